@@ -107,7 +107,7 @@ export function planScan(input: PlanInput): ScanPlan {
   const k = input.intrinsics ?? SIM_CAMERA;
   const fov = fovDeg(k);
   const notes: string[] = [];
-  let { bodyYawSteps, pitchSteps, yawSteps } = { ...DEFAULT_STEPS };
+  let { bodyYawSteps, pitchSteps, yawSteps }: { bodyYawSteps: number; pitchSteps: number; yawSteps: number } = { ...DEFAULT_STEPS };
   if (o.full360) {
     const s = stepsFor360(fov.h, fov.v, o.overlapDeg, o);
     ({ bodyYawSteps, pitchSteps, yawSteps } = s);
