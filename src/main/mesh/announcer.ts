@@ -1,0 +1,108 @@
+/**
+ * D2D presence announcer (reference §3.7): presence every 0.5 s for 10 s after start and after any new peer,
+ * then every 5 s; an immediate presence for each `discovery.probe`; a departure on stop.
+ */
+import type { MeshConnection, MeshSubscription } from './connection';
+import { bytesToString } from './connection';
+import { epochSeconds, isPlainObject } from './rpc';
+import { subjects } from './subjects';
+
+export interface AnnouncerTiming {
+  burstIntervalMs: number;
+  burstDurationMs: number;
+  intervalMs: number;
+}
+
+export const DEFAULT_ANNOUNCER_TIMING: AnnouncerTiming = {
+  burstIntervalMs: 500,
+  burstDurationMs: 10_000,
+  intervalMs: 5_000,
+};
+
+export class PresenceAnnouncer {
+  private timer: NodeJS.Timeout | null = null;
+  private burstUntil = 0;
+  private subs: MeshSubscription[] = [];
+  private readonly peers = new Set<string>();
+  private running = false;
+
+  constructor(
+    private readonly conn: MeshConnection,
+    private readonly tenant: string,
+    private readonly deviceId: string,
+    /** Serialised presence doc, built fresh each time (status and ts change). */
+    private readonly presenceJson: () => string,
+    private readonly timing: AnnouncerTiming,
+    private readonly onError: (err: unknown) => void,
+  ) {}
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.subs.push(this.conn.subscribe(subjects.probe(this.tenant), () => this.announce()));
+    this.subs.push(
+      this.conn.subscribe(subjects.presenceAll(this.tenant), (msg) => {
+        let doc: unknown;
+        try {
+          doc = JSON.parse(bytesToString(msg.data));
+        } catch {
+          return;
+        }
+        if (!isPlainObject(doc) || typeof doc.device_id !== 'string' || doc.device_id === this.deviceId) return;
+        if (doc.departing === true) {
+          this.peers.delete(doc.device_id);
+        } else if (!this.peers.has(doc.device_id)) {
+          this.peers.add(doc.device_id);
+          this.burst();
+        }
+      }),
+    );
+    this.burst();
+  }
+
+  /** Announce at once and at the fast rate for a while (new peers learn about us quickly). */
+  burst(): void {
+    if (!this.running) return;
+    this.burstUntil = Date.now() + this.timing.burstDurationMs;
+    this.announce();
+    this.schedule();
+  }
+
+  announce(): void {
+    if (!this.running) return;
+    try {
+      this.conn.publish(subjects.presence(this.tenant, this.deviceId), this.presenceJson());
+    } catch (err) {
+      this.onError(err);
+    }
+  }
+
+  private schedule(): void {
+    if (this.timer) clearTimeout(this.timer);
+    const delay = Date.now() < this.burstUntil ? this.timing.burstIntervalMs : this.timing.intervalMs;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.announce();
+      if (this.running) this.schedule();
+    }, delay);
+    this.timer.unref?.();
+  }
+
+  /** Stops timers and publishes the departure doc. */
+  stop(): void {
+    if (!this.running) return;
+    this.running = false;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    for (const s of this.subs) s.unsubscribe();
+    this.subs = [];
+    try {
+      this.conn.publish(
+        subjects.presence(this.tenant, this.deviceId),
+        JSON.stringify({ device_id: this.deviceId, tenant: this.tenant, departing: true, ts: epochSeconds() }),
+      );
+    } catch (err) {
+      this.onError(err);
+    }
+  }
+}

@@ -1,0 +1,12 @@
+/** Public surface of the Device Connect mesh. Other subsystems import only from here. */
+export * from './types';
+export type { MeshConnection, MeshMessage, MeshSubscription, SubscribeOptions } from './connection';
+export { defineFunction, defineEvent, functionToWire, eventToWire, zodToWireSchema } from './schema';
+export { DeviceRuntime, type DeviceRuntimeConfig } from './runtime';
+export { createMeshClient, type MeshClientConfig } from './client';
+export { createLocalMesh, defaultLocalMesh, LOCAL_MAX_PAYLOAD, type LocalMesh, type LocalConnectOptions } from './local';
+export { openMesh, type OpenMeshOptions } from './open';
+export { flattenDevice, summarizeFleet, matchesFilter, type DeviceFilter } from './device-info';
+export { PresenceCollector } from './collector';
+export { subjects } from './subjects';
+export { isoSeconds } from './rpc';
