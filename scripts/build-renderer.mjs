@@ -1,0 +1,26 @@
+#!/usr/bin/env node
+// Builds the console UI (src/renderer) into out/renderer with Vite — the bundle browser mode serves and the e2e
+// tests load. The Electron build (`npm run build`) produces the same folder through electron-vite.
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+export async function buildRenderer({ quiet = false } = {}) {
+  const { build } = await import('vite');
+  await build({
+    configFile: false,
+    root: join(root, 'src', 'renderer'),
+    base: './',
+    logLevel: quiet ? 'warn' : 'info',
+    oxc: { jsx: { runtime: 'automatic' } },
+    build: { outDir: join(root, 'out', 'renderer'), emptyOutDir: true, sourcemap: false, chunkSizeWarningLimit: 2000 },
+  });
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  buildRenderer().catch((err) => {
+    process.stderr.write(`build-renderer: ${err?.stack ?? err}\n`);
+    process.exitCode = 1;
+  });
+}

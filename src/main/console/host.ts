@@ -1,0 +1,561 @@
+/**
+ * ConsoleHost: composes mesh, simulator, driver and the plug-in services (mcp, panorama, runner), and implements
+ * the ConsoleApi. Every robot action goes through MeshClient.invoke; the host never calls the driver or daemon.
+ * Each UI connection (a WebSocket, an Electron window) is a session with its own event subscriptions.
+ */
+import { hostname, homedir } from 'node:os';
+import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import {
+  ConsoleApiError,
+  type ConsoleMethodName,
+  type ConsolePush,
+  type ConsoleSnapshot,
+  type InvokeOutcome,
+  type LogLine,
+  type MeshSettings,
+  type ReplyFrame,
+  type Settings,
+} from '../../shared/console-api';
+import type { coreMethods } from '../../shared/console-api/core';
+import type { JsonObject } from '../../shared/wire';
+import { DEVICE_TYPE } from '../../shared/reachy';
+import { addLogSink, createLogger, type Logger } from '../log';
+import type { DeviceRuntimeHandle, MeshClient } from '../mesh/types';
+import type { Backends, DriverHandle, MeshHandle, SimHandle } from './backends';
+import { dispatchFrame, toErrorBody } from './dispatch';
+import { createSettingsStore, type SettingsStore } from './settings';
+import type { ConsoleServiceContext } from './service';
+import { loadServices, type LoadedService } from './services';
+import type { z } from 'zod';
+
+type CoreInput<K extends keyof typeof coreMethods> = z.output<(typeof coreMethods)[K]['input']>;
+
+export const OPERATOR_OWNER = 'operator';
+const LOG_RING = 2000;
+
+export interface ConsoleHostOptions {
+  backends: Backends;
+  settings?: SettingsStore;
+  dataDir?: string;
+  logger?: Logger;
+  /** Load mcp/panorama/runner services when their modules exist (default true). */
+  services?: boolean;
+}
+
+export interface ConsoleSession {
+  readonly id: number;
+  /** Handles a raw request frame (already JSON-decoded); always resolves to a reply. */
+  handle(frame: unknown): Promise<ReplyFrame>;
+  close(): void;
+}
+
+interface SubSpec {
+  deviceId: string;
+  eventName: string;
+  unsubscribe: (() => void) | null;
+}
+
+interface SessionState {
+  id: number;
+  send: (p: ConsolePush) => void;
+  subs: Map<number, SubSpec>;
+}
+
+function shortHost(): string {
+  const h = hostname().split('.')[0].toLowerCase().replace(/[^a-z0-9_-]/g, '-').replace(/^-+/, '');
+  return (h || 'host').slice(0, 40);
+}
+
+function resolveDaemonUrl(target: string, sim: SimHandle | null): string {
+  if (target === 'sim') {
+    if (!sim) throw new ConsoleApiError({ code: 'unavailable', message: 'target is the simulator, but the simulator is not running (start it first)' });
+    return sim.url;
+  }
+  return target.includes(':') ? `http://${target}` : `http://${target}:8000`;
+}
+
+export class ConsoleHost {
+  readonly consoleDeviceId = `console-${shortHost()}`;
+  private readonly backends: Backends;
+  private readonly settingsStore: SettingsStore;
+  private readonly logger: Logger;
+  private readonly dataDir: string;
+  private readonly logs: LogLine[] = [];
+  private readonly sessions = new Map<number, SessionState>();
+  private nextSessionId = 1;
+  private nextSubId = 1;
+  private mesh: MeshHandle | null = null;
+  private meshSettings: MeshSettings = { kind: 'local' };
+  private meshStatus: ConsoleSnapshot['mesh']['status'] = 'disconnected';
+  private meshError: string | undefined;
+  private meshOffs: Array<() => void> = [];
+  private runtime: DeviceRuntimeHandle | null = null;
+  private sim: SimHandle | null = null;
+  private simError: string | undefined;
+  private driver: DriverHandle | null = null;
+  private driverTarget: string | undefined;
+  private driverOpts: { target: string; deviceId: string; stateHz: number; media: boolean } | null = null;
+  private driverError: string | undefined;
+  private driverOff: (() => void) | null = null;
+  private busy: ConsoleSnapshot['busy'];
+  private queue: Promise<unknown> = Promise.resolve();
+  private services: LoadedService[] = [];
+  private readonly removeLogSink: () => void;
+  private closed = false;
+
+  constructor(opts: ConsoleHostOptions) {
+    this.backends = opts.backends;
+    this.settingsStore = opts.settings ?? createSettingsStore();
+    this.logger = opts.logger ?? createLogger('console');
+    this.dataDir = opts.dataDir ?? join(homedir(), '.local', 'share', 'reachy-console');
+    this.removeLogSink = addLogSink((r) => {
+      const line: LogLine = { ts: r.ts, level: r.level, scope: r.scope, message: r.message };
+      this.logs.push(line);
+      if (this.logs.length > LOG_RING) this.logs.splice(0, this.logs.length - LOG_RING);
+      if (r.level !== 'debug') this.broadcast({ type: 'log', record: line });
+    });
+  }
+
+  /** Loads the plug-in services (mcp, panorama, runner) that exist in this build. */
+  async init(loadPlugins = true): Promise<void> {
+    if (!loadPlugins) return;
+    const ctx: ConsoleServiceContext = {
+      mesh: () => this.requireMesh().client,
+      push: (p) => this.broadcast(p),
+      logger: this.logger,
+      dataDir: ensureDir(this.dataDir),
+    };
+    this.services = await loadServices(ctx, this.logger);
+  }
+
+  // ------------------------------------------------------------------------------------------------ sessions
+
+  openSession(send: (p: ConsolePush) => void): ConsoleSession {
+    const state: SessionState = { id: this.nextSessionId++, send, subs: new Map() };
+    this.sessions.set(state.id, state);
+    return {
+      id: state.id,
+      handle: (frame) => dispatchFrame(frame, (method, input) => this.route(state, method, input)),
+      close: () => {
+        for (const sub of state.subs.values()) sub.unsubscribe?.();
+        state.subs.clear();
+        this.sessions.delete(state.id);
+      },
+    };
+  }
+
+  private broadcast(p: ConsolePush): void {
+    for (const s of this.sessions.values()) {
+      try {
+        s.send(p);
+      } catch {
+        // a closing transport; its session is removed by its own close handler
+      }
+    }
+  }
+
+  private pushSnapshot(): void {
+    this.broadcast({ type: 'snapshot', snapshot: this.snapshot() });
+  }
+
+  /** Runs state-changing work one at a time, with the "busy" indicator the UI shows as progress. */
+  private serial<T>(what: string, work: () => Promise<T>): Promise<T> {
+    const run = async (): Promise<T> => {
+      this.busy = { what, since: Date.now() };
+      this.pushSnapshot();
+      try {
+        return await work();
+      } finally {
+        this.busy = undefined;
+        this.pushSnapshot();
+      }
+    };
+    const p = this.queue.then(run, run);
+    this.queue = p.catch(() => undefined);
+    return p;
+  }
+
+  // ------------------------------------------------------------------------------------------------ routing
+
+  private async route(session: SessionState, method: ConsoleMethodName, input: unknown): Promise<unknown> {
+    if (this.closed) throw new ConsoleApiError({ code: 'unavailable', message: 'the console is shutting down' });
+    const core = this.coreHandler(session, method);
+    if (core) return core(input);
+    for (const svc of this.services) {
+      const h = (svc.service.handlers as Record<string, ((i: unknown) => Promise<unknown>) | undefined>)[method];
+      if (typeof h === 'function') return h(input);
+    }
+    throw new ConsoleApiError({ code: 'unavailable', message: `'${method}' is not available in this build (its service is not installed)` });
+  }
+
+  private coreHandler(session: SessionState, method: string): ((input: unknown) => Promise<unknown>) | null {
+    switch (method) {
+      case 'getSnapshot':
+        return async () => this.snapshot();
+      case 'connectMesh':
+        return (i) => this.connectMesh(i as CoreInput<'connectMesh'>);
+      case 'disconnectMesh':
+        return () => this.disconnectMesh();
+      case 'startSimulator':
+        return (i) => this.startSimulator(i as CoreInput<'startSimulator'>);
+      case 'stopSimulator':
+        return () => this.stopSimulator();
+      case 'startDriver':
+        return (i) => this.startDriver(i as CoreInput<'startDriver'>);
+      case 'stopDriver':
+        return () => this.stopDriver();
+      case 'listDevices':
+        return () => this.requireMesh().client.listDevices();
+      case 'invoke':
+        return (i) => {
+          const x = i as CoreInput<'invoke'>;
+          return this.invoke(x.deviceId, x.fn, x.params as JsonObject, x.timeoutMs);
+        };
+      case 'subscribe':
+        return async (i) => this.subscribe(session, i as CoreInput<'subscribe'>);
+      case 'unsubscribe':
+        return async (i) => {
+          const { subscriptionId } = i as CoreInput<'unsubscribe'>;
+          const sub = session.subs.get(subscriptionId);
+          if (!sub) throw new ConsoleApiError({ code: 'not_found', message: `no subscription ${subscriptionId}`, field: 'subscriptionId' });
+          sub.unsubscribe?.();
+          session.subs.delete(subscriptionId);
+          return { ok: true };
+        };
+      case 'takeLease':
+        return (i) => {
+          const x = i as CoreInput<'takeLease'>;
+          const params: JsonObject = { owner: OPERATOR_OWNER, ttl_s: x.ttlS };
+          if (x.preempt) params.preempt = true;
+          return this.invoke(x.deviceId, 'acquire_lease', params);
+        };
+      case 'releaseLease':
+        return (i) => this.invoke((i as CoreInput<'releaseLease'>).deviceId, 'release_lease', { owner: OPERATOR_OWNER });
+      case 'resetInterlock':
+        return (i) => {
+          const x = i as CoreInput<'resetInterlock'>;
+          return this.invoke(x.deviceId, 'reset_interlock', { owner: OPERATOR_OWNER, reason: x.reason });
+        };
+      case 'estop':
+        return (i) => this.estop((i as CoreInput<'estop'>).reason);
+      case 'readLogs':
+        return async (i) => this.logs.slice(-(i as CoreInput<'readLogs'>).limit);
+      case 'loadSettings':
+        return async () => this.loadSettings();
+      case 'saveSettings':
+        return async (i) => {
+          const saved = this.settingsStore.save(i as Settings);
+          this.logger.info(`settings saved to ${this.settingsStore.path}`);
+          return saved;
+        };
+      default:
+        return null;
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------------ state
+
+  snapshot(): ConsoleSnapshot {
+    const m = this.meshSettings;
+    return {
+      mesh: {
+        kind: m.kind,
+        status: this.meshStatus,
+        urls: m.kind === 'nats' ? m.urls : [],
+        tenant: m.kind === 'nats' ? m.tenant : 'default',
+        discoveryMode: m.kind === 'nats' ? m.discoveryMode : 'd2d',
+        hasCredentials: m.kind === 'nats' && !!m.credentialsFile,
+        ...(this.meshError ? { error: this.meshError } : {}),
+      },
+      sim: this.sim
+        ? { running: true, url: this.sim.url, mode: this.sim.mode }
+        : { running: false, ...(this.simError ? { error: this.simError } : {}) },
+      driver: this.driver
+        ? { running: true, deviceId: this.driver.deviceId, target: this.driverTarget, link: this.driver.link() }
+        : { running: false, ...(this.driverError ? { error: this.driverError } : {}) },
+      consoleDeviceId: this.consoleDeviceId,
+      operatorOwner: OPERATOR_OWNER,
+      ...(this.busy ? { busy: this.busy } : {}),
+    };
+  }
+
+  loadSettings(): Settings {
+    try {
+      return this.settingsStore.load();
+    } catch (err) {
+      throw new ConsoleApiError({ code: 'bad_request', message: (err as Error).message });
+    }
+  }
+
+  private requireMesh(): MeshHandle {
+    if (!this.mesh) throw new ConsoleApiError({ code: 'unavailable', message: 'the console is not connected to a mesh (Settings → Connect)' });
+    return this.mesh;
+  }
+
+  // ------------------------------------------------------------------------------------------------ mesh
+
+  connectMesh(settings: MeshSettings): Promise<ConsoleSnapshot> {
+    return this.serial(`connecting to the ${settings.kind === 'local' ? 'local' : 'NATS'} mesh`, async () => {
+      const hadDriver = this.driverOpts && this.driver ? this.driverOpts : null;
+      await this.teardownMesh();
+      this.meshSettings = settings;
+      this.meshStatus = 'connecting';
+      this.meshError = undefined;
+      this.pushSnapshot();
+      let handle: MeshHandle;
+      try {
+        handle = await this.backends.openMesh(settings, this.logger.child('mesh'));
+      } catch (err) {
+        this.meshStatus = 'error';
+        this.meshError = (err as Error).message;
+        this.logger.warn(`mesh connection failed: ${this.meshError}`);
+        throw new ConsoleApiError({ code: 'unavailable', message: `could not connect to the mesh: ${this.meshError}` });
+      }
+      this.mesh = handle;
+      this.meshStatus = handle.client.connectionStatus();
+      this.meshOffs.push(
+        handle.client.onConnectionStatus((s) => {
+          this.meshStatus = s;
+          this.pushSnapshot();
+        }),
+      );
+      const where = settings.kind === 'nats' ? settings.urls.join(', ') : 'in-process';
+      this.logger.info(`connected to the ${settings.kind} mesh (${where})`);
+      await this.startConsoleRuntime(handle);
+      for (const s of this.sessions.values()) for (const [id, sub] of s.subs) this.attachSub(s, sub, handle.client, id);
+      // The bundled driver follows the console onto the new mesh.
+      if (hadDriver) await this.doStartDriver(hadDriver);
+      return this.snapshot();
+    });
+  }
+
+  disconnectMesh(): Promise<ConsoleSnapshot> {
+    return this.serial('disconnecting from the mesh', async () => {
+      await this.teardownMesh();
+      return this.snapshot();
+    });
+  }
+
+  private async startConsoleRuntime(handle: MeshHandle): Promise<void> {
+    try {
+      this.runtime = await handle.createRuntime({
+        deviceId: this.consoleDeviceId,
+        deviceType: 'operator_console',
+        description: 'Reachy Mini operator console: source of operator emergency stops.',
+        functions: [],
+        events: [{ name: 'emergency_stop', description: 'Operator emergency stop: every driver trips its interlock and stops.' }],
+        status: () => ({ availability: 'available', online: true }),
+      });
+      await this.runtime.start();
+    } catch (err) {
+      this.runtime = null;
+      this.logger.warn(`console device could not join the mesh (E-STOP will only stop_motion): ${(err as Error).message}`);
+    }
+  }
+
+  private async teardownMesh(): Promise<void> {
+    await this.doStopDriver(false);
+    for (const off of this.meshOffs.splice(0)) off();
+    for (const s of this.sessions.values()) for (const sub of s.subs.values()) {
+      sub.unsubscribe?.();
+      sub.unsubscribe = null;
+    }
+    const rt = this.runtime;
+    this.runtime = null;
+    await rt?.stop().catch((err: unknown) => this.logger.warn(`console device stop: ${(err as Error).message}`));
+    const mesh = this.mesh;
+    this.mesh = null;
+    this.meshStatus = 'disconnected';
+    if (mesh) {
+      await mesh.close().catch((err: unknown) => this.logger.warn(`mesh close: ${(err as Error).message}`));
+      this.logger.info('disconnected from the mesh');
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------------ sim + driver
+
+  startSimulator(input: { port?: number; mode?: 'robot' | 'mockup' }): Promise<ConsoleSnapshot> {
+    return this.serial('starting the simulator', async () => {
+      if (this.sim) return this.snapshot();
+      const mode = input.mode ?? this.safeSettings().simMode;
+      try {
+        this.sim = await this.backends.startSimulator({ port: input.port, mode, logger: this.logger.child('sim') });
+        this.simError = undefined;
+        this.logger.info(`simulator running at ${this.sim.url} (${mode} mode)`);
+      } catch (err) {
+        this.simError = (err as Error).message;
+        throw new ConsoleApiError({ code: 'unavailable', message: `could not start the simulator: ${this.simError}` });
+      }
+      return this.snapshot();
+    });
+  }
+
+  stopSimulator(): Promise<ConsoleSnapshot> {
+    return this.serial('stopping the simulator', async () => {
+      const sim = this.sim;
+      this.sim = null;
+      if (sim) {
+        await sim.close();
+        this.logger.info('simulator stopped');
+      }
+      return this.snapshot();
+    });
+  }
+
+  startDriver(input: { target: string; deviceId?: string; stateHz?: number; media?: boolean }): Promise<ConsoleSnapshot> {
+    return this.serial(`starting the driver (${input.target})`, async () => {
+      const s = this.safeSettings();
+      await this.doStopDriver(false);
+      await this.doStartDriver({
+        target: input.target,
+        deviceId: input.deviceId ?? s.deviceId,
+        stateHz: input.stateHz ?? s.stateHz,
+        media: input.media ?? s.media,
+      });
+      return this.snapshot();
+    });
+  }
+
+  stopDriver(): Promise<ConsoleSnapshot> {
+    return this.serial('stopping the driver', async () => {
+      await this.doStopDriver(true);
+      return this.snapshot();
+    });
+  }
+
+  private async doStartDriver(opts: { target: string; deviceId: string; stateHz: number; media: boolean }): Promise<void> {
+    const mesh = this.requireMesh();
+    const daemonUrl = resolveDaemonUrl(opts.target, this.sim);
+    this.driverOpts = opts;
+    try {
+      this.driver = await this.backends.startDriver({ mesh, daemonUrl, deviceId: opts.deviceId, stateHz: opts.stateHz, media: opts.media, logger: this.logger.child('driver') });
+      this.driverTarget = opts.target;
+      this.driverError = undefined;
+      this.driverOff = this.driver.onLinkChange?.(() => this.pushSnapshot()) ?? null;
+      this.logger.info(`driver ${opts.deviceId} running against ${opts.target === 'sim' ? `the simulator (${daemonUrl})` : daemonUrl}`);
+    } catch (err) {
+      this.driver = null;
+      this.driverError = (err as Error).message;
+      throw new ConsoleApiError({ code: 'unavailable', message: `could not start the driver: ${this.driverError}` });
+    }
+  }
+
+  private async doStopDriver(forget: boolean): Promise<void> {
+    if (forget) this.driverOpts = null;
+    this.driverOff?.();
+    this.driverOff = null;
+    const d = this.driver;
+    this.driver = null;
+    this.driverTarget = undefined;
+    if (d) {
+      await d.close().catch((err: unknown) => this.logger.warn(`driver stop: ${(err as Error).message}`));
+      this.logger.info(`driver ${d.deviceId} stopped`);
+    }
+  }
+
+  private safeSettings(): Settings {
+    try {
+      return this.settingsStore.load();
+    } catch {
+      return { mesh: { kind: 'local' }, target: 'sim', deviceId: 'reachy-mini-1', stateHz: 20, media: true, simMode: 'robot' };
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------------ invoke + events
+
+  async invoke(deviceId: string, fn: string, params: JsonObject, timeoutMs?: number): Promise<InvokeOutcome> {
+    const client = this.requireMesh().client;
+    const t0 = performance.now();
+    try {
+      const result = await client.invoke(deviceId, fn, params, { timeoutMs, sourceDevice: this.consoleDeviceId });
+      return { ok: true, result, elapsedMs: performance.now() - t0 };
+    } catch (err) {
+      const body = toErrorBody(err);
+      return { ok: false, error: { code: body.code, message: body.message }, elapsedMs: performance.now() - t0 };
+    }
+  }
+
+  private subscribe(session: SessionState, input: { deviceId: string; eventName: string }): { subscriptionId: number } {
+    const id = this.nextSubId++;
+    const sub: SubSpec = { deviceId: input.deviceId, eventName: input.eventName, unsubscribe: null };
+    session.subs.set(id, sub);
+    // Subscriptions outlive mesh switches: they are re-attached when the console connects elsewhere.
+    if (this.mesh) this.attachSub(session, sub, this.mesh.client, id);
+    return { subscriptionId: id };
+  }
+
+  private attachSub(session: SessionState, sub: SubSpec, client: MeshClient, id: number): void {
+    sub.unsubscribe?.();
+    sub.unsubscribe = client.subscribe(sub.deviceId, sub.eventName, (event) => {
+      try {
+        session.send({ type: 'mesh_event', event, subscriptionIds: [id] });
+      } catch {
+        // transport closing
+      }
+    });
+  }
+
+  async estop(reason: string): Promise<{ stopped: string[]; event: boolean }> {
+    this.logger.warn(`E-STOP by the operator: ${reason}`);
+    let event = false;
+    if (this.runtime) {
+      try {
+        this.runtime.emit('emergency_stop', { reason, source: this.consoleDeviceId });
+        event = true;
+      } catch (err) {
+        this.logger.error(`E-STOP event could not be sent: ${(err as Error).message}`);
+      }
+    }
+    const client = this.requireMesh().client;
+    let robots: string[] = [];
+    try {
+      robots = (await client.listDevices({ deviceType: DEVICE_TYPE })).filter((d) => d.online !== false).map((d) => d.device_id);
+    } catch (err) {
+      this.logger.error(`E-STOP could not list devices: ${(err as Error).message}`);
+    }
+    if (this.driver && !robots.includes(this.driver.deviceId)) robots.push(this.driver.deviceId);
+    const results = await Promise.all(
+      robots.map(async (id) => {
+        try {
+          await client.invoke(id, 'stop_motion', { owner: OPERATOR_OWNER }, { timeoutMs: 3000, sourceDevice: this.consoleDeviceId });
+          return id;
+        } catch (err) {
+          this.logger.error(`E-STOP: stop_motion on ${id} failed: ${(err as Error).message}`);
+          return null;
+        }
+      }),
+    );
+    return { stopped: results.filter((x): x is string => x !== null), event };
+  }
+
+  // ------------------------------------------------------------------------------------------------ lifecycle
+
+  /** The default bring-up: mesh from settings, then the simulator and the driver when the target is `sim`. */
+  async bootstrap(opts: { sim?: boolean; driver?: boolean } = {}): Promise<void> {
+    const s = this.safeSettings();
+    await this.connectMesh(s.mesh);
+    const useSim = opts.sim ?? s.target === 'sim';
+    if (useSim) await this.startSimulator({ mode: s.simMode });
+    if (opts.driver ?? true) await this.startDriver({ target: useSim ? 'sim' : s.target, deviceId: s.deviceId, stateHz: s.stateHz, media: s.media });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const s of [...this.sessions.values()]) for (const sub of s.subs.values()) sub.unsubscribe?.();
+    this.sessions.clear();
+    for (const svc of this.services) await svc.service.close().catch(() => undefined);
+    await this.queue.catch(() => undefined);
+    await this.teardownMesh();
+    const sim = this.sim;
+    this.sim = null;
+    await sim?.close().catch(() => undefined);
+    this.removeLogSink();
+  }
+}
+
+function ensureDir(dir: string): string {
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}

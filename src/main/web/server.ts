@@ -1,0 +1,208 @@
+/**
+ * Browser mode: serves the built renderer and carries the ConsoleApi over a WebSocket at /api. A random access token
+ * is made per start and must be in the WebSocket URL (`/api?token=...`); without it the upgrade is refused, so other
+ * users of the machine (or web pages in the operator's browser) cannot drive the robot. Binds 127.0.0.1 by default.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { ConsolePush, PushFrame, ReplyFrame } from '../../shared/console-api';
+import type { ConsoleSession } from '../console/host';
+import { createLogger, type Logger } from '../log';
+
+export interface SessionFactory {
+  openSession(send: (p: ConsolePush) => void): ConsoleSession;
+}
+
+export interface WebServerOptions {
+  host: SessionFactory;
+  /** Folder with the built renderer (index.html). */
+  staticDir: string;
+  port?: number;
+  bindHost?: string;
+  /** Fixed token (tests); default: 24 random bytes, base64url. */
+  token?: string;
+  logger?: Logger;
+  /** Max request frame size in bytes (default 1 MiB). */
+  maxPayload?: number;
+}
+
+export interface WebServer {
+  readonly port: number;
+  readonly token: string;
+  /** The URL to open, token included. */
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.map': 'application/json',
+};
+
+const CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data: blob:",
+  "media-src 'self' blob: mediastream:",
+  "connect-src 'self' ws: wss:",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "frame-ancestors 'none'",
+  "form-action 'none'",
+].join('; ');
+
+function tokenMatches(given: string | null, expected: string): boolean {
+  if (!given) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** Same-origin check against the Host header: a page from another origin cannot open the socket even with a token. */
+function originAllowed(req: IncomingMessage): boolean {
+  const origin = req.headers.origin;
+  if (!origin) return true; // non-browser clients (tests, scripts) send none; the token still applies
+  try {
+    return new URL(origin).host === req.headers.host;
+  } catch {
+    return false;
+  }
+}
+
+export async function startWebServer(opts: WebServerOptions): Promise<WebServer> {
+  const logger = opts.logger ?? createLogger('web');
+  const token = opts.token ?? randomBytes(24).toString('base64url');
+  const root = resolve(opts.staticDir);
+  const bindHost = opts.bindHost ?? '127.0.0.1';
+
+  const serveStatic = (req: IncomingMessage, res: ServerResponse): void => {
+    const headers: Record<string, string> = {
+      'Content-Security-Policy': CSP,
+      'X-Content-Type-Options': 'nosniff',
+      'Referrer-Policy': 'no-referrer',
+      'Cache-Control': 'no-store',
+    };
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, headers).end('method not allowed');
+      return;
+    }
+    let pathname: string;
+    try {
+      pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    } catch {
+      res.writeHead(400, headers).end('bad path');
+      return;
+    }
+    if (pathname === '/' || pathname === '') pathname = '/index.html';
+    const file = normalize(join(root, pathname));
+    if (!file.startsWith(root + sep)) {
+      res.writeHead(404, headers).end('not found');
+      return;
+    }
+    if (!existsSync(file) || !statSync(file).isFile()) {
+      if (pathname === '/index.html') {
+        res
+          .writeHead(503, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' })
+          .end('The console UI is not built yet: run `npm run build:renderer` (npm start does this for you).\n');
+      } else {
+        res.writeHead(404, headers).end('not found');
+      }
+      return;
+    }
+    res.writeHead(200, { ...headers, 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream' });
+    res.end(req.method === 'HEAD' ? undefined : readFileSync(file));
+  };
+
+  const server = createServer(serveStatic);
+  const wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxPayload ?? 1024 * 1024 });
+  const sockets = new Set<WebSocket>();
+
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const refuse = (status: number, why: string): void => {
+      logger.warn(`refused a console connection: ${why}`);
+      socket.end(`HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : status === 403 ? 'Forbidden' : 'Not Found'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    };
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://x');
+    } catch {
+      refuse(404, 'bad URL');
+      return;
+    }
+    if (url.pathname !== '/api') return refuse(404, `unknown path ${url.pathname}`);
+    if (!tokenMatches(url.searchParams.get('token'), token)) return refuse(401, 'missing or wrong access token');
+    if (!originAllowed(req)) return refuse(403, `foreign origin ${req.headers.origin ?? ''}`);
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+  });
+
+  wss.on('connection', (ws: WebSocket) => {
+    sockets.add(ws);
+    const sendJson = (obj: ReplyFrame | PushFrame): void => {
+      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(obj));
+    };
+    const session = opts.host.openSession((p) => sendJson({ push: p.type, data: p }));
+    logger.info(`console UI connected (session ${session.id})`);
+    ws.on('message', (data, isBinary) => {
+      if (isBinary) {
+        sendJson({ id: null, ok: false, error: { code: 'bad_request', message: 'malformed request: binary frames are not accepted' } });
+        return;
+      }
+      const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8');
+      let raw: unknown;
+      try {
+        raw = JSON.parse(text);
+      } catch {
+        sendJson({ id: null, ok: false, error: { code: 'bad_request', message: 'malformed request: not JSON' } });
+        return;
+      }
+      session.handle(raw).then(sendJson, (err: unknown) =>
+        sendJson({ id: null, ok: false, error: { code: 'internal', message: (err as Error).message } }),
+      );
+    });
+    ws.on('close', () => {
+      sockets.delete(ws);
+      session.close();
+      logger.info(`console UI disconnected (session ${session.id})`);
+    });
+    ws.on('error', () => undefined);
+  });
+
+  await new Promise<void>((resolveListen, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, bindHost, () => {
+      server.off('error', reject);
+      resolveListen();
+    });
+  });
+  const addr = server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : 0;
+  const shownHost = bindHost === '0.0.0.0' || bindHost === '::' ? '127.0.0.1' : bindHost.includes(':') ? `[${bindHost}]` : bindHost;
+  const url = `http://${shownHost}:${port}/?token=${token}`;
+
+  return {
+    port,
+    token,
+    url,
+    async close() {
+      for (const ws of sockets) ws.terminate();
+      sockets.clear();
+      await new Promise<void>((r) => wss.close(() => r()));
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}

@@ -1,0 +1,119 @@
+import type { ComponentType } from 'react';
+import { Panel } from './components/Panel';
+import { useLink, useSnapshot } from './hooks';
+import { useConsoleStore } from './store';
+import { EStopButton } from './panels/EStopButton';
+import { FleetPanel } from './panels/FleetPanel';
+import { RobotPanel } from './panels/RobotPanel';
+import { ImuPanel } from './panels/ImuPanel';
+import { OwnershipPanel } from './panels/OwnershipPanel';
+import { ControlsPanel } from './panels/ControlsPanel';
+import { FunctionExplorer } from './panels/FunctionExplorer';
+import { EventsPanel } from './panels/EventsPanel';
+import { LogsPanel } from './panels/LogsPanel';
+import { SettingsPanel } from './panels/SettingsPanel';
+
+// Panels owned by other areas join the layout when their file exists in this build (see README-panels.md).
+const optional = import.meta.glob<Record<string, unknown>>(
+  ['./panels/VideoPanel.tsx', './panels/MediaPanel.tsx', './panels/PanoramaPanel.tsx', './panels/RunnerPanel.tsx', './panels/McpPanel.tsx'],
+  { eager: true },
+);
+const OPTIONAL_TITLES: Record<string, string> = {
+  VideoPanel: 'Video',
+  MediaPanel: 'Media',
+  PanoramaPanel: 'Panorama',
+  RunnerPanel: 'Policy runner',
+  McpPanel: 'MCP',
+};
+const extraPanels: Array<{ name: string; title: string; C: ComponentType }> = Object.entries(optional)
+  .map(([path, mod]) => {
+    const name = path.replace(/^.*\/(\w+)\.tsx$/, '$1');
+    const C = (mod.default ?? mod[name]) as ComponentType | undefined;
+    return C ? { name, title: OPTIONAL_TITLES[name] ?? name, C } : null;
+  })
+  .filter((x): x is { name: string; title: string; C: ComponentType } => x !== null);
+
+function StatusBar() {
+  const { link, reason } = useLink();
+  const snap = useSnapshot();
+  const activities = useConsoleStore((s) => s.activities);
+  const busy = snap?.busy;
+  const chip = (label: string, state: 'good' | 'bad' | 'warn' | 'idle', title?: string, testid?: string) => (
+    <span className={`chip chip-${state}`} title={title} data-testid={testid}>
+      {label}
+    </span>
+  );
+  const meshState = snap?.mesh.status === 'connected' ? 'good' : snap?.mesh.status === 'error' ? 'bad' : snap?.mesh.status === 'disconnected' ? 'idle' : 'warn';
+  return (
+    <div className="status">
+      {chip(link === 'open' ? 'host: connected' : link === 'connecting' ? 'host: connecting…' : 'host: disconnected', link === 'open' ? 'good' : link === 'connecting' ? 'warn' : 'bad', reason, 'chip-host')}
+      {snap ? chip(`mesh: ${snap.mesh.kind} ${snap.mesh.status}`, meshState, snap.mesh.error, 'chip-mesh') : null}
+      {snap ? chip(snap.sim.running ? 'sim: running' : 'sim: off', snap.sim.running ? 'good' : 'idle', snap.sim.url ?? snap.sim.error) : null}
+      {snap ? chip(snap.driver.running ? `driver: ${snap.driver.link ?? 'running'}` : 'driver: off', snap.driver.running ? (snap.driver.link && /lost|error/.test(snap.driver.link) ? 'bad' : 'good') : 'idle', snap.driver.error, 'chip-driver') : null}
+      {busy || activities.length ? (
+        <span className="activity" data-testid="activity">
+          <span className="spinner" /> {busy?.what ?? activities[activities.length - 1].label}…
+        </span>
+      ) : null}
+    </div>
+  );
+}
+
+function Toasts() {
+  const toasts = useConsoleStore((s) => s.toasts);
+  return (
+    <div className="toasts" aria-live="polite">
+      {toasts.map((t) => (
+        <div key={t.id} className={`toast toast-${t.kind}`} data-testid={`toast-${t.kind}`}>
+          {t.text}
+        </div>
+      ))}
+    </div>
+  );
+}
+
+function LinkBanner() {
+  const { link, reason } = useLink();
+  if (link === 'open' || !reason) return null;
+  return (
+    <div className="banner" role="alert" data-testid="link-banner">
+      {reason}
+    </div>
+  );
+}
+
+export function App() {
+  return (
+    <div className="app">
+      <header className="topbar">
+        <h1>Reachy Mini Console</h1>
+        <StatusBar />
+        <EStopButton />
+      </header>
+      <LinkBanner />
+      <main className="grid">
+        <div className="col">
+          <FleetPanel />
+          <OwnershipPanel />
+          <ControlsPanel />
+        </div>
+        <div className="col">
+          <RobotPanel />
+          <ImuPanel />
+        </div>
+        <div className="col">
+          <SettingsPanel />
+        </div>
+        <FunctionExplorer />
+        <EventsPanel />
+        {extraPanels.map(({ name, title, C }) => (
+          <Panel key={name} name={name.replace(/Panel$/, '').toLowerCase()} title={title} wide>
+            <C />
+          </Panel>
+        ))}
+        <LogsPanel />
+      </main>
+      <Toasts />
+    </div>
+  );
+}
