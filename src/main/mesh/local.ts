@@ -193,33 +193,7 @@ export class LocalConnection implements MeshConnection {
         this.subs.add(this.inboxSub);
       }
       const token = String(this.nextReq++);
-      let timer: NodeJS.Timeout | undefined;
-      this.pending.set(token, {
-        done: (reply) => {
-          clearTimeout(timer);
-          this.pending.delete(token);
-          resolve(reply);
-        },
-        fail: (err) => {
-          clearTimeout(timer);
-          this.pending.delete(token);
-          reject(err);
-        },
-      });
-      let delivered: number;
-      try {
-        delivered = this.publishInternal(subject, data, `${this.inboxPrefix}.${token}`);
-      } catch (err) {
-        this.pending.delete(token);
-        reject(err);
-        return;
-      }
-      if (delivered === 0) {
-        this.pending.delete(token);
-        reject(new MeshError('no_responders', 'nats: no responders available for request', { subject }));
-        return;
-      }
-      timer = setTimeout(() => {
+      const timer = setTimeout(() => {
         this.pending.delete(token);
         reject(
           new MeshError('timeout', `Request to ${subject} timed out after ${(timeoutMs / 1000).toFixed(1)}s`, {
@@ -228,6 +202,32 @@ export class LocalConnection implements MeshConnection {
           }),
         );
       }, timeoutMs);
+      const settle = (): void => {
+        clearTimeout(timer);
+        this.pending.delete(token);
+      };
+      this.pending.set(token, {
+        done: (reply) => {
+          settle();
+          resolve(reply);
+        },
+        fail: (err) => {
+          settle();
+          reject(err);
+        },
+      });
+      let delivered: number;
+      try {
+        delivered = this.publishInternal(subject, data, `${this.inboxPrefix}.${token}`);
+      } catch (err) {
+        settle();
+        reject(err);
+        return;
+      }
+      if (delivered === 0) {
+        settle();
+        reject(new MeshError('no_responders', 'nats: no responders available for request', { subject }));
+      }
     });
   }
 

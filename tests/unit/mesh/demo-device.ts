@@ -49,8 +49,8 @@ export function createDemoDevice(
   connection: MeshConnection,
   overrides: Partial<DeviceRuntimeConfig> = {},
 ): DeviceRuntime {
-  let rt: DeviceRuntime | undefined;
-  rt = new DeviceRuntime({
+  const holder: { rt?: DeviceRuntime } = {};
+  holder.rt = new DeviceRuntime({
     connection,
     deviceId: 'sensor-001',
     deviceType: 'sensor',
@@ -59,10 +59,10 @@ export function createDemoDevice(
     labels: { category: 'sensor', location: 'lab-1' },
     location: 'lab-1',
     status: () => ({ location: 'lab-1', availability: 'available', busy_score: 0.0, online: true }),
-    functions: demoFunctions(() => rt),
+    functions: demoFunctions(() => holder.rt),
     events: [alertEvent],
     registerJitterMs: 0,
     ...overrides,
   });
-  return rt;
+  return holder.rt;
 }

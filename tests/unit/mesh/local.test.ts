@@ -50,7 +50,7 @@ describe('local mesh: a runtime and a client in one process', () => {
     expect(devices[0]).toMatchObject({ device_type: 'sensor', location: 'lab-1', source: 'local' });
     expect(devices[0].functions.map((f) => f.name)).toContain('get_reading');
 
-    const err = await client.invoke('ghost-9', 'x').catch((e: unknown) => e as MeshError);
+    const err = (await client.invoke('ghost-9', 'x').catch((e: unknown) => e)) as MeshError;
     expect(err).toMatchObject({ code: 'no_responders', message: 'nats: no responders available for request' });
     expect(err.details.subject).toBe('device-connect.default.ghost-9.cmd');
 
