@@ -1,0 +1,34 @@
+/** Atomic file writes (temp file + rename: nothing ever sees half a file) and the output folder check. */
+import { randomBytes } from 'node:crypto';
+import { access, constants, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+
+export async function writeAtomic(path: string, data: Buffer | Uint8Array | string): Promise<void> {
+  const tmp = join(dirname(path), `.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    await writeFile(tmp, data);
+    await rename(tmp, path);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
+}
+
+/**
+ * Creates the output folder when missing and proves it is writable (by writing and removing a probe file).
+ * Throws an Error naming the option, before the robot moves.
+ */
+export async function ensureWritableDir(dir: string, option = '--output'): Promise<void> {
+  try {
+    const s = await stat(dir).catch(() => null);
+    if (s && !s.isDirectory()) throw new Error('exists and is not a folder');
+    await mkdir(dir, { recursive: true });
+    await access(dir, constants.W_OK);
+    const probe = join(dir, `.probe-${randomBytes(4).toString('hex')}`);
+    await writeFile(probe, '');
+    await rm(probe, { force: true });
+  } catch (err) {
+    const why = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    throw new Error(`${option}=${dir} is not a writable folder (${why})`, { cause: err });
+  }
+}
