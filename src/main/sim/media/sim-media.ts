@@ -1,0 +1,85 @@
+/**
+ * The simulator's media: camera (rendered at the sim's current world head pose), microphone (from the sim clock),
+ * speaker sink, and optionally the WebRTC signalling server + producer of the camera. One instance per sim.
+ */
+import type { Mat4 } from '../../../shared/kinematics';
+import type { RgbFrame } from '../../media/types';
+import { SimCamera } from './camera';
+import { loadScene } from './scene';
+import { MIC_SAMPLE_RATE, SimMicrophone, type MicSchedule } from './microphone';
+import { SimSpeaker } from './speaker';
+import { DEFAULT_SIGNALLING_PORT, WEBRTC_PRODUCER_NAME } from '../../../shared/reachy';
+
+export interface SimMediaOptions {
+  /** Sim clock, ms epoch. */
+  now: () => number;
+  /** Present head pose in the world frame (row-major 4×4, metres). */
+  headPose: () => Mat4;
+  micSchedule?: MicSchedule;
+  sceneFile?: string;
+}
+
+export interface WebrtcInfo {
+  running: boolean;
+  signalling_url: string | null;
+  producer: string;
+  /** Why it is not running (ffmpeg missing, disabled, ...). */
+  error?: string;
+  default_port: number;
+}
+
+export class SimMedia {
+  readonly mic: (durationMs: number) => { sampleRate: number; startS: number; samples: Float32Array };
+  readonly speaker = new SimSpeaker();
+  private camera: SimCamera | null = null;
+  private cameraLoading: Promise<SimCamera> | null = null;
+  private lastFrame: { key: string; frame: RgbFrame } | null = null;
+  private webrtc: WebrtcInfo = { running: false, signalling_url: null, producer: WEBRTC_PRODUCER_NAME, default_port: DEFAULT_SIGNALLING_PORT };
+  private readonly microphone: SimMicrophone;
+
+  constructor(private readonly opts: SimMediaOptions) {
+    this.microphone = new SimMicrophone(opts.micSchedule);
+    this.mic = (durationMs) => {
+      const r = this.microphone.read(this.opts.now() / 1000, durationMs);
+      return { sampleRate: MIC_SAMPLE_RATE, ...r };
+    };
+  }
+
+  async getCamera(): Promise<SimCamera> {
+    if (this.camera) return this.camera;
+    if (!this.cameraLoading) {
+      this.cameraLoading = loadScene(this.opts.sceneFile).then((scene) => (this.camera = new SimCamera(scene)));
+      this.cameraLoading.catch(() => (this.cameraLoading = null));
+    }
+    return this.cameraLoading;
+  }
+
+  /** The camera view now; identical pose and size reuse the last render (the scene is static). */
+  async frame(maxEdge?: number): Promise<RgbFrame> {
+    const cam = await this.getCamera();
+    const pose = this.opts.headPose();
+    const key = `${maxEdge ?? 0}|${pose.map((x) => x.toFixed(6)).join(',')}`;
+    const now = this.opts.now();
+    if (this.lastFrame && this.lastFrame.key === key) return { ...this.lastFrame.frame, ts: now };
+    const frame = cam.render(pose, maxEdge, now);
+    this.lastFrame = { key, frame };
+    return frame;
+  }
+
+  speakerPush(samples: Float32Array, sampleRate: number, channels: number): number {
+    this.speaker.pushSamples(samples, sampleRate, channels, this.opts.now());
+    return Math.floor(samples.length / channels);
+  }
+
+  speakerPlay(file: string): void {
+    this.speaker.playFile(file, this.opts.now());
+  }
+
+  setWebrtcInfo(info: Partial<WebrtcInfo>): void {
+    this.webrtc = { ...this.webrtc, ...info };
+  }
+
+  webrtcInfo(): WebrtcInfo {
+    return { ...this.webrtc };
+  }
+}
