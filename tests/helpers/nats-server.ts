@@ -1,0 +1,157 @@
+/**
+ * Starts a real nats-server (Debian /usr/bin/nats-server) on a free 127.0.0.1 port for a test, and stops it.
+ * `restart()` kills it and starts it again on the same port (broker-loss tests).
+ *
+ *   const nats = await startNatsServer();
+ *   ... nats.url ...
+ *   afterAll(() => nats.stop());
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, connect as tcpConnect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface NatsServerOptions {
+  /** Fixed port; default: a free one. */
+  port?: number;
+  /** Server max_payload in bytes (default: nats-server's 1 MiB). */
+  maxPayload?: number;
+  /** Extra nats-server config text (e.g. an authorization block). */
+  extraConfig?: string;
+  /** nats-server binary (default: NATS_SERVER_BIN or 'nats-server' on PATH). */
+  bin?: string;
+}
+
+export interface NatsServerHandle {
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+  /** Kill and start again on the same port. */
+  restart(): Promise<void>;
+  /** Kill only (restart later with start()). */
+  kill(): Promise<void>;
+  start(): Promise<void>;
+}
+
+const live = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', () => {
+    for (const p of live) p.kill('SIGKILL');
+  });
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = tcpConnect({ host: '127.0.0.1', port });
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+  });
+}
+
+export async function startNatsServer(opts: NatsServerOptions = {}): Promise<NatsServerHandle> {
+  installExitHook();
+  const port = opts.port ?? (await freePort());
+  const dir = mkdtempSync(join(tmpdir(), 'nats-test-'));
+  const confPath = join(dir, 'nats.conf');
+  const conf = [
+    `host: "127.0.0.1"`,
+    `port: ${port}`,
+    opts.maxPayload ? `max_payload: ${opts.maxPayload}` : '',
+    opts.extraConfig ?? '',
+  ].join('\n');
+  writeFileSync(confPath, conf);
+  const bin = opts.bin ?? process.env.NATS_SERVER_BIN ?? 'nats-server';
+  let proc: ChildProcess | null = null;
+
+  const startOnce = async (): Promise<void> => {
+    if (proc) return;
+    let stderr = '';
+    const child = spawn(bin, ['-c', confPath], { stdio: ['ignore', 'ignore', 'pipe'] });
+    proc = child;
+    live.add(child);
+    child.stderr?.on('data', (d: Buffer) => {
+      if (stderr.length < 20_000) stderr += d.toString();
+    });
+    let exited = false;
+    child.once('exit', () => {
+      exited = true;
+      live.delete(child);
+      if (proc === child) proc = null;
+    });
+    child.once('error', () => {
+      exited = true;
+    });
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline) {
+      if (exited) throw new Error(`nats-server exited during start (port ${port}): ${stderr.slice(-2000)}`);
+      if (stderr.includes('Server is ready') && (await canConnect(port))) return;
+      await new Promise((r) => setTimeout(r, 30));
+    }
+    child.kill('SIGKILL');
+    throw new Error(`nats-server did not become ready on port ${port}: ${stderr.slice(-2000)}`);
+  };
+
+  const start = async (): Promise<void> => {
+    // After a kill the port can stay busy for a moment; retry instead of failing the test.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await startOnce();
+        return;
+      } catch (err) {
+        if (attempt >= 20 || !String(err).includes('address already in use')) throw err;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
+  };
+
+  const kill = async (): Promise<void> => {
+    const child = proc;
+    if (!child) return;
+    proc = null;
+    await new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      const t = setTimeout(() => child.kill('SIGKILL'), 3_000);
+      child.once('exit', () => {
+        clearTimeout(t);
+        resolve();
+      });
+      child.kill('SIGKILL');
+    });
+  };
+
+  await start();
+  return {
+    url: `nats://127.0.0.1:${port}`,
+    port,
+    start,
+    kill,
+    restart: async () => {
+      await kill();
+      await start();
+    },
+    stop: async () => {
+      await kill();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
