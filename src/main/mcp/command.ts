@@ -1,11 +1,124 @@
+/**
+ * `reachy-console mcp`: the stdio MCP bridge. Joins the configured mesh (env as the reference bridge), or with
+ * `--sim` runs a simulated Reachy Mini and its driver in-process on the local mesh (no broker needed).
+ */
+import { parseArgs } from 'node:util';
 import type { CliCommand } from '../command';
+import { UsageError } from '../command';
+import { createLogger } from '../log';
+import type { MeshClient } from '../mesh/types';
+import { allowListFromFlags } from './allow-list';
+import type { AllowList } from './allow-list';
+import { appendCallRecord } from './call-log';
+import { guardStdout, serveStdio } from './stdio';
+import { BridgeTools, requestTimeoutFromEnv } from './tools';
 
-// Placeholder until the mcp subsystem lands; it answers "not available" rather than pretending to work.
+const HELP = `Usage: reachy-console mcp [options]
+
+Runs the MCP bridge on stdio (for Claude Desktop, Claude Code and other MCP clients). Tools: describe_fleet,
+list_devices, get_device_functions, invoke_device, wait_for_event; resource events://devices/{device_id}/latest.
+Stdout carries only MCP frames; logs go to stderr.
+
+Options:
+  --sim                 No broker: start a simulated Reachy Mini and its driver in this process (local mesh)
+  --device-id <id>      Device id of the simulated robot with --sim (default reachy-mini-1)
+  --allow <list>        Only these functions may be invoked (comma list; * wildcards), e.g. get_status,get_*
+  --read-only           Allow only functions that observe (get_status, get_joints, get_imu, capture_video_frame, ...)
+  --call-log <file>     Append every tool call as a JSON line (the console's MCP panel reads this)
+  -h, --help            This help
+
+Environment (as the reference bridge):
+  NATS_URL / MESSAGING_URLS            broker URL(s), e.g. nats://127.0.0.1:4222
+  MESSAGING_CREDENTIALS_FILE           .creds.json or nsc .creds (alias NATS_CREDENTIALS_FILE)
+  DEVICE_CONNECT_ALLOW_INSECURE=true   allow a broker without credentials (development)
+  TENANT                               tenant (default "default")
+  DEVICE_CONNECT_DISCOVERY_MODE        d2d | infra
+  MCP_REQUEST_TIMEOUT                  invoke timeout in seconds (default 30)
+  DEVICE_CONNECT_SMALL_FLEET_THRESHOLD describe_fleet expands fleets up to this size (default 5)
+`;
+
+interface Stack {
+  mesh: MeshClient;
+  close(): Promise<void>;
+}
+
+async function connectConfiguredMesh(logger: ReturnType<typeof createLogger>): Promise<Stack> {
+  const mesh = await import('../mesh');
+  const fromEnv = (mesh as unknown as { meshConfigFromEnv?: (env: NodeJS.ProcessEnv) => import('../mesh/types').MeshConfig }).meshConfigFromEnv;
+  if (!fromEnv) throw new Error('mesh configuration from the environment is not available in this build yet');
+  const config = fromEnv(process.env);
+  const connection = await mesh.openMesh(config);
+  const client = mesh.createMeshClient({ connection, ownsConnection: true, logger: logger.child('mesh') });
+  logger.info(`mesh: ${connection.description}, tenant ${client.tenant}, discovery ${client.discoveryMode}`);
+  return { mesh: client, close: () => client.close() };
+}
+
 export const command: CliCommand = {
-  summary: '(not available yet in this build)',
-  help: 'This command is not available yet in this build.',
-  async run(): Promise<number> {
-    process.stderr.write('reachy-console: this command is not available yet in this build\n');
-    return 1;
+  summary: 'MCP bridge on stdio for Claude and other agents (--sim: with a simulated robot)',
+  help: HELP,
+  async run(argv: string[]): Promise<number> {
+    guardStdout();
+    const { values } = parseArgs({
+      args: argv,
+      options: {
+        sim: { type: 'boolean', default: false },
+        'device-id': { type: 'string' },
+        allow: { type: 'string' },
+        'read-only': { type: 'boolean', default: false },
+        'call-log': { type: 'string' },
+      },
+      strict: true,
+      allowPositionals: false,
+    });
+    let allow: AllowList | null;
+    try {
+      allow = allowListFromFlags(values.allow, values['read-only'] ?? false);
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+    const deviceId = values['device-id'] ?? 'reachy-mini-1';
+    if (!/^[a-zA-Z0-9][a-zA-Z0-9._-]{0,254}$/.test(deviceId)) {
+      throw new UsageError(`--device-id '${deviceId}' must match ^[a-zA-Z0-9][a-zA-Z0-9._-]{0,254}$`);
+    }
+    if (values['device-id'] !== undefined && !values.sim) throw new UsageError('--device-id only applies with --sim');
+
+    const logger = createLogger('mcp');
+    if (allow) logger.info(`allow-list: ${allow.patterns.join(', ')}`);
+    let stack: Stack;
+    try {
+      if (values.sim) {
+        const { startSimStack } = await import('./sim-stack');
+        stack = await startSimStack({ deviceId, logger });
+      } else {
+        stack = await connectConfiguredMesh(logger);
+      }
+    } catch (err) {
+      logger.error(`cannot start the bridge: ${(err as Error).message}`);
+      return 1;
+    }
+    const callLog = values['call-log'];
+    const tools = new BridgeTools({
+      mesh: () => stack.mesh,
+      logger: logger.child('tools'),
+      allow,
+      requestTimeoutMs: requestTimeoutFromEnv(),
+      onCall: callLog
+        ? (r) => {
+            try {
+              appendCallRecord(callLog, r);
+            } catch (err) {
+              logger.warn(`cannot append to --call-log ${callLog}: ${(err as Error).message}`);
+            }
+          }
+        : undefined,
+    });
+    try {
+      await serveStdio(tools, logger);
+    } finally {
+      tools.close();
+      await stack.close().catch((err: unknown) => logger.warn(`shutdown: ${(err as Error).message}`));
+      logger.info('bridge stopped');
+    }
+    return 0;
   },
 };

@@ -1,0 +1,118 @@
+/**
+ * The console's `mcp` method group (SPEC §7/§8): start/stop the console-hosted bridge on the console's mesh,
+ * show and write the Claude configuration, and keep the tool-call log (console-hosted calls + calls of stdio
+ * bridges that Claude launched with `--call-log <dataDir>/mcp-calls.jsonl`), pushed live as `mcp_call`.
+ */
+import { join } from 'node:path';
+import type { ConsoleService, ConsoleServiceContext } from '../console/service';
+import type { McpBridgeStatus, McpCallRecord, mcpMethods } from '../../shared/console-api/mcp';
+import { allowListFromFlags } from './allow-list';
+import { CallLog, tailCallLog } from './call-log';
+import { claudeDesktopConfigPath, clientConfigText, serverEntry, writeClaudeDesktopConfig } from './client-config';
+import type { ConfigRequest } from './client-config';
+import { startHttpBridge } from './http-host';
+import type { HttpBridgeHandle } from './http-host';
+import { BridgeTools } from './tools';
+
+export const CALL_LOG_FILENAME = 'mcp-calls.jsonl';
+
+export function createMcpService(ctx: ConsoleServiceContext): ConsoleService<typeof mcpMethods> {
+  const logger = ctx.logger.child('mcp');
+  const log = new CallLog();
+  const callLogFile = join(ctx.dataDir, CALL_LOG_FILENAME);
+  let bridge: { http: HttpBridgeHandle; tools: BridgeTools; allow: string[] | null; startedAt: number } | null = null;
+  let lastError: string | undefined;
+
+  const push = (call: McpCallRecord): void => ctx.push({ type: 'mcp_call', call });
+  log.onRecord(push);
+  const stopTail = tailCallLog(callLogFile, (r) => log.add(r));
+
+  const status = (): McpBridgeStatus => ({
+    running: bridge !== null,
+    url: bridge?.http.url,
+    port: bridge?.http.port,
+    allow: bridge?.allow ?? null,
+    sessions: bridge?.http.sessions() ?? 0,
+    calls: log.count(),
+    startedAt: bridge?.startedAt,
+    callLogFile,
+    error: lastError,
+  });
+
+  const stop = async (): Promise<void> => {
+    const b = bridge;
+    bridge = null;
+    if (!b) return;
+    await b.http.close();
+    b.tools.close();
+    logger.info('console-hosted MCP bridge stopped');
+  };
+
+  type Input = { [K in keyof typeof mcpMethods]: import('zod').output<(typeof mcpMethods)[K]['input']> };
+
+  const configRequest = (input: Input['mcpClientConfig']): ConfigRequest => ({
+    client: input.client,
+    target: input.target,
+    serverName: input.serverName,
+    mesh: input.mesh,
+    allow: input.allow,
+    readOnly: input.readOnly,
+    launcher: input.launcher,
+    consoleUrl: bridge?.http.url,
+    callLogFile,
+  });
+
+  return {
+    handlers: {
+      mcpStatus: async () => status(),
+      mcpStart: async (input) => {
+        if (bridge) return status();
+        const allow = allowListFromFlags(input.allow?.join(','), input.readOnly);
+        // Fail early and readably when the console has no mesh yet.
+        ctx.mesh();
+        const tools = new BridgeTools({ mesh: () => ctx.mesh(), logger, allow, onCall: (r) => log.add(r) });
+        try {
+          const http = await startHttpBridge({ tools, logger, port: input.port });
+          bridge = { http, tools, allow: allow ? [...allow.patterns] : null, startedAt: Date.now() };
+          lastError = undefined;
+        } catch (err) {
+          tools.close();
+          lastError = `could not start the MCP bridge: ${(err as Error).message}`;
+          throw new Error(lastError, { cause: err });
+        }
+        return status();
+      },
+      mcpStop: async () => {
+        await stop();
+        return status();
+      },
+      mcpClientConfig: async (input) => {
+        const out = clientConfigText(configRequest(input));
+        return { client: input.client, target: input.target, ...out };
+      },
+      mcpWriteClientConfig: async (input) => {
+        const req = configRequest(input);
+        const path = input.path ?? claudeDesktopConfigPath();
+        const entry =
+          req.target === 'console'
+            ? (() => {
+                if (!req.consoleUrl) throw new Error('start the console-hosted bridge first to get its URL');
+                return { command: 'npx', args: ['-y', 'mcp-remote', req.consoleUrl] };
+              })()
+            : serverEntry(req);
+        const result = await writeClaudeDesktopConfig(path, input.serverName, entry);
+        logger.info(`wrote MCP server '${input.serverName}' into ${path}${result.backupPath ? ` (backup ${result.backupPath})` : ''}`);
+        return result;
+      },
+      mcpCallLog: async (input) => log.recent(input.limit),
+      mcpClearCallLog: async () => {
+        log.clear();
+        return { ok: true as const };
+      },
+    },
+    close: async () => {
+      stopTail();
+      await stop();
+    },
+  };
+}

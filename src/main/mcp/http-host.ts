@@ -1,0 +1,126 @@
+/**
+ * The console-hosted bridge: the same tools over MCP Streamable HTTP on 127.0.0.1 (one McpServer per session),
+ * so an agent can use the console's own mesh connection while the console shows its calls. DNS-rebinding
+ * protection is on: only Host 127.0.0.1:<port> / localhost:<port> is accepted.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
+import type { Logger } from '../log';
+import { createBridgeServer } from './server';
+import type { BridgeServer } from './server';
+import type { BridgeTools } from './tools';
+
+export interface HttpBridgeOptions {
+  tools: BridgeTools;
+  logger: Logger;
+  port?: number;
+}
+
+export interface HttpBridgeHandle {
+  readonly url: string;
+  readonly port: number;
+  sessions(): number;
+  close(): Promise<void>;
+}
+
+const MAX_BODY = 4 * 1024 * 1024;
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let size = 0;
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) {
+        reject(new Error(`request body over ${MAX_BODY} bytes`));
+        req.destroy();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function sendJsonError(res: ServerResponse, status: number, message: string): void {
+  if (res.headersSent) return;
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify({ jsonrpc: '2.0', error: { code: -32000, message }, id: null }));
+}
+
+export async function startHttpBridge({ tools, logger, port = 0 }: HttpBridgeOptions): Promise<HttpBridgeHandle> {
+  const sessions = new Map<string, { transport: StreamableHTTPServerTransport; server: BridgeServer }>();
+  let allowedHosts: string[] = [];
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path !== '/mcp') return sendJsonError(res, 404, 'not found: the MCP endpoint is /mcp');
+    const sid = req.headers['mcp-session-id'];
+    const sessionId = Array.isArray(sid) ? sid[0] : sid;
+    if (sessionId) {
+      const s = sessions.get(sessionId);
+      if (!s) return sendJsonError(res, 404, 'unknown MCP session (the bridge restarted?); initialize again');
+      return s.transport.handleRequest(req, res);
+    }
+    if (req.method !== 'POST') return sendJsonError(res, 400, 'missing mcp-session-id header');
+    let body: unknown;
+    try {
+      body = JSON.parse(await readBody(req));
+    } catch (err) {
+      return sendJsonError(res, 400, `request body is not JSON: ${(err as Error).message}`);
+    }
+    if (!isInitializeRequest(body)) return sendJsonError(res, 400, 'the first request of a session must be initialize');
+    const server = createBridgeServer({ tools, logger });
+    const transport = new StreamableHTTPServerTransport({
+      sessionIdGenerator: () => randomUUID(),
+      enableDnsRebindingProtection: true,
+      allowedHosts,
+      onsessioninitialized: (id) => {
+        sessions.set(id, { transport, server });
+        logger.info(`MCP session ${id.slice(0, 8)} opened (${sessions.size} open)`);
+      },
+    });
+    transport.onclose = () => {
+      const id = transport.sessionId;
+      if (id && sessions.delete(id)) logger.info(`MCP session ${id.slice(0, 8)} closed`);
+      server.dispose();
+    };
+    await server.mcp.connect(transport);
+    await transport.handleRequest(req, res, body);
+  };
+
+  const http = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      logger.warn(`MCP HTTP request failed: ${err instanceof Error ? err.message : String(err)}`);
+      sendJsonError(res, 500, 'internal error');
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(port, '127.0.0.1', () => {
+      http.off('error', reject);
+      resolve();
+    });
+  });
+  const actual = (http.address() as AddressInfo).port;
+  allowedHosts = [`127.0.0.1:${actual}`, `localhost:${actual}`];
+  const url = `http://127.0.0.1:${actual}/mcp`;
+  logger.info(`MCP bridge listening on ${url}`);
+
+  return {
+    url,
+    port: actual,
+    sessions: () => sessions.size,
+    close: async () => {
+      for (const { transport } of [...sessions.values()]) await transport.close().catch(() => undefined);
+      sessions.clear();
+      http.closeAllConnections?.();
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+    },
+  };
+}
