@@ -1,0 +1,116 @@
+/**
+ * Realtime motion rate limit (SPEC §5): at most `maxHz` targets per second reach the daemon on average (a token bucket
+ * with a small burst absorbs timer jitter of a caller streaming at exactly the limit). Excess is coalesced, not
+ * queued: while waiting for the next slot only the latest target is kept, and the ones it replaced resolve as
+ * `coalesced` without ever being sent.
+ */
+export type CoalesceOutcome = 'sent' | 'coalesced' | 'cancelled';
+
+interface Pending<T> {
+  target: T;
+  resolve: (o: CoalesceOutcome) => void;
+  reject: (e: unknown) => void;
+}
+
+export interface CoalescerOptions {
+  maxHz: number;
+  /** Tokens the bucket holds (default 2). */
+  burst?: number;
+  now?: () => number;
+}
+
+export class RealtimeCoalescer<T> {
+  private tokens: number;
+  private last: number;
+  private pending: Pending<T> | null = null;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private readonly intervalMs: number;
+  private readonly burst: number;
+  private readonly now: () => number;
+  private closed = false;
+  /** Counters for logs and the bench. */
+  readonly stats = { submitted: 0, sent: 0, coalesced: 0, cancelled: 0 };
+
+  constructor(
+    private readonly send: (target: T) => Promise<void>,
+    opts: CoalescerOptions,
+  ) {
+    this.intervalMs = 1000 / opts.maxHz;
+    this.burst = opts.burst ?? 2;
+    this.now = opts.now ?? (() => performance.now());
+    this.tokens = this.burst;
+    this.last = this.now();
+  }
+
+  private refill(): void {
+    const t = this.now();
+    this.tokens = Math.min(this.burst, this.tokens + (t - this.last) / this.intervalMs);
+    this.last = t;
+  }
+
+  /** Resolves 'sent' once handed to the daemon, 'coalesced' when a newer target replaced it first. */
+  submit(target: T): Promise<CoalesceOutcome> {
+    this.stats.submitted++;
+    if (this.closed) {
+      this.stats.cancelled++;
+      return Promise.resolve('cancelled');
+    }
+    this.refill();
+    if (!this.pending && this.tokens >= 1) {
+      this.tokens -= 1;
+      return this.dispatch(target);
+    }
+    return new Promise<CoalesceOutcome>((resolve, reject) => {
+      if (this.pending) {
+        this.stats.coalesced++;
+        this.pending.resolve('coalesced');
+      }
+      this.pending = { target, resolve, reject };
+      this.schedule();
+    });
+  }
+
+  private async dispatch(target: T): Promise<CoalesceOutcome> {
+    await this.send(target);
+    this.stats.sent++;
+    return 'sent';
+  }
+
+  private schedule(): void {
+    if (this.timer) return;
+    const wait = Math.max(0, (1 - this.tokens) * this.intervalMs);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.flush();
+    }, Math.ceil(wait));
+  }
+
+  private flush(): void {
+    const p = this.pending;
+    if (!p) return;
+    this.refill();
+    if (this.tokens < 1) {
+      this.schedule();
+      return;
+    }
+    this.tokens -= 1;
+    this.pending = null;
+    this.dispatch(p.target).then(p.resolve, p.reject);
+  }
+
+  /** Drops the waiting target (stop_motion, interlock trip). */
+  cancel(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (this.pending) {
+      this.stats.cancelled++;
+      this.pending.resolve('cancelled');
+      this.pending = null;
+    }
+  }
+
+  close(): void {
+    this.closed = true;
+    this.cancel();
+  }
+}

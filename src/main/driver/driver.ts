@@ -1,0 +1,324 @@
+/**
+ * The Reachy Mini Device Connect driver (SPEC §5): one function table (state, motion, ownership, plus function groups
+ * such as media), the state mirror, the safety interlock wiring and the state_event stream. It knows the daemon
+ * client and the mesh contracts only; whoever hosts it (the CLI, the console, `mcp --sim`, tests) creates the
+ * DeviceRuntime from `runtimeOptions()` and calls `start(runtime)`.
+ */
+import { rad2deg } from '../../shared/kinematics';
+import { DEFAULT_DEVICE_ID, DEVICE_TYPE } from '../../shared/reachy';
+import type { JsonObject } from '../../shared/wire';
+import { createLogger, type Logger } from '../log';
+import type {
+  DeviceFunction,
+  DeviceRuntimeHandle,
+  DeviceRuntimeOptions,
+  EventDeclaration,
+  FunctionContext,
+  MeshClient,
+} from '../mesh/types';
+import type { ConnectionState, DaemonClient, RealtimeTarget } from '../reachy/types';
+import type { DriverContext } from './context';
+import { driverEvents, EMERGENCY_STOP_EVENT, SAFETY_EVENT, STATE_EVENT } from './events';
+import type { DriverFunctionGroup, DriverFunctionGroupFactory, MediaSource } from './function-group';
+import type { TripInfo, TripSource } from './interlock';
+import { MotionController } from './motion';
+import { motionFunctions } from './motion-functions';
+import { ownershipFunctions } from './ownership-functions';
+import { observedView } from './pose';
+import { StateMirror } from './state-mirror';
+import { stateFunctions } from './state-functions';
+
+export interface ReachyDriverOptions {
+  daemon: DaemonClient;
+  deviceId?: string;
+  /** state_event rate; 0 = off (default 20). */
+  stateHz?: number;
+  media?: MediaSource;
+  /** Extra function groups (the media group: `createMediaFunctions`). */
+  groups?: DriverFunctionGroupFactory[];
+  logger?: Logger;
+  /** Seconds between heartbeat log lines (default 30, 0 = off). */
+  heartbeatLogS?: number;
+  /** Realtime stream limit (default LIMITS.realtimeMaxHz). */
+  realtimeMaxHz?: number;
+  /** Instrumentation: called after each realtime target handed to the daemon. */
+  onRealtimeSent?: (target: RealtimeTarget) => void;
+  location?: string;
+}
+
+export interface DriverStartOptions {
+  /** A mesh client on the same mesh: the driver listens there for `emergency_stop` from any device. */
+  mesh?: MeshClient;
+}
+
+export interface DriverCounters {
+  invokes: number;
+  errors: number;
+  stateEvents: number;
+  trips: number;
+}
+
+export interface ReachyDriver {
+  readonly deviceId: string;
+  readonly functions: DeviceFunction[];
+  readonly events: EventDeclaration[];
+  readonly daemon: DaemonClient;
+  readonly mirror: StateMirror;
+  runtimeOptions(): DeviceRuntimeOptions;
+  start(runtime: DeviceRuntimeHandle, opts?: DriverStartOptions): Promise<void>;
+  /** Stops motion (best effort), timers, subscriptions and function groups. Does not stop the runtime or daemon. */
+  stop(): Promise<void>;
+  /** Trips the interlock from the host (e.g. an in-process E-STOP button); emits safety_event. */
+  trip(reason: string, source?: TripSource): void;
+  counters(): DriverCounters & { realtime: MotionController['stats'] };
+}
+
+const errText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+export function createReachyDriver(opts: ReachyDriverOptions): ReachyDriver {
+  const deviceId = opts.deviceId ?? DEFAULT_DEVICE_ID;
+  const stateHz = opts.stateHz ?? 20;
+  if (!(stateHz >= 0 && stateHz <= 100)) throw new Error(`stateHz=${stateHz} outside allowed range [0, 100]`);
+  const log = opts.logger ?? createLogger('driver');
+  const daemon = opts.daemon;
+  const mirror = new StateMirror({ deviceId, daemon });
+  const motion = new MotionController({
+    daemon,
+    mirror,
+    logger: log.child('motion'),
+    maxHz: opts.realtimeMaxHz,
+    onSent: opts.onRealtimeSent,
+  });
+
+  let runtime: DeviceRuntimeHandle | null = null;
+  const emit = (name: string, payload: JsonObject): void => {
+    if (!runtime) return;
+    try {
+      runtime.emit(name, payload);
+    } catch (e) {
+      log.warn(`event ${name} not emitted: ${errText(e)}`);
+    }
+  };
+  const ctx: DriverContext = { deviceId, daemon, mirror, motion, logger: log, emit };
+
+  const groups: DriverFunctionGroup[] = (opts.groups ?? []).map((factory) =>
+    factory({ daemon, state: mirror, emit, logger: log.child('media'), media: opts.media }),
+  );
+
+  const counters: DriverCounters = { invokes: 0, errors: 0, stateEvents: 0, trips: 0 };
+  const counted = (f: DeviceFunction): DeviceFunction => ({
+    ...f,
+    handler: async (params: unknown, c: FunctionContext) => {
+      counters.invokes++;
+      try {
+        return await f.handler(params, c);
+      } catch (e) {
+        counters.errors++;
+        log.debug(`${f.name} refused: ${errText(e)}`);
+        throw e;
+      }
+    },
+  });
+
+  const core = [...stateFunctions(ctx), ...motionFunctions(ctx), ...ownershipFunctions(ctx)];
+  const functions = [...core, ...groups.flatMap((g) => g.functions)].map(counted);
+  const seen = new Set<string>();
+  for (const f of functions) {
+    if (seen.has(f.name)) throw new Error(`driver function '${f.name}' declared twice`);
+    seen.add(f.name);
+  }
+  const declared = new Set(driverEvents.map((e) => e.name));
+  const events = [...driverEvents, ...groups.flatMap((g) => g.events).filter((e) => !declared.has(e.name))];
+
+  const cleanups: Array<() => void> = [];
+  let started = false;
+
+  // Every trip: one safety_event, and the robot is stopped (best effort; the daemon may be the thing that is gone).
+  mirror.interlock.onTrip((t: TripInfo) => {
+    counters.trips++;
+    log.warn(`interlock tripped (${t.source}${t.from_device ? ` ${t.from_device}` : ''}): ${t.reason}`);
+    emit(SAFETY_EVENT, {
+      kind: 'interlock_tripped',
+      state: 'tripped',
+      reason: t.reason,
+      source: t.source,
+      ...(t.from_device ? { from_device: t.from_device } : {}),
+    });
+    if (daemon.connection().status === 'connected') void motion.stop(`interlock: ${t.reason}`);
+    else motion.dropPending();
+  });
+
+  const statePayload = (): JsonObject => {
+    const s = daemon.latestState();
+    const v = s ? observedView(s) : null;
+    const link = daemon.connection();
+    return {
+      head_pose: v?.head_pose ?? null,
+      body_yaw_deg: v?.body_yaw_deg ?? null,
+      body_yaw_rad: s?.bodyYaw ?? null,
+      antennas_deg: v?.antennas_deg ?? null,
+      head_joints_deg: v?.head_joints_deg ?? null,
+      imu: s?.imu ? { ...s.imu } : null,
+      received_at: s ? s.receivedAt / 1000 : null,
+      link: { status: link.status, transport: link.transport, error: link.error ?? null },
+      driver_state: mirror.snapshot(),
+    };
+  };
+
+  function onLink(state: ConnectionState, prev: string): void {
+    mirror.touch();
+    if (state.status === 'lost' && prev !== 'lost') {
+      mirror.interlock.trip(`robot daemon link lost${state.error ? `: ${state.error}` : ''}`, 'daemon');
+    } else if (state.status === 'connected' && prev !== 'connected') {
+      log.info(`daemon link up (${state.transport}) at ${daemon.target.baseUrl}`);
+    }
+  }
+
+  return {
+    deviceId,
+    functions,
+    events,
+    daemon,
+    mirror,
+
+    runtimeOptions(): DeviceRuntimeOptions {
+      return {
+        deviceId,
+        deviceType: DEVICE_TYPE,
+        description:
+          'Reachy Mini desktop robot (Pollen Robotics): head with 6-DoF Stewart platform, rotating body, two ' +
+          'antennas, camera, microphone and speaker. Angles in degrees, offsets in millimetres. Motion is refused ' +
+          'while another owner holds the lease or the safety interlock is tripped; stop_motion always works.',
+        identity: {
+          manufacturer: 'Pollen Robotics',
+          model: 'Reachy Mini',
+          description: 'Reachy Mini driver (TypeScript, Device Connect)',
+        },
+        labels: { robot: 'reachy_mini', target: daemon.target.kind },
+        ...(opts.location ? { location: opts.location } : {}),
+        functions,
+        events,
+        status: () => mirror.deviceStatus(),
+      };
+    },
+
+    async start(rt: DeviceRuntimeHandle, startOpts: DriverStartOptions = {}): Promise<void> {
+      if (started) throw new Error('driver already started');
+      started = true;
+      runtime = rt;
+
+      cleanups.push(
+        mirror.onChange(() => {
+          if (mirror.availabilityChanged()) rt.statusChanged();
+        }),
+      );
+
+      let prev = daemon.connection().status;
+      cleanups.push(
+        daemon.onConnection((s) => {
+          const p = prev;
+          prev = s.status;
+          onLink(s, p);
+        }),
+      );
+      const link = daemon.connection();
+      if (link.status === 'lost') {
+        mirror.interlock.trip(`robot daemon unreachable at start${link.error ? `: ${link.error}` : ''}`, 'daemon');
+      }
+
+      // Joint stream log: first sample, then stalls/recoveries are visible through the link state and heartbeat.
+      let samples = 0;
+      let firstLogged = false;
+      cleanups.push(
+        daemon.onState((s) => {
+          samples++;
+          if (!firstLogged) {
+            firstLogged = true;
+            log.info(
+              `joint stream up: body yaw ${rad2deg(s.bodyYaw).toFixed(1)}°, ${s.headJoints ? '7 head joints' : 'no joints (http)'}, ` +
+                `IMU ${s.imu ? 'yes' : 'no'}`,
+            );
+          }
+        }),
+      );
+
+      if (startOpts.mesh) {
+        const mesh = startOpts.mesh;
+        cleanups.push(
+          mesh.subscribe('*', EMERGENCY_STOP_EVENT, (ev) => {
+            const reason = typeof ev.params.reason === 'string' && ev.params.reason ? ev.params.reason : 'emergency stop';
+            const src: TripSource = ev.params.source === 'operator' ? 'operator' : 'mesh';
+            mirror.interlock.trip(`emergency_stop from ${ev.device_id}: ${reason}`, src, ev.device_id);
+          }),
+        );
+      }
+
+      if (stateHz > 0) {
+        const t = setInterval(() => {
+          counters.stateEvents++;
+          emit(STATE_EVENT, statePayload());
+        }, 1000 / stateHz);
+        t.unref?.();
+        cleanups.push(() => clearInterval(t));
+      }
+
+      const hbS = opts.heartbeatLogS ?? 30;
+      if (hbS > 0) {
+        let lastSamples = 0;
+        let lastT = Date.now();
+        const t = setInterval(() => {
+          const now = Date.now();
+          const hz = ((samples - lastSamples) * 1000) / Math.max(1, now - lastT);
+          lastSamples = samples;
+          lastT = now;
+          const l = daemon.connection();
+          const lease = mirror.lease.snapshot();
+          const it = mirror.interlock.info();
+          log.info(
+            `heartbeat: daemon ${l.status}${l.error ? ` (${l.error})` : ''}, joint stream ${hz.toFixed(1)} Hz, ` +
+              `invokes ${counters.invokes} (${counters.errors} refused), execution ${mirror.executionState()}, ` +
+              `interlock ${it ? `tripped: ${it.reason}` : 'safe'}, lease ${lease.lease_active ? `${lease.command_owner} ${lease.lease_remaining_s.toFixed(1)} s` : 'free'}`,
+          );
+        }, hbS * 1000);
+        t.unref?.();
+        cleanups.push(() => clearInterval(t));
+      }
+
+      for (const g of groups) {
+        try {
+          await g.start?.();
+        } catch (e) {
+          log.warn(`function group failed to start: ${errText(e)}`);
+        }
+      }
+      rt.statusChanged();
+    },
+
+    async stop(): Promise<void> {
+      for (const c of cleanups.splice(0)) c();
+      if (started && daemon.connection().status === 'connected') await motion.stop('driver shutdown');
+      motion.close();
+      for (const g of groups) {
+        try {
+          await g.stop?.();
+        } catch (e) {
+          log.warn(`function group failed to stop: ${errText(e)}`);
+        }
+      }
+      try {
+        await opts.media?.close?.();
+      } catch (e) {
+        log.warn(`media source failed to close: ${errText(e)}`);
+      }
+      runtime = null;
+    },
+
+    trip(reason: string, source: TripSource = 'operator'): void {
+      mirror.interlock.trip(reason, source);
+    },
+
+    counters() {
+      return { ...counters, realtime: { ...motion.stats } };
+    },
+  };
+}

@@ -1,0 +1,284 @@
+/**
+ * Motion: look_at_world, set_body_yaw, antenna_pose, goto_sleep, wake_up, stop_motion (prior-art B.2 names and
+ * replies; limits enforced and never clamped, the head–body yaw rule checked against the observed body yaw, execution
+ * status and the observed pose added).
+ */
+import { z } from 'zod';
+import { deg2rad, rad2deg, yawOf, type Mat4 } from '../../shared/kinematics';
+import { LIMITS } from '../../shared/reachy';
+import type { JsonObject } from '../../shared/wire';
+import type { DeviceFunction } from '../mesh/types';
+import type { MoveHandle } from '../reachy/types';
+import { declare, type DriverContext } from './context';
+import { angleDiffDeg, checkRange, DriverRefusal, durationParam, ownerParam, rangedNumber, waitParam } from './limits';
+import { headPoseFromDeg, observedView, rotatePoseZ, roundDeg } from './pose';
+
+const L = LIMITS;
+const lim = (r: { min: number; max: number }) => `[${r.min}, ${r.max}]`;
+
+export function motionFunctions(ctx: DriverContext): DeviceFunction[] {
+  const { motion, mirror, logger } = ctx;
+
+  const observedBodyYawDeg = (): number => {
+    const s = motion.observed();
+    if (!s) throw new DriverRefusal('state', 'no observed state from the robot daemon yet; try again in a moment');
+    return rad2deg(s.bodyYaw);
+  };
+
+  /** Reply of a move: at once (`moving`), or after completion with the observed pose when `wait`. */
+  const moveReply = async (handle: MoveHandle, wait: boolean, durationS: number | null, base: JsonObject) => {
+    if (!wait) return { ...base, status: 'accepted', execution: 'moving', move_uuid: handle.uuid };
+    const outcome = await motion.waitDone(handle, ((durationS ?? 10) + 10) * 1000);
+    const s = motion.observed();
+    return {
+      ...base,
+      status: outcome ? outcome.status : 'timeout',
+      execution: mirror.executionState(),
+      move_uuid: handle.uuid,
+      ...(outcome?.details ? { details: outcome.details } : {}),
+      observed: s ? observedView(s) : null,
+    };
+  };
+
+  const realtimeReply = (outcome: string, base: JsonObject) =>
+    outcome === 'cancelled'
+      ? { ...base, status: 'cancelled', reason: 'stop_motion or an interlock trip dropped this target before it was sent' }
+      : {
+          ...base,
+          status: 'accepted',
+          execution: mirror.executionState(),
+          ...(outcome === 'coalesced'
+            ? { coalesced: true, note: `superseded by a newer target before it was sent (stream limit ${L.realtimeMaxHz} Hz)` }
+            : {}),
+          ...(mirror.currentMove()
+            ? { warning: 'an interpolated move is running; the daemon ignores realtime targets until it ends' }
+            : {}),
+        };
+
+  const leaseInfo = (): JsonObject => {
+    const l = mirror.lease.snapshot();
+    return { owner: l.command_owner, lease_expires_at: l.lease_expires_at };
+  };
+
+  return [
+    declare({
+      name: 'look_at_world',
+      description:
+        'Point the head. Angles in degrees, offsets in millimetres; positive pitch = nose down, positive yaw = turn ' +
+        `left, positive roll = tilt right ear down. Limits (rejected, never clamped): pitch and roll ${lim(L.headPitchDeg)}, ` +
+        `yaw ${lim(L.headYawDeg)}, x/y/z ${lim(L.headXmm)} mm, duration_s ${lim(L.durationS)}. frame "world" (default): ` +
+        'yaw is the heading in the room; frame "body": yaw is relative to the current body rotation. The head heading ' +
+        `must stay within ${L.headBodyYawDiffDeg}° of the observed body yaw. duration_s 0 = realtime target (stream up ` +
+        `to ${L.realtimeMaxHz} Hz), > 0 = smooth move (execution "moving" until done). Returns {status:"accepted", target, execution}.`,
+      params: z
+        .object({
+          pitch: rangedNumber('pitch', L.headPitchDeg, 'Head pitch in degrees, + = look down', 0),
+          roll: rangedNumber('roll', L.headRollDeg, 'Head roll in degrees', 0),
+          yaw: rangedNumber('yaw', L.headYawDeg, 'Head yaw in degrees, + = look left (see frame)', 0),
+          x_mm: rangedNumber('x_mm', L.headXmm, 'Head translation forward, millimetres', 0),
+          y_mm: rangedNumber('y_mm', L.headYmm, 'Head translation to the left, millimetres', 0),
+          z_mm: rangedNumber('z_mm', L.headZmm, 'Head translation up, millimetres', 0),
+          duration_s: durationParam(),
+          frame: z
+            .enum(['world', 'body'], { error: (iss) => `frame=${JSON.stringify(iss.input)} must be "world" or "body"` })
+            .default('world')
+            .describe('"world" (default): yaw is the heading in the room; "body": yaw is relative to the body rotation'),
+          owner: ownerParam(),
+          wait: waitParam(),
+        })
+        .strict(),
+      handler: async (p) => {
+        motion.guard(() => {
+          checkRange('pitch', p.pitch, L.headPitchDeg);
+          checkRange('roll', p.roll, L.headRollDeg);
+          checkRange('yaw', p.yaw, L.headYawDeg);
+          checkRange('x_mm', p.x_mm, L.headXmm);
+          checkRange('y_mm', p.y_mm, L.headYmm);
+          checkRange('z_mm', p.z_mm, L.headZmm);
+          checkRange('duration_s', p.duration_s, L.durationS);
+        });
+        motion.admit(p.owner, 'look_at_world');
+        const body = motion.guard(observedBodyYawDeg);
+        const worldYaw = p.frame === 'body' ? body + p.yaw : p.yaw;
+        // The frame "body" pose is the body-frame pose carried by the body rotation (translation included).
+        const pose: Mat4 =
+          p.frame === 'body'
+            ? rotatePoseZ(headPoseFromDeg({ ...p }), deg2rad(body))
+            : headPoseFromDeg({ ...p });
+        const diff = angleDiffDeg(rad2deg(yawOf(pose)), body);
+        if (Math.abs(diff) > L.headBodyYawDiffDeg + 1e-6) {
+          motion.guard(() => {
+            throw new DriverRefusal(
+              'range',
+              `yaw=${p.yaw} puts the head ${roundDeg(diff)}° from the observed body yaw ${roundDeg(body)}°, outside safe ` +
+                `range [-${L.headBodyYawDiffDeg}, ${L.headBodyYawDiffDeg}] (use frame "body", or turn the body first with set_body_yaw)`,
+            );
+          });
+        }
+        const target: JsonObject = {
+          kind: 'look_at_world',
+          pitch: p.pitch,
+          roll: p.roll,
+          yaw: p.yaw,
+          x_mm: p.x_mm,
+          y_mm: p.y_mm,
+          z_mm: p.z_mm,
+          frame: p.frame,
+          duration_s: p.duration_s,
+          world_yaw_deg: roundDeg(worldYaw),
+          observed_body_yaw_deg: roundDeg(body),
+        };
+        if (p.duration_s > 0) {
+          const h = await motion.goto(p.owner, 'look_at_world', { headPose: pose, durationS: p.duration_s }, target);
+          return moveReply(h, p.wait, p.duration_s, { target, transport: 'goto', ...leaseInfo() });
+        }
+        const out = await motion.realtime(p.owner, 'look_at_world', { headPose: pose }, target);
+        return realtimeReply(out, { target, transport: 'realtime', ...leaseInfo() });
+      },
+    }),
+
+    declare({
+      name: 'set_body_yaw',
+      description:
+        `Turn the body (base) to an absolute yaw in degrees, ${lim(L.bodyYawDeg)}, + = left. head "follow" (default) ` +
+        'turns the head with the body, keeping where it looks relative to the body; head "hold" keeps the head ' +
+        `heading fixed in the room (refused if that leaves the head more than ${L.headBodyYawDiffDeg}° from the body). ` +
+        `duration_s ${lim(L.durationS)}: 0 = realtime, > 0 = smooth move. Returns {status:"accepted", target, transport, execution}.`,
+      params: z
+        .object({
+          yaw_deg: rangedNumber('yaw_deg', L.bodyYawDeg, 'Target body yaw in degrees, + = turn left'),
+          duration_s: durationParam(),
+          head: z
+            .enum(['follow', 'hold'], { error: (iss) => `head=${JSON.stringify(iss.input)} must be "follow" or "hold"` })
+            .default('follow')
+            .describe('"follow" (default): head turns with the body; "hold": head keeps its heading in the room'),
+          owner: ownerParam(),
+          wait: waitParam(),
+        })
+        .strict(),
+      handler: async (p) => {
+        motion.guard(() => {
+          checkRange('yaw_deg', p.yaw_deg, L.bodyYawDeg);
+          checkRange('duration_s', p.duration_s, L.durationS);
+        });
+        motion.admit(p.owner, 'set_body_yaw');
+        const s = motion.observed();
+        if (!s) motion.guard(observedBodyYawDeg);
+        const obs = s!;
+        const bodyRad = deg2rad(p.yaw_deg);
+        const headYawDeg = rad2deg(yawOf(obs.headPose));
+        let headPose: Mat4 | undefined;
+        if (p.head === 'follow') {
+          headPose = rotatePoseZ(obs.headPose, bodyRad - obs.bodyYaw);
+        } else {
+          const diff = angleDiffDeg(headYawDeg, p.yaw_deg);
+          if (Math.abs(diff) > L.headBodyYawDiffDeg + 1e-6) {
+            motion.guard(() => {
+              throw new DriverRefusal(
+                'range',
+                `yaw_deg=${p.yaw_deg} with head "hold" leaves the head (heading ${roundDeg(headYawDeg)}°) ${roundDeg(diff)}° ` +
+                  `from the body, outside safe range [-${L.headBodyYawDiffDeg}, ${L.headBodyYawDiffDeg}] (use head "follow")`,
+              );
+            });
+          }
+        }
+        const target: JsonObject = {
+          kind: 'set_body_yaw',
+          yaw_deg: p.yaw_deg,
+          duration_s: p.duration_s,
+          head: p.head,
+          from_body_yaw_deg: roundDeg(rad2deg(obs.bodyYaw)),
+        };
+        if (p.duration_s > 0) {
+          const h = await motion.goto(
+            p.owner,
+            'set_body_yaw',
+            { bodyYaw: bodyRad, headPose: headPose ?? null, durationS: p.duration_s },
+            target,
+          );
+          return moveReply(h, p.wait, p.duration_s, { target, transport: 'goto', ...leaseInfo() });
+        }
+        const out = await motion.realtime(
+          p.owner,
+          'set_body_yaw',
+          headPose ? { bodyYaw: bodyRad, headPose } : { bodyYaw: bodyRad },
+          target,
+        );
+        return realtimeReply(out, { target, transport: 'realtime', ...leaseInfo() });
+      },
+    }),
+
+    declare({
+      name: 'antenna_pose',
+      description:
+        `Set both antennas, degrees ${lim(L.antennaDeg)} each (0 = upright). duration_s ${lim(L.durationS)}: 0 = realtime, ` +
+        '> 0 = smooth move. Returns {status:"accepted", target, execution}.',
+      params: z
+        .object({
+          left: rangedNumber('left', L.antennaDeg, 'Left antenna angle in degrees', 0),
+          right: rangedNumber('right', L.antennaDeg, 'Right antenna angle in degrees', 0),
+          duration_s: durationParam(),
+          owner: ownerParam(),
+          wait: waitParam(),
+        })
+        .strict(),
+      handler: async (p) => {
+        motion.guard(() => {
+          checkRange('left', p.left, L.antennaDeg);
+          checkRange('right', p.right, L.antennaDeg);
+          checkRange('duration_s', p.duration_s, L.durationS);
+        });
+        motion.admit(p.owner, 'antenna_pose');
+        const antennas: [number, number] = [deg2rad(p.right), deg2rad(p.left)];
+        const target: JsonObject = { kind: 'antenna_pose', left: p.left, right: p.right, duration_s: p.duration_s };
+        if (p.duration_s > 0) {
+          const h = await motion.goto(p.owner, 'antenna_pose', { antennas, durationS: p.duration_s }, target);
+          return moveReply(h, p.wait, p.duration_s, { target, transport: 'goto', ...leaseInfo() });
+        }
+        const out = await motion.realtime(p.owner, 'antenna_pose', { antennas }, target);
+        return realtimeReply(out, { target, transport: 'realtime', ...leaseInfo() });
+      },
+    }),
+
+    declare({
+      name: 'goto_sleep',
+      description:
+        'Play the daemon\'s go-to-sleep sequence (head down, antennas folded; the motors may go limp at the end). ' +
+        'Execution is "moving" until it ends. Returns {status:"accepted", result:{move_uuid}, execution}.',
+      params: z.object({ owner: ownerParam(), wait: waitParam() }).strict(),
+      handler: async (p) => {
+        motion.admit(p.owner, 'goto_sleep');
+        const h = await motion.play(p.owner, 'goto_sleep', { kind: 'goto_sleep' });
+        const r = await moveReply(h, p.wait, null, { ...leaseInfo() });
+        return { ...r, result: { move_uuid: h.uuid } };
+      },
+    }),
+
+    declare({
+      name: 'wake_up',
+      description:
+        'Play the daemon\'s wake-up sequence (head to the neutral pose, antennas up). Execution is "moving" until it ' +
+        'ends. Returns {status:"accepted", result:{move_uuid}, execution}.',
+      params: z.object({ owner: ownerParam(), wait: waitParam() }).strict(),
+      handler: async (p) => {
+        motion.admit(p.owner, 'wake_up');
+        const h = await motion.play(p.owner, 'wake_up', { kind: 'wake_up' });
+        const r = await moveReply(h, p.wait, null, { ...leaseInfo() });
+        return { ...r, result: { move_uuid: h.uuid } };
+      },
+    }),
+
+    declare({
+      name: 'stop_motion',
+      description:
+        'Stop all motion now: cancels running moves and drops pending realtime targets. Always accepted, from any ' +
+        'owner, even while the interlock is tripped or another owner holds the lease. Does not reset the interlock.',
+      params: z.object({ owner: ownerParam() }).strict(),
+      handler: async (p) => {
+        logger.info(`stop_motion by '${p.owner}'`);
+        const result = await motion.stop(`stop_motion by ${p.owner}`);
+        return { status: 'accepted', result, execution: mirror.executionState() };
+      },
+    }),
+  ];
+}

@@ -1,0 +1,187 @@
+/**
+ * The driver's state mirror (SPEC §5; prior-art B.4 field names kept, completion tracking and enforcement added):
+ * owner and lease, interlock, target pose, observed state, execution status (`idle` | `moving` | `error`, tracked from
+ * the daemon's move completion), last error, media flags and the daemon link. `get_status.driver_state` and
+ * `state_event` show `snapshot()`; the Device Connect `status.availability` derives from it.
+ */
+import type { JsonObject } from '../../shared/wire';
+import type { DaemonClient, MoveOutcome } from '../reachy/types';
+import type { DriverStateAccess, MediaStatePatch } from './function-group';
+import { Interlock } from './interlock';
+import { LeaseTable } from './lease';
+import { observedView } from './pose';
+
+export type ExecutionState = 'idle' | 'moving' | 'error';
+export type Availability = 'idle' | 'busy' | 'error';
+
+export interface ActiveMove {
+  uuid: string;
+  kind: string;
+  /** ms epoch */
+  started_at: number;
+  duration_s: number | null;
+}
+
+export interface StateMirrorOptions {
+  deviceId: string;
+  daemon: DaemonClient;
+  now?: () => number;
+  leaseDefaultS?: number;
+}
+
+export class StateMirror implements DriverStateAccess {
+  readonly lease: LeaseTable;
+  readonly interlock: Interlock;
+  private readonly now: () => number;
+  private execution: ExecutionState = 'idle';
+  private activeMove: ActiveMove | null = null;
+  private lastMove: (MoveOutcome & { kind: string; finished_at: number }) | null = null;
+  private target: JsonObject | null = null;
+  private lastError: { message: string; kind: string; ts: number } | null = null;
+  private media: MediaStatePatch = { media_ready: false };
+  private readonly listeners = new Set<() => void>();
+  private lastAvailability: Availability;
+
+  constructor(private readonly opts: StateMirrorOptions) {
+    this.now = opts.now ?? Date.now;
+    this.lease = new LeaseTable(this.now, opts.leaseDefaultS);
+    this.interlock = new Interlock(this.now);
+    this.lastAvailability = this.availability();
+    this.interlock.onTrip(() => this.changed());
+  }
+
+  executionState(): ExecutionState {
+    return this.execution;
+  }
+
+  currentMove(): ActiveMove | null {
+    return this.activeMove ? { ...this.activeMove } : null;
+  }
+
+  /** A new target was sent; `move` when it is an interpolated move (execution `moving` until it completes). */
+  commanded(target: JsonObject, move?: { uuid: string; kind: string; durationS: number | null }): void {
+    this.target = target;
+    if (this.execution === 'error') this.lastError = null;
+    if (move) {
+      this.activeMove = { uuid: move.uuid, kind: move.kind, started_at: this.now(), duration_s: move.durationS };
+      this.execution = 'moving';
+    } else if (!this.activeMove) {
+      this.execution = 'idle';
+    }
+    this.changed();
+  }
+
+  /** The daemon reported the end of a move; only the current move changes the execution state. */
+  moveFinished(outcome: MoveOutcome, kind: string): void {
+    this.lastMove = { ...outcome, kind, finished_at: this.now() };
+    if (!this.activeMove || this.activeMove.uuid !== outcome.uuid) return;
+    this.activeMove = null;
+    if (outcome.status === 'failed') {
+      this.execution = 'error';
+      this.lastError = { message: `${kind} failed: ${outcome.details || 'no details'}`, kind: 'daemon', ts: this.now() };
+    } else {
+      this.execution = 'idle';
+    }
+    this.changed();
+  }
+
+  /** stop_motion / trip: whatever ran is over. */
+  stopped(): void {
+    this.activeMove = null;
+    if (this.execution === 'moving') this.execution = 'idle';
+    this.changed();
+  }
+
+  /** A refused or failed command (`kind` 'daemon' puts execution in `error`; refusals only record the message). */
+  recordError(message: string, kind: string): void {
+    this.lastError = { message, kind, ts: this.now() };
+    if (kind === 'daemon') this.execution = 'error';
+    this.changed();
+  }
+
+  setError(message: string): void {
+    this.recordError(message, 'daemon');
+  }
+
+  updateMedia(patch: MediaStatePatch): void {
+    this.media = { ...this.media, ...patch };
+    this.changed();
+  }
+
+  availability(): Availability {
+    if (this.interlock.state() === 'tripped' || this.execution === 'error') return 'error';
+    if (this.opts.daemon.connection().status !== 'connected') return 'error';
+    return this.execution === 'moving' ? 'busy' : 'idle';
+  }
+
+  /** Device Connect status document (status.availability derived from the mirror). */
+  deviceStatus(): JsonObject {
+    const a = this.availability();
+    const t = this.interlock.info();
+    const link = this.opts.daemon.connection();
+    return {
+      availability: a,
+      busy_score: a === 'busy' ? 1 : 0,
+      online: true,
+      ...(a === 'error'
+        ? {
+            error_state: t
+              ? `interlock tripped: ${t.reason}`
+              : link.status !== 'connected'
+                ? `daemon link ${link.status}${link.error ? `: ${link.error}` : ''}`
+                : (this.lastError?.message ?? 'error'),
+          }
+        : {}),
+    };
+  }
+
+  /** Fires when the snapshot changed in a way that matters to availability / live views. */
+  onChange(cb: () => void): () => void {
+    this.listeners.add(cb);
+    return () => this.listeners.delete(cb);
+  }
+
+  /** Returns true when availability changed since the last call (the runtime then re-announces status). */
+  availabilityChanged(): boolean {
+    const a = this.availability();
+    if (a === this.lastAvailability) return false;
+    this.lastAvailability = a;
+    return true;
+  }
+
+  /** Something outside the mirror changed (daemon link, lease) that live views and availability depend on. */
+  touch(): void {
+    this.changed();
+  }
+
+  private changed(): void {
+    for (const l of this.listeners) l();
+  }
+
+  snapshot(): JsonObject {
+    const link = this.opts.daemon.connection();
+    const observed = this.opts.daemon.latestState();
+    return {
+      device_id: this.opts.deviceId,
+      ...this.lease.snapshot(),
+      execution_state: this.execution,
+      active_move: this.activeMove ? { ...this.activeMove } : null,
+      last_move: this.lastMove ? { ...this.lastMove } : null,
+      ...this.interlock.snapshot(),
+      availability: this.availability(),
+      target_pose: this.target,
+      current_pose: observed ? observedView(observed) : null,
+      daemon_link: {
+        status: link.status,
+        transport: link.transport,
+        since: link.since,
+        attempts: link.attempts,
+        error: link.error ?? null,
+      },
+      ...this.media,
+      last_error: this.lastError?.message ?? null,
+      last_error_kind: this.lastError?.kind ?? null,
+      last_error_at: this.lastError ? this.lastError.ts / 1000 : null,
+    } as JsonObject;
+  }
+}
