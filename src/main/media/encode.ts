@@ -140,5 +140,5 @@ export function withMeasuredSize<T extends { rpc_json_bytes: number }>(reply: T,
 function maxRawEdge(frame: RgbFrame, cap: number): number {
   const aspect = Math.min(frame.width, frame.height) / Math.max(frame.width, frame.height);
   // 4/3 base64 growth · 3 bytes per pixel · edge² · aspect ≤ cap − slack
-  return Math.floor(Math.sqrt((cap - ENVELOPE_SLACK - 400) / (4 * aspect)));
+  return Math.floor(Math.sqrt((cap - ENVELOPE_SLACK - 400) / (4 * aspect))) - 4;
 }
