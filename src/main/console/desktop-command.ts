@@ -1,11 +1,38 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { CliCommand } from '../command';
+import { runBrowserMode } from '../web/serve';
+import { electronBinary, packageRoot } from './paths';
 
-// Placeholder until the console subsystem lands; it answers "not available" rather than pretending to work.
 export const command: CliCommand = {
-  summary: '(not available yet in this build)',
-  help: 'This command is not available yet in this build.',
-  async run(): Promise<number> {
-    process.stderr.write('reachy-console: this command is not available yet in this build\n');
-    return 1;
+  summary: 'the console: desktop window, or browser mode with the simulator when Electron is missing',
+  help: `Usage: reachy-console [desktop] [--port N]
+
+Opens the operator console. With Electron's binary installed (\`npx install-electron\`) it is a desktop window;
+otherwise it starts browser mode on 127.0.0.1 with the simulator and the bundled driver running, prints the URL
+and opens it in a browser where one is available.
+  --port N   browser-mode port (default 8765)`,
+  async run(argv) {
+    const portIdx = argv.indexOf('--port');
+    const port = portIdx >= 0 ? Number(argv[portIdx + 1]) : 8765;
+    const electron = electronBinary();
+    const root = packageRoot();
+    if (electron && existsSync(join(root, 'out', 'main', 'index.js'))) {
+      const child = spawn(electron, [root], { stdio: 'inherit' });
+      return new Promise<number>((resolve) => {
+        child.on('exit', (code) => resolve(code ?? 0));
+        child.on('error', (err) => {
+          process.stderr.write(`reachy-console: could not start Electron (${err.message}); use \`reachy-console serve\`\n`);
+          resolve(1);
+        });
+      });
+    }
+    process.stderr.write(
+      electron
+        ? 'reachy-console: the desktop build is missing (run `npm run build`); starting browser mode instead\n'
+        : "reachy-console: the desktop shell needs Electron's binary (`npx install-electron`); starting browser mode with the simulator instead\n",
+    );
+    return runBrowserMode({ port: Number.isInteger(port) && port >= 0 && port <= 65535 ? port : 8765, bindHost: '127.0.0.1', autostart: true, sim: true, open: true });
   },
 };

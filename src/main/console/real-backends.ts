@@ -1,0 +1,62 @@
+/**
+ * The Backends ConsoleHost uses in the product: the real mesh (local or NATS), the bundled simulator and the bundled
+ * driver, through their public surfaces only.
+ */
+import { createLocalMesh, createMeshClient, DeviceRuntime, openMesh, type MeshConfig, type MeshConnection } from '../mesh';
+import type { MeshSettings } from '../../shared/console-api';
+import type { Logger } from '../log';
+import type { Backends, MeshHandle } from './backends';
+import { startBundledDriver, startBundledSimulator } from './bundled';
+
+const REQUEST_TIMEOUT_MS = 10_000;
+
+export function meshConfigOf(settings: MeshSettings): MeshConfig {
+  if (settings.kind === 'local') {
+    return { backend: 'local', urls: [], tenant: 'default', discoveryMode: 'd2d', allowInsecure: true, requestTimeoutMs: REQUEST_TIMEOUT_MS };
+  }
+  return {
+    backend: 'nats',
+    urls: settings.urls,
+    tenant: settings.tenant,
+    discoveryMode: settings.discoveryMode,
+    credentialsFile: settings.credentialsFile,
+    allowInsecure: settings.allowInsecure,
+    requestTimeoutMs: REQUEST_TIMEOUT_MS,
+  };
+}
+
+export interface RealMeshHandle extends MeshHandle {
+  /** The connection the bundled driver joins (same mesh, same tenant). */
+  readonly connection: MeshConnection;
+}
+
+export async function openRealMesh(settings: MeshSettings, logger: Logger): Promise<RealMeshHandle> {
+  // Each local connect gets its own in-process mesh, so a reconnect never sees devices left from before.
+  const connection = await openMesh(meshConfigOf(settings), settings.kind === 'local' ? { localMesh: createLocalMesh() } : {});
+  const client = createMeshClient({ connection, logger, discoveryWaitMs: 1500 });
+  const runtimes = new Set<DeviceRuntime>();
+  return {
+    settings,
+    client,
+    connection,
+    async createRuntime(opts) {
+      const rt = new DeviceRuntime({ ...opts, connection, logger: logger.child(opts.deviceId) });
+      runtimes.add(rt);
+      return rt;
+    },
+    async close() {
+      for (const rt of runtimes) await rt.stop().catch(() => undefined);
+      runtimes.clear();
+      await client.close().catch(() => undefined);
+      await connection.close().catch(() => undefined);
+    },
+  };
+}
+
+export function realBackends(): Backends {
+  return {
+    openMesh: openRealMesh,
+    startSimulator: startBundledSimulator,
+    startDriver: startBundledDriver,
+  };
+}

@@ -1,0 +1,86 @@
+/**
+ * Runs browser mode: ConsoleHost with the real mesh/simulator/driver, the web server, and the default bring-up.
+ * Shared by `reachy-console serve` and the no-Electron fallback of `reachy-console`.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { spawn } from 'node:child_process';
+import { ConsoleHost } from '../console/host';
+import { realBackends } from '../console/real-backends';
+import { packageRoot, rendererDir } from '../console/paths';
+import { createLogger } from '../log';
+import { startWebServer, type WebServer } from './server';
+
+const logger = createLogger('web');
+
+export interface ServeOptions {
+  port: number;
+  bindHost: string;
+  /** Bring up the mesh, and the simulator + driver when the target is `sim` (default true). */
+  autostart: boolean;
+  /** Force the simulator regardless of the configured target. */
+  sim?: boolean;
+  open: boolean;
+}
+
+async function ensureRenderer(): Promise<void> {
+  if (existsSync(join(rendererDir(), 'index.html'))) return;
+  const script = join(packageRoot(), 'scripts', 'build-renderer.mjs');
+  if (!existsSync(script)) return;
+  logger.info('building the console UI (first run)…');
+  const mod = (await import(pathToFileURL(script).href)) as { buildRenderer(o: { quiet: boolean }): Promise<void> };
+  await mod.buildRenderer({ quiet: true });
+}
+
+/** Opens the URL in a browser where one can be opened; never fails. */
+export function tryOpenBrowser(url: string): void {
+  const cmd = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'cmd' : 'xdg-open';
+  if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) return;
+  const args = process.platform === 'win32' ? ['/c', 'start', '', url] : [url];
+  try {
+    const child = spawn(cmd, args, { stdio: 'ignore', detached: true });
+    child.on('error', () => undefined);
+    child.unref();
+  } catch {
+    // no browser here; the URL is printed
+  }
+}
+
+export async function runBrowserMode(opts: ServeOptions): Promise<number> {
+  await ensureRenderer();
+  const host = new ConsoleHost({ backends: realBackends() });
+  await host.init();
+  let server: WebServer;
+  try {
+    server = await startWebServer({ host, staticDir: rendererDir(), port: opts.port, bindHost: opts.bindHost });
+  } catch (err) {
+    await host.close();
+    process.stderr.write(`reachy-console: cannot listen on ${opts.bindHost}:${opts.port}: ${(err as Error).message}\n`);
+    return 1;
+  }
+  process.stdout.write(`Reachy Mini Console: ${server.url}\n`);
+  if (opts.bindHost !== '127.0.0.1' && opts.bindHost !== 'localhost' && opts.bindHost !== '::1') {
+    logger.warn(`listening on ${opts.bindHost}: anyone who can reach this port and has the URL (token) can drive the robot`);
+  }
+  if (opts.autostart) {
+    host.bootstrap(opts.sim ? { sim: true } : {}).catch((err: unknown) => logger.error(`bring-up: ${(err as Error).message}`));
+  }
+  if (opts.open) tryOpenBrowser(server.url);
+
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (): void => {
+      if (stopping) return;
+      stopping = true;
+      logger.info('shutting down');
+      void (async () => {
+        await server.close().catch(() => undefined);
+        await host.close().catch(() => undefined);
+        resolve(0);
+      })();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}

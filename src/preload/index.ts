@@ -1,0 +1,23 @@
+/**
+ * Electron preload (sandboxed, context-isolated): exposes the ConsoleApi as `window.reachyConsole` through
+ * contextBridge — one narrow function per method; the renderer never sees ipcRenderer.
+ */
+import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import type { ConsolePush } from '../shared/console-api';
+import type { BridgeReply } from '../renderer/api/bridge';
+import { BRIDGE_GLOBAL } from '../renderer/api/bridge';
+import { IPC_PUSH_CHANNEL } from '../main/console/ipc-channels';
+import { createPreloadApi } from './api';
+
+const api = createPreloadApi(
+  (channel, params) => ipcRenderer.invoke(channel, params) as Promise<BridgeReply>,
+  (listener) => {
+    const wrapped = (_e: IpcRendererEvent, push: ConsolePush): void => listener(push);
+    ipcRenderer.on(IPC_PUSH_CHANNEL, wrapped);
+    return () => {
+      ipcRenderer.removeListener(IPC_PUSH_CHANNEL, wrapped);
+    };
+  },
+);
+
+contextBridge.exposeInMainWorld(BRIDGE_GLOBAL, api);
