@@ -10,7 +10,7 @@ async function load(area: string): Promise<Record<string, unknown>> {
   try {
     return (await import(/* @vite-ignore */ spec)) as Record<string, unknown>;
   } catch (err) {
-    throw new Error(`the bundled ${area === 'sim' ? 'simulator' : area} is not available in this build (${(err as Error).message.split('\n')[0]})`);
+    throw new Error(`the bundled ${area === 'sim' ? 'simulator' : area} is not available in this build (${(err as Error).message.split('\n')[0]})`, { cause: err });
   }
 }
 
