@@ -10,3 +10,12 @@ export { flattenDevice, summarizeFleet, matchesFilter, type DeviceFilter } from 
 export { PresenceCollector } from './collector';
 export { subjects } from './subjects';
 export { isoSeconds } from './rpc';
+export {
+  meshConfigFromEnv,
+  validateNatsConfig,
+  describeMeshConfig,
+  parseDiscoveryMode,
+  type MeshConfigOverrides,
+  type Env,
+} from './config';
+export { loadCredentialsFile, parseCredentialsText, type ParsedCredentials } from './credentials';
