@@ -1,0 +1,89 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { createLocalMesh, createMeshClient, type DeviceRuntime, type MeshClient } from '../../../src/main/mesh';
+import { createLogger, setStderrLogging } from '../../../src/main/log';
+import { createMcpService } from '../../../src/main/mcp/console-service';
+import { appendCallRecord } from '../../../src/main/mcp/call-log';
+import type { ConsolePush } from '../../../src/shared/console-api';
+import { createSensor } from './fixtures';
+
+setStderrLogging(false);
+
+describe('console mcp service: console-hosted bridge, client config, tool-call log', () => {
+  let rt: DeviceRuntime;
+  let mesh: MeshClient;
+  const pushes: ConsolePush[] = [];
+  const dataDir = mkdtempSync(join(tmpdir(), 'mcp-svc-'));
+  let service: ReturnType<typeof createMcpService>;
+
+  beforeAll(async () => {
+    const local = createLocalMesh();
+    rt = createSensor(local.connect());
+    await rt.start();
+    mesh = createMeshClient({ connection: local.connect(), discoveryWaitMs: 200 });
+    service = createMcpService({ mesh: () => mesh, push: (p) => pushes.push(p), logger: createLogger('test'), dataDir });
+  });
+  afterAll(async () => {
+    await service.close();
+    await mesh.close();
+    await rt.stop();
+  });
+
+  it('starts a bridge an MCP client can use over HTTP, and logs and pushes every call', async () => {
+    const h = service.handlers;
+    const st = (await h.mcpStart({ port: 0, readOnly: true })) as { running: boolean; url: string; allow: string[] };
+    expect(st.running).toBe(true);
+    expect(st.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/mcp$/);
+    expect(st.allow).toContain('get_status');
+
+    const client = new Client({ name: 'test', version: '1' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(st.url)));
+    const r = await client.callTool({ name: 'invoke_device', arguments: { device_id: 'sensor-001', function: 'set_threshold', arguments: '{"value": 1}' } });
+    expect(JSON.parse((r.content as Array<{ text: string }>)[0].text).error).toContain('not allowed');
+    const ok = await client.callTool({ name: 'get_device_functions', arguments: { device_id: 'sensor-001' } });
+    expect(JSON.parse((ok.content as Array<{ text: string }>)[0].text).device_id).toBe('sensor-001');
+    expect(((await h.mcpStatus({})) as { sessions: number }).sessions).toBe(1);
+    await client.close();
+
+    const log = (await h.mcpCallLog({ limit: 10 })) as Array<{ tool: string; ok: boolean }>;
+    expect(log.map((c) => [c.tool, c.ok])).toEqual([
+      ['invoke_device', false],
+      ['get_device_functions', true],
+    ]);
+    expect(pushes.filter((p) => p.type === 'mcp_call')).toHaveLength(2);
+
+    const code = (await h.mcpClientConfig({ client: 'claude-code', target: 'console', serverName: 'reachy', readOnly: false, launcher: 'node' })) as {
+      text: string;
+    };
+    expect(code.text).toBe(`claude mcp add --transport http reachy ${st.url}`);
+
+    expect(((await h.mcpStop({})) as { running: boolean }).running).toBe(false);
+    await expect(fetch(st.url, { method: 'POST', body: '{}' })).rejects.toThrow();
+  });
+
+  it('shows calls that stdio bridges append to the console call-log file', async () => {
+    const st = (await service.handlers.mcpStatus({})) as { callLogFile: string };
+    await new Promise((r) => setTimeout(r, 700)); // the tailer has found the file's end
+    appendCallRecord(st.callLogFile, { ts: Date.now(), tool: 'describe_fleet', arguments: {}, ok: true, summary: '1 devices', elapsedMs: 2 });
+    await expect
+      .poll(async () => ((await service.handlers.mcpCallLog({ limit: 1 })) as Array<{ summary: string }>)[0]?.summary, { timeout: 3000 })
+      .toBe('1 devices');
+  });
+
+  it('writes the Claude Desktop config to a chosen path', async () => {
+    const path = join(dataDir, 'claude_desktop_config.json');
+    const res = (await service.handlers.mcpWriteClientConfig({
+      client: 'claude-desktop',
+      target: 'sim',
+      serverName: 'reachy',
+      readOnly: false,
+      launcher: 'npx',
+      path,
+    })) as { path: string; servers: string[] };
+    expect(res).toMatchObject({ path, servers: ['reachy'] });
+  });
+});
