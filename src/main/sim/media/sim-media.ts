@@ -9,6 +9,10 @@ import { loadScene } from './scene';
 import { MIC_SAMPLE_RATE, SimMicrophone, type MicSchedule } from './microphone';
 import { SimSpeaker } from './speaker';
 import { DEFAULT_SIGNALLING_PORT, WEBRTC_PRODUCER_NAME } from '../../../shared/reachy';
+import type { Logger } from '../../log';
+import { SignallingServer } from './signalling-server';
+import { WebrtcProducer } from './webrtc-producer';
+import { findFfmpeg } from './vp8-encoder';
 
 export interface SimMediaOptions {
   /** Sim clock, ms epoch. */
@@ -17,6 +21,16 @@ export interface SimMediaOptions {
   headPose: () => Mat4;
   micSchedule?: MicSchedule;
   sceneFile?: string;
+  logger?: Logger;
+}
+
+export interface WebrtcStartOptions {
+  /** Signalling port: 0 = any free port (default), 8443 = the robot's. */
+  port?: number;
+  host?: string;
+  /** Streamed video width (px) and frame rate. */
+  width?: number;
+  fps?: number;
 }
 
 export interface WebrtcInfo {
@@ -36,6 +50,8 @@ export class SimMedia {
   private lastFrame: { key: string; frame: RgbFrame } | null = null;
   private webrtc: WebrtcInfo = { running: false, signalling_url: null, producer: WEBRTC_PRODUCER_NAME, default_port: DEFAULT_SIGNALLING_PORT };
   private readonly microphone: SimMicrophone;
+  private signalling: SignallingServer | null = null;
+  private producer: WebrtcProducer | null = null;
 
   constructor(private readonly opts: SimMediaOptions) {
     this.microphone = new SimMicrophone(opts.micSchedule);
@@ -81,5 +97,56 @@ export class SimMedia {
 
   webrtcInfo(): WebrtcInfo {
     return { ...this.webrtc };
+  }
+
+  /**
+   * Starts the webrtcsink-compatible signalling server and the `reachymini` producer of the camera. Never throws:
+   * without ffmpeg the signalling server still runs (so the protocol can be probed) and the error is reported in
+   * `webrtcInfo()`.
+   */
+  async startWebrtc(opts: WebrtcStartOptions = {}): Promise<WebrtcInfo> {
+    if (this.signalling) return this.webrtcInfo();
+    const server = new SignallingServer({ host: opts.host, port: opts.port ?? 0, logger: this.opts.logger });
+    try {
+      await server.start();
+    } catch (err) {
+      this.setWebrtcInfo({ running: false, error: `signalling server: ${err instanceof Error ? err.message : String(err)}` });
+      return this.webrtcInfo();
+    }
+    this.signalling = server;
+    const ffmpeg = findFfmpeg();
+    if (ffmpeg instanceof Error) {
+      this.setWebrtcInfo({ running: false, signalling_url: server.url, error: ffmpeg.message });
+      return this.webrtcInfo();
+    }
+    const producer = new WebrtcProducer({
+      signallingUrl: server.url,
+      frame: (edge) => this.frame(edge),
+      width: opts.width,
+      fps: opts.fps,
+      logger: this.opts.logger,
+    });
+    try {
+      await producer.start();
+      this.producer = producer;
+      this.setWebrtcInfo({ running: true, signalling_url: server.url, error: undefined });
+    } catch (err) {
+      this.setWebrtcInfo({ running: false, signalling_url: server.url, error: `producer: ${err instanceof Error ? err.message : String(err)}` });
+    }
+    return this.webrtcInfo();
+  }
+
+  async stopWebrtc(): Promise<void> {
+    const producer = this.producer;
+    const server = this.signalling;
+    this.producer = null;
+    this.signalling = null;
+    if (producer) await producer.close();
+    if (server) await server.close();
+    this.setWebrtcInfo({ running: false, signalling_url: null });
+  }
+
+  async close(): Promise<void> {
+    await this.stopWebrtc();
   }
 }

@@ -1,0 +1,70 @@
+/**
+ * Robot discovery for the console's connect dialog: browses `_reachy-mini._tcp` over mDNS (reference §12).
+ */
+import { Bonjour } from 'bonjour-service';
+import type { Service } from 'bonjour-service';
+import { createLogger } from '../log';
+import { makeTarget } from './target';
+import type { DaemonTarget } from './types';
+
+const log = createLogger('reachy/mdns');
+
+export interface DiscoveredRobot {
+  /** Instance name (the robot name). */
+  name: string;
+  /** Host name advertised (e.g. reachy-mini.local). */
+  hostName: string;
+  addresses: string[];
+  port: number;
+  txt: Record<string, string>;
+  /** Ready to pass to createDaemonClient (first IPv4 address, else the host name). */
+  target: DaemonTarget;
+}
+
+function toRobot(s: Service): DiscoveredRobot {
+  const addresses = s.addresses ?? [];
+  const v4 = addresses.find((a) => /^\d+\.\d+\.\d+\.\d+$/.test(a));
+  const txt: Record<string, string> = {};
+  for (const [k, v] of Object.entries((s.txt ?? {}) as Record<string, unknown>)) txt[k] = String(v);
+  return { name: s.name, hostName: s.host, addresses, port: s.port, txt, target: makeTarget('host', v4 ?? s.host, s.port) };
+}
+
+export interface RobotBrowser {
+  robots(): DiscoveredRobot[];
+  stop(): void;
+}
+
+/** Live browse; `onChange` fires whenever a robot appears or leaves. */
+export function browseRobots(onChange?: (robots: DiscoveredRobot[]) => void): RobotBrowser {
+  const bonjour = new Bonjour({}, (err: Error) => log.warn(`mDNS error: ${err.message}`));
+  const found = new Map<string, DiscoveredRobot>();
+  const browser = bonjour.find({ type: 'reachy-mini', protocol: 'tcp' });
+  const emit = (): void => onChange?.([...found.values()]);
+  browser.on('up', (s: Service) => {
+    found.set(s.fqdn, toRobot(s));
+    emit();
+  });
+  browser.on('down', (s: Service) => {
+    found.delete(s.fqdn);
+    emit();
+  });
+  return {
+    robots: () => [...found.values()],
+    stop() {
+      browser.stop();
+      bonjour.destroy();
+    },
+  };
+}
+
+/** Browses for `timeoutMs` and returns what answered. */
+export function discoverRobots(timeoutMs = 2000): Promise<DiscoveredRobot[]> {
+  return new Promise((resolve) => {
+    const b = browseRobots();
+    setTimeout(() => {
+      const r = b.robots();
+      b.stop();
+      resolve(r);
+    }, timeoutMs);
+  });
+}

@@ -1,0 +1,225 @@
+/**
+ * Kinematics for the Reachy Mini head, shared by the simulator, the daemon client and the driver (SPEC §3, §4).
+ * Re-exports the rotation conventions of src/shared/kinematics.ts and adds what the daemon computes:
+ * analytic Stewart IK (reference §6.4), the automatic body-yaw rule (§6.3), look_at_world (§7), goto time curves and
+ * the yaw-as-scalar pose interpolation (§6.6), and the wake/sleep reference poses (§6.2).
+ */
+import type { Interpolation } from './types';
+import type { Mat3, Mat4, Vec3 } from '../../shared/kinematics';
+import { DEG, mat3ToRpy, mulMat3, mulMat4, rotZ3, rotationOf, transposeMat3 } from '../../shared/kinematics';
+import { BRANCHES, HEAD_Z_OFFSET, MOTOR_ARM_LENGTH, ROD_LENGTH } from './kinematics-data';
+
+export * from '../../shared/kinematics';
+export { BRANCHES, HEAD_Z_OFFSET, MOTOR_ARM_LENGTH, ROD_LENGTH } from './kinematics-data';
+
+// ---- reference constants (daemon backend/abstract.py) ----
+
+export const INIT_HEAD_POSE: Mat4 = [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1];
+/** [right, left] rad. */
+export const INIT_ANTENNAS: [number, number] = [-0.1745, 0.1745];
+export const SLEEP_ANTENNAS: [number, number] = [-3.05, 3.05];
+export const SLEEP_HEAD_POSE: Mat4 = [
+  0.911, 0.004, 0.413, -0.021, -0.004, 1.0, -0.001, 0.001, -0.413, -0.001, 0.911, -0.044, 0, 0, 0, 1,
+];
+export const SLEEP_HEAD_JOINTS: number[] = [
+  0, -0.9848156658225817, 1.2624661884298831, -0.24390294527381684, 0.20555342557667577, -1.2363885150358267,
+  1.0032234352772091,
+];
+export const MAX_RELATIVE_YAW = 65 * DEG;
+export const MAX_BODY_YAW = 160 * DEG;
+
+const clamp = (v: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, v));
+
+// ---- automatic body yaw (RK inverse_kinematics_safe) ----
+
+/**
+ * Body yaw the daemon actually uses in automatic mode: the body is dragged along when the head's world yaw is more
+ * than 65° away from it, then clamped to ±160°. ψ_h = −atan2(R01, R00) (= head world yaw for a pure-yaw pose).
+ */
+export function automaticBodyYaw(headPose: Mat4, requestedBodyYaw: number): number {
+  const headYaw = -Math.atan2(headPose[1], headPose[0]);
+  const b = headYaw - clamp(headYaw - requestedBodyYaw, -MAX_RELATIVE_YAW, MAX_RELATIVE_YAW);
+  return clamp(b, -MAX_BODY_YAW, MAX_BODY_YAW);
+}
+
+// ---- analytic Stewart IK (RK inverse_kinematics) ----
+
+/**
+ * Six Stewart motor angles for a world-frame head pose and a body yaw. Entries are NaN when the pose is out of
+ * reach for that branch (negative radicand), exactly as the daemon's IK.
+ */
+export function stewartIk(headPose: Mat4, bodyYaw: number): number[] {
+  const rs = MOTOR_ARM_LENGTH;
+  const rp = ROD_LENGTH;
+  const platform = headPose.slice();
+  platform[11] += HEAD_Z_OFFSET;
+  const c = Math.cos(-bodyYaw), s = Math.sin(-bodyYaw);
+  const yawM: Mat4 = [c, -s, 0, 0, s, c, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1];
+  const tt = mulMat4(yawM, platform);
+  const out: number[] = [];
+  for (const br of BRANCHES) {
+    const m = mulMat4(br.tMotorWorld, tt);
+    const [bx, by, bz] = br.branchPosition;
+    const px = m[0] * bx + m[1] * by + m[2] * bz + m[3];
+    const py = m[4] * bx + m[5] * by + m[6] * bz + m[7];
+    const pz = m[8] * bx + m[9] * by + m[10] * bz + m[11];
+    const px2 = px * px, py2 = py * py, pz2 = pz * pz, rp2 = rp * rp, rs2 = rs * rs;
+    const x = px2 + 2 * px * rs + py2 + pz2 - rp2 + rs2;
+    const radicand =
+      -px2 * px2 - 2 * px2 * py2 - 2 * px2 * pz2 + 2 * px2 * rp2 + 2 * px2 * rs2 - py2 * py2 - 2 * py2 * pz2 +
+      2 * py2 * rp2 + 2 * py2 * rs2 - pz2 * pz2 + 2 * pz2 * rp2 - 2 * pz2 * rs2 - rp2 * rp2 + 2 * rp2 * rs2 - rs2 * rs2;
+    const y = 2 * py * rs + br.sign * Math.sqrt(radicand);
+    out.push(wrapAngleFloor(2 * Math.atan2(y, x)));
+  }
+  return out;
+}
+
+/** The IK's own wrap: a − 2π·floor((a+π)/2π) (NaN stays NaN). */
+function wrapAngleFloor(a: number): number {
+  return a - 2 * Math.PI * Math.floor((a + Math.PI) / (2 * Math.PI));
+}
+
+export interface HeadIkResult {
+  /** [body_yaw, stewart_1..6]; stewart entries NaN when unreachable. */
+  joints: number[];
+  reachable: boolean;
+}
+
+/**
+ * The daemon's `AnalyticalKinematics.ik`: with automatic body yaw the requested body yaw is adjusted by the
+ * ±65°/±160° rule first; otherwise it is used as given.
+ */
+export function headIk(headPose: Mat4, bodyYaw: number, automatic = true): HeadIkResult {
+  const beta = automatic ? automaticBodyYaw(headPose, bodyYaw) : bodyYaw;
+  const stewart = stewartIk(headPose, beta);
+  const joints = [beta, ...stewart];
+  return { joints, reachable: joints.every(Number.isFinite) };
+}
+
+// ---- look_at_world (SDK vision/look_at.py) ----
+
+/** Rotation taking +x onto the direction (x, y, z); translation zero. Identity for a zero vector. */
+export function lookAtWorldPose(x: number, y: number, z: number): Mat4 {
+  const n = Math.hypot(x, y, z);
+  if (n < 1e-12) return INIT_HEAD_POSE.slice();
+  const v: Vec3 = [x / n, y / n, z / n];
+  const a: Vec3 = [0, -v[2], v[1]];
+  const an = Math.hypot(a[0], a[1], a[2]);
+  let r: Mat3;
+  if (an < 1e-8) {
+    r = v[0] > 0 ? [1, 0, 0, 0, 1, 0, 0, 0, 1] : rotvecToMat3([0, -Math.PI, 0]);
+  } else {
+    const angle = Math.acos(clamp(v[0], -1, 1));
+    r = rotvecToMat3([(a[0] / an) * angle, (a[1] / an) * angle, (a[2] / an) * angle]);
+  }
+  return mat3ToMat4(r, [0, 0, 0]);
+}
+
+// ---- rotation helpers ----
+
+export function mat3ToMat4(r: ArrayLike<number>, t: ArrayLike<number>): Mat4 {
+  return [r[0], r[1], r[2], t[0], r[3], r[4], r[5], t[1], r[6], r[7], r[8], t[2], 0, 0, 0, 1];
+}
+
+/** Rodrigues: rotation vector → rotation matrix. */
+export function rotvecToMat3(v: ArrayLike<number>): Mat3 {
+  const th = Math.hypot(v[0], v[1], v[2]);
+  if (th < 1e-12) return [1, 0, 0, 0, 1, 0, 0, 0, 1];
+  const kx = v[0] / th, ky = v[1] / th, kz = v[2] / th;
+  const c = Math.cos(th), s = Math.sin(th), t = 1 - c;
+  return [
+    t * kx * kx + c, t * kx * ky - s * kz, t * kx * kz + s * ky,
+    t * kx * ky + s * kz, t * ky * ky + c, t * ky * kz - s * kx,
+    t * kx * kz - s * ky, t * ky * kz + s * kx, t * kz * kz + c,
+  ];
+}
+
+/** Rotation matrix → unit quaternion [w, x, y, z] with w ≥ 0. */
+export function mat3ToQuat(m: ArrayLike<number>): [number, number, number, number] {
+  const tr = m[0] + m[4] + m[8];
+  let w: number, x: number, y: number, z: number;
+  if (tr > 0) {
+    const s = Math.sqrt(tr + 1) * 2;
+    w = 0.25 * s; x = (m[7] - m[5]) / s; y = (m[2] - m[6]) / s; z = (m[3] - m[1]) / s;
+  } else if (m[0] > m[4] && m[0] > m[8]) {
+    const s = Math.sqrt(1 + m[0] - m[4] - m[8]) * 2;
+    w = (m[7] - m[5]) / s; x = 0.25 * s; y = (m[1] + m[3]) / s; z = (m[2] + m[6]) / s;
+  } else if (m[4] > m[8]) {
+    const s = Math.sqrt(1 + m[4] - m[0] - m[8]) * 2;
+    w = (m[2] - m[6]) / s; x = (m[1] + m[3]) / s; y = 0.25 * s; z = (m[5] + m[7]) / s;
+  } else {
+    const s = Math.sqrt(1 + m[8] - m[0] - m[4]) * 2;
+    w = (m[3] - m[1]) / s; x = (m[2] + m[6]) / s; y = (m[5] + m[7]) / s; z = 0.25 * s;
+  }
+  const n = Math.hypot(w, x, y, z) || 1;
+  const sg = w < 0 ? -1 : 1;
+  return [(sg * w) / n, (sg * x) / n, (sg * y) / n, (sg * z) / n];
+}
+
+/** Rotation matrix → rotation vector (log map). */
+export function mat3ToRotvec(m: ArrayLike<number>): Vec3 {
+  const [w, x, y, z] = mat3ToQuat(m);
+  const sn = Math.hypot(x, y, z);
+  if (sn < 1e-12) return [0, 0, 0];
+  const angle = 2 * Math.atan2(sn, w);
+  return [(x / sn) * angle, (y / sn) * angle, (z / sn) * angle];
+}
+
+/** Angle (rad) of the relative rotation between two rotation matrices. */
+export function rotationAngleBetween(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  const v = mat3ToRotvec(mulMat3(transposeMat3(a), b));
+  return Math.hypot(v[0], v[1], v[2]);
+}
+
+/** The daemon's `distance_between_poses`: translation (m), angle (rad), and "magic" = mm + degrees. */
+export function distanceBetweenPoses(a: Mat4, b: Mat4): { translation: number; angle: number; magic: number } {
+  const translation = Math.hypot(a[3] - b[3], a[7] - b[7], a[11] - b[11]);
+  const angle = rotationAngleBetween(rotationOf(a), rotationOf(b));
+  return { translation, angle, magic: translation * 1000 + angle / DEG };
+}
+
+// ---- goto interpolation (utils/interpolation.py) ----
+
+const C1 = 1.70158;
+const C2 = C1 * 1.525;
+
+/** Time warp s(u) for u ∈ [0, 1]; u outside is clamped (the daemon raises; we never pass it outside). */
+export function timeTrajectory(u: number, method: Interpolation): number {
+  const t = clamp(u, 0, 1);
+  switch (method) {
+    case 'linear':
+      return t;
+    case 'minjerk':
+      return 10 * t ** 3 - 15 * t ** 4 + 6 * t ** 5;
+    case 'ease_in_out':
+      return t < 0.5 ? 2 * t * t : 1 - (-2 * t + 2) ** 2 / 2;
+    case 'cartoon':
+      return t < 0.5
+        ? ((2 * t) ** 2 * ((C2 + 1) * 2 * t - C2)) / 2
+        : ((2 * t - 2) ** 2 * ((C2 + 1) * (2 * t - 2) + C2) + 2) / 2;
+  }
+}
+
+/**
+ * `linear_pose_interpolation(start, target, s, yaw_as_scalar=True)`: translation linear; yaw interpolated as a
+ * signed scalar (so big turns go "through the front"), the residual rotation Rz(−yaw)·R slerped.
+ */
+export function interpolatePose(start: Mat4, target: Mat4, s: number): Mat4 {
+  const r0 = rotationOf(start), r1 = rotationOf(target);
+  const y0 = mat3ToRpy(r0).yaw, y1 = mat3ToRpy(r1).yaw;
+  const res0 = mulMat3(rotZ3(-y0), r0);
+  const res1 = mulMat3(rotZ3(-y1), r1);
+  const delta = mat3ToRotvec(mulMat3(transposeMat3(res0), res1));
+  const rs = mulMat3(mulMat3(rotZ3(y0 + (y1 - y0) * s), res0), rotvecToMat3([delta[0] * s, delta[1] * s, delta[2] * s]));
+  const t = [start[3] + (target[3] - start[3]) * s, start[7] + (target[7] - start[7]) * s, start[11] + (target[11] - start[11]) * s];
+  return mat3ToMat4(rs, t);
+}
+
+export const lerp = (a: number, b: number, s: number): number => a + (b - a) * s;
+
+/** True when every entry is a finite number and the matrix has 16 entries with a last row 0 0 0 1 (±1e-6). */
+export function isRigidPose(m: ArrayLike<number>): boolean {
+  if (m.length !== 16) return false;
+  for (let i = 0; i < 16; i++) if (!Number.isFinite(m[i])) return false;
+  return Math.abs(m[12]) < 1e-6 && Math.abs(m[13]) < 1e-6 && Math.abs(m[14]) < 1e-6 && Math.abs(m[15] - 1) < 1e-6;
+}
