@@ -2,7 +2,7 @@
  * The Backends ConsoleHost uses in the product: the real mesh (local or NATS), the bundled simulator and the bundled
  * driver, through their public surfaces only.
  */
-import { createLocalMesh, createMeshClient, DeviceRuntime, openMesh, type MeshConfig, type MeshConnection } from '../mesh';
+import { createLocalMesh, createMeshClient, DeviceRuntime, openMesh, type LocalMesh, type MeshConfig, type MeshConnection } from '../mesh';
 import type { MeshSettings } from '../../shared/console-api';
 import type { Logger } from '../log';
 import type { Backends, MeshHandle } from './backends';
@@ -30,9 +30,9 @@ export interface RealMeshHandle extends MeshHandle {
   readonly connection: MeshConnection;
 }
 
-export async function openRealMesh(settings: MeshSettings, logger: Logger): Promise<RealMeshHandle> {
-  // Each local connect gets its own in-process mesh, so a reconnect never sees devices left from before.
-  const connection = await openMesh(meshConfigOf(settings), settings.kind === 'local' ? { localMesh: createLocalMesh() } : {});
+export async function openRealMesh(settings: MeshSettings, logger: Logger, localMesh?: LocalMesh): Promise<RealMeshHandle> {
+  // Each local connect gets its own in-process mesh (unless one is given), so a reconnect never sees old devices.
+  const connection = await openMesh(meshConfigOf(settings), settings.kind === 'local' ? { localMesh: localMesh ?? createLocalMesh() } : {});
   const client = createMeshClient({ connection, logger, discoveryWaitMs: 1500 });
   const runtimes = new Set<DeviceRuntime>();
   return {
@@ -53,9 +53,10 @@ export async function openRealMesh(settings: MeshSettings, logger: Logger): Prom
   };
 }
 
-export function realBackends(): Backends {
+/** `localMesh`: join this in-process mesh for `local` (tests put their own devices on it). */
+export function realBackends(opts: { localMesh?: LocalMesh } = {}): Backends {
   return {
-    openMesh: openRealMesh,
+    openMesh: (settings, logger) => openRealMesh(settings, logger, opts.localMesh),
     startSimulator: startBundledSimulator,
     startDriver: startBundledDriver,
   };
