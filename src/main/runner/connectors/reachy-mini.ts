@@ -35,37 +35,13 @@ export async function resolveMesh(src: MeshSource): Promise<MeshClient> {
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 const RAD = 180 / Math.PI;
 
-/** Reads the observed head pose (degrees/mm, world frame) from a get_status or get_joints reply, wherever it is. */
-function headPoseFrom(...sources: unknown[]): { roll: number; pitch: number; yaw: number; x: number; y: number; z: number } | null {
-  for (const src of sources) {
-    const queue: unknown[] = [src];
-    for (let n = 0; queue.length && n < 50; n++) {
-      const o = queue.shift();
-      if (!o || typeof o !== 'object' || Array.isArray(o)) continue;
-      const r = o as Record<string, unknown>;
-      for (const key of ['head_pose', 'head_pose_deg', 'observed_head_pose', 'head']) {
-        const p = r[key] as Record<string, unknown> | undefined;
-        if (p && typeof p === 'object') {
-          const deg = num(p.pitch_deg) !== undefined || num(p.yaw_deg) !== undefined;
-          if (deg) {
-            return {
-              roll: num(p.roll_deg) ?? 0,
-              pitch: num(p.pitch_deg) ?? 0,
-              yaw: num(p.yaw_deg) ?? 0,
-              x: num(p.x_mm) ?? 0,
-              y: num(p.y_mm) ?? 0,
-              z: num(p.z_mm) ?? 0,
-            };
-          }
-          if (num(p.pitch) !== undefined && num(p.yaw) !== undefined && (num(p.x_mm) !== undefined || key === 'head_pose_deg')) {
-            return { roll: num(p.roll) ?? 0, pitch: num(p.pitch)!, yaw: num(p.yaw)!, x: num(p.x_mm) ?? 0, y: num(p.y_mm) ?? 0, z: num(p.z_mm) ?? 0 };
-          }
-        }
-      }
-      for (const v of Object.values(r)) if (v && typeof v === 'object') queue.push(v);
-    }
-  }
-  return null;
+/** The observed head pose from get_joints' `head_pose` view ({rpy_deg, xyz_mm}, world frame). */
+function headPoseFrom(joints: Record<string, unknown>): { roll: number; pitch: number; yaw: number; x: number; y: number; z: number } | null {
+  const hp = joints.head_pose as { rpy_deg?: Record<string, unknown>; xyz_mm?: Record<string, unknown> } | undefined;
+  if (!hp || typeof hp !== 'object' || !hp.rpy_deg) return null;
+  const r = hp.rpy_deg;
+  const t = hp.xyz_mm ?? {};
+  return { roll: num(r.roll) ?? 0, pitch: num(r.pitch) ?? 0, yaw: num(r.yaw) ?? 0, x: num(t.x) ?? 0, y: num(t.y) ?? 0, z: num(t.z) ?? 0 };
 }
 
 export class ReachyMiniConnector implements RobotConnector {
@@ -77,6 +53,8 @@ export class ReachyMiniConnector implements RobotConnector {
   private sentBody: number | null = null;
   private sentAntennas: [number, number] | null = null;
   private leaseHeld = false;
+  private observedBody = 0;
+  private observedAntennas: [number, number] = [0, 0];
 
   private mesh: MeshClient | null = null;
 
@@ -110,9 +88,8 @@ export class ReachyMiniConnector implements RobotConnector {
 
   async getObservation(): Promise<Observation> {
     let joints: unknown;
-    let status: unknown;
     try {
-      [joints, status] = await Promise.all([this.call('get_joints'), this.call('get_status')]);
+      joints = await this.call('get_joints');
     } catch (err) {
       throw new RunnerError('observe_failed', `${this.cfg.device_id}: ${errorMessage(err)}`, { cause: err });
     }
@@ -121,9 +98,11 @@ export class ReachyMiniConnector implements RobotConnector {
     const head = Array.isArray(j.head_degrees) ? j.head_degrees.map((v) => num(v) ?? 0) : [];
     const ant = Array.isArray(j.antenna_degrees) ? j.antenna_degrees.map((v) => num(v) ?? 0) : [];
     const body = num(j.body_yaw_deg) ?? (num(j.body_yaw_rad) !== undefined ? num(j.body_yaw_rad)! * RAD : 0);
-    const pose = headPoseFrom(joints, status) ?? { roll: 0, pitch: 0, yaw: body, x: 0, y: 0, z: 0 };
+    const pose = headPoseFrom(j) ?? { roll: 0, pitch: 0, yaw: body, x: 0, y: 0, z: 0 };
     const observed = [pose.roll, pose.pitch, pose.yaw, pose.x, pose.y, pose.z, body, ant[0] ?? 0, ant[1] ?? 0];
     this.last = observed;
+    this.observedBody = body;
+    this.observedAntennas = [ant[0] ?? 0, ant[1] ?? 0];
     const joints7 = Array.from({ length: 7 }, (_, i) => head[i] ?? 0);
     return { state: [...observed, ...joints7] };
   }
@@ -140,10 +119,13 @@ export class ReachyMiniConnector implements RobotConnector {
       ['head_x_mm', LIMITS.headXmm],
       ['head_y_mm', LIMITS.headYmm],
       ['head_z_mm', LIMITS.headZmm],
-      ['body_yaw_deg', LIMITS.bodyYawDeg],
-      ['antenna_left_deg', LIMITS.antennaDeg],
-      ['antenna_right_deg', LIMITS.antennaDeg],
     ];
+    // Body yaw and antennas are only commanded when they change, so a held value (e.g. antennas folded in the
+    // sleep pose, beyond the command range) is not a violation.
+    if (this.changed(t[idx('body_yaw_deg')], this.sentBody ?? this.observedBody)) checks.push(['body_yaw_deg', LIMITS.bodyYawDeg]);
+    const refAnt = this.sentAntennas ?? this.observedAntennas;
+    if (this.changed(t[idx('antenna_left_deg')], refAnt[0]) || this.changed(t[idx('antenna_right_deg')], refAnt[1]))
+      checks.push(['antenna_left_deg', LIMITS.antennaDeg], ['antenna_right_deg', LIMITS.antennaDeg]);
     for (const [name, range] of checks) {
       const v = t[idx(name)];
       if (!Number.isFinite(v) || v < range.min || v > range.max) throw new RunnerError('apply_failed', `action row ${rowIndex}: ${rangeMessage(name, v, range)}`);
@@ -152,6 +134,10 @@ export class ReachyMiniConnector implements RobotConnector {
     if (Math.abs(rel) > LIMITS.headYawDeg.max)
       throw new RunnerError('apply_failed', `action row ${rowIndex}: ${rangeMessage('head_yaw_deg - body_yaw_deg', Math.round(rel * 100) / 100, LIMITS.headYawDeg)}`);
     return t;
+  }
+
+  private changed(target: number, ref: number): boolean {
+    return !Number.isFinite(target) || Math.abs(target - ref) > 0.05;
   }
 
   async applyAction(chunk: ActionChunk, signal?: AbortSignal): Promise<void> {
@@ -164,23 +150,29 @@ export class ReachyMiniConnector implements RobotConnector {
       const slotEnd = performance.now() + periodMs;
       try {
         const body = t[idx('body_yaw_deg')];
-        if (this.sentBody === null || Math.abs(this.sentBody - body) > 0.05) {
-          await this.call('set_body_yaw', { yaw_deg: body, duration_s: 0, owner });
+        if (this.changed(body, this.sentBody ?? this.observedBody)) {
+          // head "hold": the head target below says where the head looks; the body turn must not carry it.
+          await this.call('set_body_yaw', { yaw_deg: body, duration_s: 0, head: 'hold', owner });
           this.sentBody = body;
         }
+        const yaw = t[idx('head_yaw_deg')];
+        // look_at_world's world-frame yaw is itself limited to ±45°; beyond that, say it relative to the body.
+        const useBody = Math.abs(yaw) > LIMITS.headYawDeg.max;
         await this.call('look_at_world', {
           roll: t[idx('head_roll_deg')],
           pitch: t[idx('head_pitch_deg')],
-          yaw: t[idx('head_yaw_deg')],
+          yaw: useBody ? yaw - body : yaw,
           x_mm: t[idx('head_x_mm')],
           y_mm: t[idx('head_y_mm')],
           z_mm: t[idx('head_z_mm')],
+          frame: useBody ? 'body' : 'world',
           duration_s: 0,
           owner,
         });
         const ant: [number, number] = [t[idx('antenna_left_deg')], t[idx('antenna_right_deg')]];
-        if (!this.sentAntennas || Math.abs(this.sentAntennas[0] - ant[0]) > 0.05 || Math.abs(this.sentAntennas[1] - ant[1]) > 0.05) {
-          await this.call('antenna_pose', { left: ant[0], right: ant[1], owner });
+        const refAnt = this.sentAntennas ?? this.observedAntennas;
+        if (this.changed(ant[0], refAnt[0]) || this.changed(ant[1], refAnt[1])) {
+          await this.call('antenna_pose', { left: ant[0], right: ant[1], duration_s: 0, owner });
           this.sentAntennas = ant;
         }
       } catch (err) {

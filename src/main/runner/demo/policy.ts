@@ -110,8 +110,8 @@ export class DemoPolicy {
       a[idx('head_roll_deg')] = cur[idx('head_roll_deg')] * (1 - f); // level the head
       a[idx('head_yaw_deg')] = yaw + (targetYaw - yaw) * f;
       a[idx('head_pitch_deg')] = pitch + (targetPitch - pitch) * f;
-      for (const n of ['head_x_mm', 'head_y_mm', 'head_z_mm'] as const) a[idx(n)] = 0; // neutral translation
-      for (const n of ['antenna_left_deg', 'antenna_right_deg'] as const) a[idx(n)] = clamp(a[idx(n)], -70, 70);
+      // Translation, body yaw and antennas are held where they are (kept inside the head's translation limits).
+      for (const n of ['head_x_mm', 'head_y_mm', 'head_z_mm'] as const) a[idx(n)] = clamp(a[idx(n)], -45, 45);
       actions.push(a.map((x) => Math.round(x * 1000) / 1000));
     }
     return { actions, cue, target: { yawDeg: targetYaw, pitchDeg: targetPitch } };
