@@ -1,7 +1,7 @@
 /** Atomic file writes (temp file + rename: nothing ever sees half a file) and the output folder check. */
 import { randomBytes } from 'node:crypto';
 import { access, constants, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
 export async function writeAtomic(path: string, data: Buffer | Uint8Array | string): Promise<void> {
   const tmp = join(dirname(path), `.${randomBytes(6).toString('hex')}.tmp`);
@@ -14,6 +14,21 @@ export async function writeAtomic(path: string, data: Buffer | Uint8Array | stri
   }
 }
 
+/** mkdir -p without `recursive: true` (which never returns for paths under /proc on Node 20). */
+async function mkdirp(dir: string): Promise<void> {
+  const missing: string[] = [];
+  let cur = resolve(dir);
+  while (!(await stat(cur).then(() => true, () => false))) {
+    missing.unshift(cur);
+    const parent = dirname(cur);
+    if (parent === cur) break;
+    cur = parent;
+  }
+  for (const m of missing) await mkdir(m).catch((err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EEXIST') throw err;
+  });
+}
+
 /**
  * Creates the output folder when missing and proves it is writable (by writing and removing a probe file).
  * Throws an Error naming the option, before the robot moves.
@@ -22,7 +37,7 @@ export async function ensureWritableDir(dir: string, option = '--output'): Promi
   try {
     const s = await stat(dir).catch(() => null);
     if (s && !s.isDirectory()) throw new Error('exists and is not a folder');
-    await mkdir(dir, { recursive: true });
+    await mkdirp(dir);
     await access(dir, constants.W_OK);
     const probe = join(dir, `.probe-${randomBytes(4).toString('hex')}`);
     await writeFile(probe, '');

@@ -79,7 +79,8 @@ export class PanoramaRobot {
   }
 
   setBodyYaw(yawDeg: number, durationS: number): Promise<unknown> {
-    return this.call('set_body_yaw', { yaw_deg: yawDeg, duration_s: durationS, owner: PANORAMA_OWNER });
+    // wait: the reply comes once the interpolated turn has finished.
+    return this.call('set_body_yaw', { yaw_deg: yawDeg, duration_s: durationS, owner: PANORAMA_OWNER, ...(durationS > 0 ? { wait: true } : {}) }, this.timeoutMs + durationS * 1000);
   }
 
   /** Head pose relative to the body (frame "body"), so the body yaw is never dragged by the head. */
