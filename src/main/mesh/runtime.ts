@@ -165,6 +165,11 @@ export class DeviceRuntime implements DeviceRuntimeHandle {
   // -------------------------------------------------------------------------------------------------------------
   // Documents
 
+  /** Infra: the registry's device_registration_id once registered (null before, and in D2D mode). */
+  get registrationId(): string | null {
+    return this.registrar?.registrationId ?? null;
+  }
+
   capabilities(): DeviceCapabilities {
     return this.caps;
   }

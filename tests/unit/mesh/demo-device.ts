@@ -45,9 +45,11 @@ export const alertEvent = defineEvent({
   }),
 });
 
+/** `goldenOnly`: exactly the reference sensor-001's two functions (for golden comparisons). */
 export function createDemoDevice(
   connection: MeshConnection,
   overrides: Partial<DeviceRuntimeConfig> = {},
+  goldenOnly = false,
 ): DeviceRuntime {
   const holder: { rt?: DeviceRuntime } = {};
   holder.rt = new DeviceRuntime({
@@ -59,7 +61,7 @@ export function createDemoDevice(
     labels: { category: 'sensor', location: 'lab-1' },
     location: 'lab-1',
     status: () => ({ location: 'lab-1', availability: 'available', busy_score: 0.0, online: true }),
-    functions: demoFunctions(() => holder.rt),
+    functions: demoFunctions(() => holder.rt).slice(0, goldenOnly ? 2 : undefined),
     events: [alertEvent],
     registerJitterMs: 0,
     ...overrides,
