@@ -3,10 +3,8 @@
  * real media group reading it through SimHttpMediaSource. Head pose and clock are plain variables the test sets
  * (the full simulator is exercised in tests/integration/media).
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { SimMedia } from '../../../src/main/sim/media/sim-media';
-import { handleMediaRoute } from '../../../src/main/sim/media/http';
+import { serveMediaRoutes } from '../../../src/main/sim/media/http';
 import { SimHttpMediaSource } from '../../../src/main/media/sim-http-source';
 import { buildMediaGroup, type MediaGroupOptions } from '../../../src/main/driver/media/functions';
 import type { DriverFunctionGroup, DriverGroupDeps, MediaStatePatch } from '../../../src/main/driver/function-group';
@@ -33,16 +31,8 @@ export async function startMediaFixture(opts: MediaGroupOptions & { withSource?:
   let pose: Mat4 = poseToMat4({ x: 0, y: 0, z: 0, roll: 0, pitch: 0, yaw: 0 });
   let nowMs = 0;
   const media = new SimMedia({ now: () => nowMs, headPose: () => pose });
-  const server = http.createServer((req, res) => {
-    void handleMediaRoute(media, req, res).then((handled) => {
-      if (!handled) {
-        res.writeHead(404);
-        res.end();
-      }
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const server = await serveMediaRoutes(media);
+  const baseUrl = server.url;
   const source = new SimHttpMediaSource(baseUrl);
   const events: MediaFixture['events'] = [];
   const statePatches: MediaStatePatch[] = [];
@@ -84,7 +74,7 @@ export async function startMediaFixture(opts: MediaGroupOptions & { withSource?:
       const parsed = fn.params.parse(params);
       return (await fn.handler(parsed, {})) as JsonObject;
     },
-    close: () => new Promise<void>((r) => server.close(() => r())),
+    close: () => server.close(),
   };
 }
 

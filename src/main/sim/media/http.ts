@@ -7,12 +7,33 @@
  *   POST /api/audio/speaker/samples?sample_rate=&channels=   float32 LE body → {status, frames}
  *   POST /api/audio/speaker/play {"file": "..."}            → {status}
  *   GET  /api/audio/speaker/history         → {records:[...], frames}
- *   GET  /api/media/webrtc                  → {signalling_url, producer, running}
- * Bad input → 422 with {detail} naming the field and range.
+ *   GET  /api/media/webrtc                  → {running, signalling_url, producer, error?}
+ * Bad input → 422 with {detail} naming the field and range. Registered on the sim's server through its media hook
+ * (`sim.http.addRoute`); `serveMediaRoutes` serves them on a plain Node server (tests, standalone use).
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import type { SimMedia } from './sim-media';
+
+export interface MediaRequest {
+  query: URLSearchParams;
+  rawBody: Buffer;
+}
+
+export interface MediaResponse {
+  status?: number;
+  json?: unknown;
+  body?: Buffer;
+  contentType?: string;
+  headers?: Record<string, string>;
+}
+
+export interface MediaRoute {
+  method: 'GET' | 'POST';
+  path: string;
+  handler: (req: MediaRequest) => Promise<MediaResponse> | MediaResponse;
+}
 
 const frameQuery = z.object({ max_edge: z.coerce.number().int().min(16).max(1280).optional() });
 const micQuery = z.object({ duration_ms: z.coerce.number().int().min(1).max(10_000).default(120) });
@@ -24,106 +45,106 @@ const playBody = z.object({ file: z.string().min(1).max(4096) });
 
 const MAX_PUSH_BYTES = 48_000 * 8 * 4 * 10; // 10 s of 8-channel 48 kHz float32
 
-function json(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
+function invalid(err: z.ZodError): MediaResponse {
+  return { status: 422, json: { detail: err.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ') } };
 }
 
-function invalid(res: ServerResponse, err: z.ZodError): void {
-  const detail = err.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
-  json(res, 422, { detail });
-}
-
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > limit) {
-        reject(new Error(`body larger than ${limit} bytes`));
-        req.destroy();
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
-
-/** Returns true when the request was one of the media routes (and has been answered). */
-export async function handleMediaRoute(media: SimMedia, req: IncomingMessage, res: ServerResponse): Promise<boolean> {
-  const url = new URL(req.url ?? '/', 'http://sim');
-  const q = Object.fromEntries(url.searchParams);
-  const route = `${req.method ?? 'GET'} ${url.pathname}`;
-  try {
-    switch (route) {
-      case 'GET /api/camera/frame': {
-        const p = frameQuery.safeParse(q);
-        if (!p.success) return invalid(res, p.error), true;
+export function mediaRoutes(media: SimMedia): MediaRoute[] {
+  return [
+    {
+      method: 'GET',
+      path: '/api/camera/frame',
+      async handler(req) {
+        const p = frameQuery.safeParse(Object.fromEntries(req.query));
+        if (!p.success) return invalid(p.error);
         const f = await media.frame(p.data.max_edge);
-        res.writeHead(200, {
-          'content-type': 'application/octet-stream',
-          'content-length': f.data.length,
-          'x-frame-width': f.width,
-          'x-frame-height': f.height,
-          'x-frame-ts': f.ts,
-        });
-        res.end(f.data);
-        return true;
-      }
-      case 'GET /api/audio/mic': {
-        const p = micQuery.safeParse(q);
-        if (!p.success) return invalid(res, p.error), true;
+        return {
+          body: f.data,
+          contentType: 'application/octet-stream',
+          headers: { 'x-frame-width': String(f.width), 'x-frame-height': String(f.height), 'x-frame-ts': String(f.ts) },
+        };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/audio/mic',
+      handler(req) {
+        const p = micQuery.safeParse(Object.fromEntries(req.query));
+        if (!p.success) return invalid(p.error);
         const a = media.mic(p.data.duration_ms);
-        const buf = Buffer.from(a.samples.buffer, a.samples.byteOffset, a.samples.byteLength);
-        res.writeHead(200, {
-          'content-type': 'application/octet-stream',
-          'content-length': buf.length,
-          'x-sample-rate': a.sampleRate,
-          'x-channels': 1,
-          'x-start-s': a.startS,
-        });
-        res.end(buf);
-        return true;
-      }
-      case 'POST /api/audio/speaker/samples': {
-        const p = pushQuery.safeParse(q);
-        if (!p.success) return invalid(res, p.error), true;
-        const body = await readBody(req, MAX_PUSH_BYTES);
-        if (body.length % 4 !== 0) return json(res, 422, { detail: 'body: must be float32 little-endian samples' }), true;
+        return {
+          body: Buffer.from(a.samples.buffer, a.samples.byteOffset, a.samples.byteLength),
+          contentType: 'application/octet-stream',
+          headers: { 'x-sample-rate': String(a.sampleRate), 'x-channels': '1', 'x-start-s': String(a.startS) },
+        };
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/audio/speaker/samples',
+      handler(req) {
+        const p = pushQuery.safeParse(Object.fromEntries(req.query));
+        if (!p.success) return invalid(p.error);
+        const body = req.rawBody;
+        if (body.length > MAX_PUSH_BYTES) return { status: 413, json: { detail: `body: at most ${MAX_PUSH_BYTES} bytes` } };
+        if (body.length % (4 * p.data.channels) !== 0) return { status: 422, json: { detail: 'body: must be whole float32 LE frames' } };
         const samples = new Float32Array(body.buffer.slice(body.byteOffset, body.byteOffset + body.length));
-        const frames = media.speakerPush(samples, p.data.sample_rate, p.data.channels);
-        json(res, 200, { status: 'ok', frames });
-        return true;
-      }
-      case 'POST /api/audio/speaker/play': {
-        const body = await readBody(req, 16_384);
+        return { json: { status: 'ok', frames: media.speakerPush(samples, p.data.sample_rate, p.data.channels) } };
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/audio/speaker/play',
+      handler(req) {
         let parsed: unknown;
         try {
-          parsed = JSON.parse(body.toString('utf8'));
+          parsed = JSON.parse(req.rawBody.toString('utf8'));
         } catch {
-          return json(res, 422, { detail: 'body: must be JSON {"file": "..."}' }), true;
+          return { status: 422, json: { detail: 'body: must be JSON {"file": "..."}' } };
         }
         const p = playBody.safeParse(parsed);
-        if (!p.success) return invalid(res, p.error), true;
+        if (!p.success) return invalid(p.error);
         media.speakerPlay(p.data.file);
-        json(res, 200, { status: 'ok' });
-        return true;
-      }
-      case 'GET /api/audio/speaker/history':
-        json(res, 200, { records: media.speaker.history(), frames: media.speaker.framesReceived() });
-        return true;
-      case 'GET /api/media/webrtc':
-        json(res, 200, media.webrtcInfo());
-        return true;
-      default:
-        return false;
-    }
-  } catch (err) {
-    json(res, 503, { detail: err instanceof Error ? err.message : String(err) });
-    return true;
-  }
+        return { json: { status: 'ok' } };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/audio/speaker/history',
+      handler: () => ({ json: { records: media.speaker.history(), frames: media.speaker.framesReceived() } }),
+    },
+    { method: 'GET', path: '/api/media/webrtc', handler: () => ({ json: media.webrtcInfo() }) },
+  ];
+}
+
+/** Serves the media routes alone on 127.0.0.1 (tests and tools); everything else answers 404. */
+export async function serveMediaRoutes(media: SimMedia, port = 0): Promise<{ url: string; close(): Promise<void> }> {
+  const routes = mediaRoutes(media);
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://sim');
+    const route = routes.find((r) => r.method === req.method && r.path === url.pathname);
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      void (async (): Promise<MediaResponse> => {
+        if (!route) return { status: 404, json: { detail: 'Not Found' } };
+        return route.handler({ query: url.searchParams, rawBody: Buffer.concat(chunks) });
+      })()
+        .catch((err: unknown): MediaResponse => ({ status: 503, json: { detail: err instanceof Error ? err.message : String(err) } }))
+        .then((r) => {
+          const body = r.json !== undefined ? Buffer.from(JSON.stringify(r.json)) : (r.body ?? Buffer.alloc(0));
+          res.writeHead(r.status ?? 200, {
+            ...(r.headers ?? {}),
+            'content-type': r.json !== undefined ? 'application/json' : (r.contentType ?? 'application/octet-stream'),
+            'content-length': String(body.length),
+          });
+          res.end(body);
+        });
+    });
+  });
+  await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
 }

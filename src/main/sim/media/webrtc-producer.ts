@@ -151,10 +151,15 @@ export class WebrtcProducer {
     const encoder = await this.ensureEncoder();
     const session: Session = { id: sessionId, consumerId, pc, track, unsubscribeRtp: encoder.onRtp((rtp) => track.writeRtp(rtp)) };
     this.sessions.set(sessionId, session);
+    // Candidates found before the offer is out are held back: a browser refuses ICE before the remote description.
+    let offerSent = false;
+    const early: Array<Record<string, unknown>> = [];
     pc.onIceCandidate.subscribe((c) => {
       if (!c) return;
       const j = c.toJSON();
-      this.send({ type: 'peer', sessionId, ice: { candidate: j.candidate, sdpMLineIndex: j.sdpMLineIndex ?? 0, sdpMid: j.sdpMid } });
+      const msg = { type: 'peer', sessionId, ice: { candidate: j.candidate, sdpMLineIndex: j.sdpMLineIndex ?? 0, sdpMid: j.sdpMid } };
+      if (offerSent) this.send(msg);
+      else early.push(msg);
     });
     pc.connectionStateChange.subscribe((state) => {
       if (state === 'failed' || state === 'closed') this.endSession(sessionId, state === 'failed');
@@ -162,6 +167,8 @@ export class WebrtcProducer {
     const offer = await pc.createOffer();
     await pc.setLocalDescription(offer);
     this.send({ type: 'peer', sessionId, sdp: { type: 'offer', sdp: pc.localDescription?.sdp ?? offer.sdp } });
+    offerSent = true;
+    for (const msg of early.splice(0)) this.send(msg);
     this.startPump();
   }
 
