@@ -1,11 +1,211 @@
+/**
+ * `reachy-console driver`: the headless Reachy Mini driver (SPEC §11), flags and env as the prior Python driver.
+ * Joins the configured mesh, talks to the daemon (or starts the simulator in-process with --sim), serves until
+ * SIGINT/SIGTERM, then stops motion and sends departure.
+ */
+import { parseArgs } from 'node:util';
 import type { CliCommand } from '../command';
+import { UsageError } from '../command';
+import { createLogger } from '../log';
+import { DEFAULT_DEVICE_ID } from '../../shared/reachy';
+import { DEVICE_ID_PATTERN } from '../../shared/wire';
+import type { MeshConfig } from '../mesh/types';
+import type { DaemonTarget, TransportMode } from '../reachy/types';
 
-// Placeholder until the driver subsystem lands; it answers "not available" rather than pretending to work.
-export const command: CliCommand = {
-  summary: '(not available yet in this build)',
-  help: 'This command is not available yet in this build.',
-  async run(): Promise<number> {
-    process.stderr.write('reachy-console: this command is not available yet in this build\n');
+const HELP = `Usage: reachy-console driver [options]
+
+Runs the Reachy Mini Device Connect driver headless: joins the mesh as device_type reachy_mini and serves the
+robot's functions (state, motion, ownership, media) to agents, the MCP bridge and the console.
+
+Robot (daemon) target — flags win over the environment:
+  --sim                     start the simulated robot in this process (env REACHY_SIM=true)
+  --target <host[:port]|sim> daemon address (env REACHY_TARGET), default localhost:8000
+  --host <name>             daemon host name, e.g. reachy-mini.local (env REACHY_HOST), port 8000
+  --transport-mode <m>      auto | websocket | http (env REACHY_TRANSPORT_MODE, default auto)
+  --sim-mode <m>            with --sim: robot (rate-limited, default) | mockup (snaps to targets)
+
+Device Connect:
+  --device-id <id>          device id (env DEVICE_ID, default ${DEFAULT_DEVICE_ID})
+  --tenant <name>           tenant (env TENANT, default "default")
+  --messaging-url <url>     broker URL(s), comma-separated (env MESSAGING_URLS / NATS_URL)
+  --credentials-file <file> .creds.json or nsc .creds (env MESSAGING_CREDENTIALS_FILE / NATS_CREDENTIALS_FILE)
+  --allow-insecure          allow a broker without credentials (env DEVICE_CONNECT_ALLOW_INSECURE=true)
+  --discovery-mode <m>      d2d | infra (env DEVICE_CONNECT_DISCOVERY_MODE)
+
+Driver:
+  --no-media                no camera/microphone functions (they answer "unsupported")
+  --state-hz <n>            state_event rate, 0-100 (0 = off; env REACHY_STATE_HZ, default 20)
+  -h, --help                this help
+
+Logs go to stderr (REACHY_MINI_DRIVER_LOG_LEVEL=debug|info|warn|error).
+`;
+
+const errText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+/** URL for logs: no user:password. */
+function redactUrl(u: string): string {
+  return u.replace(/\/\/[^@/]*@/, '//***@');
+}
+
+interface Parsed {
+  sim: boolean;
+  simMode: 'robot' | 'mockup';
+  target?: string;
+  host?: string;
+  transportMode: TransportMode;
+  deviceId: string;
+  stateHz: number;
+  media: boolean;
+  env: Record<string, string | undefined>;
+}
+
+function parse(argv: string[], baseEnv: NodeJS.ProcessEnv): Parsed {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      sim: { type: 'boolean', default: false },
+      'sim-mode': { type: 'string' },
+      target: { type: 'string' },
+      host: { type: 'string' },
+      'transport-mode': { type: 'string' },
+      'device-id': { type: 'string' },
+      tenant: { type: 'string' },
+      'messaging-url': { type: 'string' },
+      'credentials-file': { type: 'string' },
+      'allow-insecure': { type: 'boolean', default: false },
+      'discovery-mode': { type: 'string' },
+      'no-media': { type: 'boolean', default: false },
+      'state-hz': { type: 'string' },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  const env: Record<string, string | undefined> = { ...baseEnv };
+  if (values.tenant !== undefined) env.TENANT = values.tenant;
+  if (values['messaging-url'] !== undefined) {
+    env.MESSAGING_URLS = values['messaging-url'];
+    delete env.NATS_URL;
+  }
+  if (values['credentials-file'] !== undefined) env.MESSAGING_CREDENTIALS_FILE = values['credentials-file'];
+  if (values['allow-insecure']) env.DEVICE_CONNECT_ALLOW_INSECURE = 'true';
+  if (values['discovery-mode'] !== undefined) env.DEVICE_CONNECT_DISCOVERY_MODE = values['discovery-mode'];
+
+  const mode = (values['transport-mode'] ?? env.REACHY_TRANSPORT_MODE ?? 'auto').trim().toLowerCase();
+  if (mode !== 'auto' && mode !== 'websocket' && mode !== 'http') {
+    throw new UsageError(`--transport-mode=${mode} is not allowed (allowed: auto, websocket, http)`);
+  }
+  const simMode = values['sim-mode'] ?? 'robot';
+  if (simMode !== 'robot' && simMode !== 'mockup') {
+    throw new UsageError(`--sim-mode=${simMode} is not allowed (allowed: robot, mockup)`);
+  }
+  const deviceId = values['device-id'] ?? env.DEVICE_ID ?? DEFAULT_DEVICE_ID;
+  if (!DEVICE_ID_PATTERN.test(deviceId)) {
+    throw new UsageError(`--device-id=${deviceId} must match ${DEVICE_ID_PATTERN} (letters, digits, '.', '_', '-')`);
+  }
+  const hzText = values['state-hz'] ?? env.REACHY_STATE_HZ ?? '20';
+  const stateHz = Number(hzText);
+  if (!Number.isFinite(stateHz) || stateHz < 0 || stateHz > 100 || hzText.trim() === '') {
+    throw new UsageError(`--state-hz=${hzText} must be a number in [0, 100] (0 = off)`);
+  }
+  return {
+    sim: values.sim ?? false,
+    simMode,
+    target: values.target,
+    host: values.host,
+    transportMode: mode,
+    deviceId,
+    stateHz,
+    media: !values['no-media'],
+    env,
+  };
+}
+
+export async function runDriver(argv: string[], baseEnv: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const p = parse(argv, baseEnv);
+  const log = createLogger('driver');
+  const { meshConfigFromEnv, openMesh } = await import('../mesh');
+  const { resolveTarget, targetForSimulator } = await import('../reachy');
+
+  let config: MeshConfig;
+  let target: DaemonTarget;
+  try {
+    config = meshConfigFromEnv(p.env);
+    target = resolveTarget({ sim: p.sim, target: p.target, host: p.host, env: p.env });
+  } catch (e) {
+    throw new UsageError(errText(e));
+  }
+
+  log.info(
+    `Reachy Mini driver: device ${p.deviceId} (reachy_mini), tenant ${config.tenant}, mesh ${config.backend} ` +
+      `${config.urls.map(redactUrl).join(',') || '(in-process)'}, discovery ${config.discoveryMode}, credentials ` +
+      `${config.credentialsFile ? 'file given' : config.jwt || config.nkeySeed ? 'from env' : 'none'}` +
+      `${config.allowInsecure ? ' (insecure allowed)' : ''}; robot ${target.kind === 'sim' ? `simulator (${p.simMode}, in-process)` : target.baseUrl}, ` +
+      `transport ${p.transportMode}, media ${p.media ? 'on' : 'off'}, state_event ${p.stateHz} Hz`,
+  );
+
+  let sim: { url: string; host: string; port: number; stop(): Promise<void> } | null = null;
+  if (target.kind === 'sim') {
+    const { startSimulator } = await import('../sim');
+    sim = await startSimulator({ port: 0, host: '127.0.0.1', mode: p.simMode, wakeUpOnStart: true, noMedia: !p.media });
+    target = targetForSimulator(sim);
+    log.info(`simulator listening on ${sim.url}`);
+  }
+
+  let connection;
+  try {
+    connection = await openMesh(config);
+  } catch (e) {
+    log.error(`cannot join the mesh: ${errText(e)}`);
+    await sim?.stop();
     return 1;
-  },
+  }
+  log.info(`transport connected: ${connection.description}`);
+
+  const { startReachyDriver } = await import('./start');
+  let handle;
+  try {
+    handle = await startReachyDriver({
+      connection,
+      target,
+      transportMode: p.transportMode,
+      deviceId: p.deviceId,
+      stateHz: p.stateHz,
+      media: p.media,
+      logger: log,
+    });
+  } catch (e) {
+    log.error(`driver failed to start: ${errText(e)}`);
+    await connection.close().catch(() => undefined);
+    await sim?.stop();
+    return 1;
+  }
+  log.info(`Subscribed to commands on device-connect.${handle.runtime.tenant}.${handle.deviceId}.cmd`);
+
+  const signal = await new Promise<string>((resolve) => {
+    const onSig = (s: string) => () => resolve(s);
+    process.once('SIGINT', onSig('SIGINT'));
+    process.once('SIGTERM', onSig('SIGTERM'));
+  });
+  log.info(`${signal}: stopping motion, sending departure`);
+  // A second signal while shutting down exits at once.
+  const force = () => process.exit(1);
+  process.once('SIGINT', force);
+  process.once('SIGTERM', force);
+  try {
+    await handle.close();
+    await connection.close();
+    await sim?.stop();
+  } catch (e) {
+    log.warn(`shutdown: ${errText(e)}`);
+  }
+  process.off('SIGINT', force);
+  process.off('SIGTERM', force);
+  log.info('driver stopped');
+  return 0;
+}
+
+export const command: CliCommand = {
+  summary: 'headless Reachy Mini driver on the Device Connect mesh (--sim: with a simulated robot)',
+  help: HELP,
+  run: (argv) => runDriver(argv),
 };

@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { assertSafeTarget } from '../../../src/main/driver/gate';
+import { angleDiffDeg, checkRange } from '../../../src/main/driver/limits';
+import { headPoseFromDeg, headPoseView, rotatePoseZ } from '../../../src/main/driver/pose';
+import { deg2rad } from '../../../src/shared/kinematics';
+
+const pose = (p: Partial<{ pitch: number; roll: number; yaw: number; x_mm: number; y_mm: number; z_mm: number }>) =>
+  headPoseFromDeg({ pitch: 0, roll: 0, yaw: 0, x_mm: 0, y_mm: 0, z_mm: 0, ...p });
+
+describe('limits', () => {
+  it('uses the agent-facing message form', () => {
+    expect(() => checkRange('pitch', 40, { min: -30, max: 30 })).toThrow('pitch=40 outside safe range [-30, 30]');
+    expect(() => checkRange('pitch', Number.NaN, { min: -30, max: 30 })).toThrow(/pitch=NaN/);
+    expect(() => checkRange('pitch', 30, { min: -30, max: 30 })).not.toThrow();
+  });
+
+  it('computes signed angle differences across the ±180 seam', () => {
+    expect(angleDiffDeg(170, -170)).toBeCloseTo(-20);
+    expect(angleDiffDeg(-170, 170)).toBeCloseTo(20);
+    expect(angleDiffDeg(10, 0)).toBeCloseTo(10);
+  });
+});
+
+describe('final gate', () => {
+  it('accepts edge values and rejects anything beyond, naming the derived field', () => {
+    expect(() => assertSafeTarget({ headPose: pose({ pitch: 30, roll: -30, yaw: 45, z_mm: 50 }) }, 0)).not.toThrow();
+    expect(() => assertSafeTarget({ headPose: pose({ pitch: 31 }) }, 0)).toThrow(/pitch=31 outside safe range/);
+    expect(() => assertSafeTarget({ headPose: pose({ x_mm: 51 }) }, 0)).toThrow(/x_mm=51/);
+    expect(() => assertSafeTarget({ bodyYaw: deg2rad(161) }, 0)).toThrow(/body_yaw_deg=161/);
+    expect(() => assertSafeTarget({ antennas: [0, deg2rad(-81)] }, 0)).toThrow(/left=-81/);
+    expect(() => assertSafeTarget({ durationS: 31 }, 0)).toThrow(/duration_s=31/);
+  });
+
+  it('checks the head–body yaw difference against the body yaw it is given', () => {
+    expect(() => assertSafeTarget({ headPose: pose({ yaw: 40 }) }, deg2rad(-30))).toThrow(/head_body_yaw_diff_deg=70/);
+    expect(() => assertSafeTarget({ headPose: pose({ yaw: 40 }) }, deg2rad(-20))).not.toThrow();
+    expect(() => assertSafeTarget({ headPose: pose({ yaw: 40 }), bodyYaw: deg2rad(100) }, 0)).not.toThrow();
+    expect(() => assertSafeTarget({ headPose: pose({}) }, null)).toThrow(/no observed body yaw/);
+  });
+
+  it('a body turn carries the head: rotation keeps pitch/roll and adds the turn to yaw', () => {
+    const m = rotatePoseZ(pose({ pitch: 10, roll: 5, yaw: 20, x_mm: 10 }), deg2rad(90));
+    const v = headPoseView(m);
+    expect(v.rpy_deg.pitch).toBeCloseTo(10, 3);
+    expect(v.rpy_deg.roll).toBeCloseTo(5, 3);
+    expect(v.rpy_deg.yaw).toBeCloseTo(110, 3);
+    expect(v.xyz_mm.y).toBeCloseTo(10, 3);
+  });
+});
