@@ -10,6 +10,7 @@ import {
   MeshError,
   type LocalMesh,
   type MeshClient,
+  type FunctionContext,
   type MeshConnection,
 } from '../../../src/main/mesh';
 import type { JsonObject } from '../../../src/shared/wire';
@@ -179,7 +180,7 @@ describe('golden payloads: our device side', () => {
           name: 'doSomething',
           description: '',
           parameters: { type: 'object', properties: { value: { type: 'integer' } }, required: ['value'] },
-          handler: (params, ctx) => {
+          handler: (params: JsonObject, ctx: FunctionContext) => {
             seen.push({ params, source: ctx.sourceDevice });
             return 'done';
           },
