@@ -42,15 +42,17 @@ interface Stack {
   close(): Promise<void>;
 }
 
-async function connectConfiguredMesh(logger: ReturnType<typeof createLogger>): Promise<Stack> {
+async function connectConfiguredMesh(logger: ReturnType<typeof createLogger>): Promise<Stack & { requestTimeoutMs: number }> {
   const mesh = await import('../mesh');
-  const fromEnv = (mesh as unknown as { meshConfigFromEnv?: (env: NodeJS.ProcessEnv) => import('../mesh/types').MeshConfig }).meshConfigFromEnv;
-  if (!fromEnv) throw new Error('mesh configuration from the environment is not available in this build yet');
-  const config = fromEnv(process.env);
+  const config = mesh.meshConfigFromEnv(process.env);
+  if (config.backend !== 'nats') {
+    throw new Error('no broker configured: set NATS_URL (or MESSAGING_URLS / MESSAGING_CREDENTIALS_FILE), or use --sim');
+  }
+  logger.info(`mesh config: ${mesh.describeMeshConfig(config)}`);
   const connection = await mesh.openMesh(config);
   const client = mesh.createMeshClient({ connection, ownsConnection: true, logger: logger.child('mesh') });
-  logger.info(`mesh: ${connection.description}, tenant ${client.tenant}, discovery ${client.discoveryMode}`);
-  return { mesh: client, close: () => client.close() };
+  logger.info(`transport connected: ${connection.description}; tenant ${client.tenant}, discovery ${client.discoveryMode}`);
+  return { mesh: client, close: () => client.close(), requestTimeoutMs: config.requestTimeoutMs };
 }
 
 export const command: CliCommand = {
@@ -85,12 +87,15 @@ export const command: CliCommand = {
     const logger = createLogger('mcp');
     if (allow) logger.info(`allow-list: ${allow.patterns.join(', ')}`);
     let stack: Stack;
+    let requestTimeoutMs = requestTimeoutFromEnv();
     try {
       if (values.sim) {
         const { startSimStack } = await import('./sim-stack');
         stack = await startSimStack({ deviceId, logger });
       } else {
-        stack = await connectConfiguredMesh(logger);
+        const joined = await connectConfiguredMesh(logger);
+        stack = joined;
+        requestTimeoutMs = joined.requestTimeoutMs;
       }
     } catch (err) {
       logger.error(`cannot start the bridge: ${(err as Error).message}`);
@@ -101,7 +106,7 @@ export const command: CliCommand = {
       mesh: () => stack.mesh,
       logger: logger.child('tools'),
       allow,
-      requestTimeoutMs: requestTimeoutFromEnv(),
+      requestTimeoutMs,
       onCall: callLog
         ? (r) => {
             try {
