@@ -42,6 +42,11 @@ function field<T>(schema: z.ZodType<T>, obj: Record<string, unknown>, key: strin
   const v = obj[key];
   const r = schema.safeParse(v);
   if (r.success) return r.data;
+  if (v === undefined) {
+    // pydantic reports a missing field with the enclosing object as input.
+    errors.push({ type: 'missing', loc: ['body', key], msg: 'Field required', input: obj });
+    return undefined;
+  }
   errors.push(...zodToPydantic(r.error.issues, v, ['body', key]));
   return undefined;
 }
