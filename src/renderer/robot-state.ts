@@ -69,6 +69,15 @@ function parseTs(v: unknown): number | null {
   return null;
 }
 
+function linkOf(v: unknown): string | null {
+  if (isObj(v)) {
+    const st = str(v.status);
+    const e = str(v.error);
+    return st ? (e && st !== 'connected' ? `${st}: ${e}` : st) : null;
+  }
+  return str(v);
+}
+
 export function parseStateEvent(deviceId: string, params: Obj, receivedAt: number): RobotView {
   const mirror = (pick(params, 'driver_state', 'state', 'mirror') as Obj | undefined) ?? params;
   const m = isObj(mirror) ? mirror : params;
@@ -86,8 +95,8 @@ export function parseStateEvent(deviceId: string, params: Obj, receivedAt: numbe
   const ar = nums(pick(observed, 'antennas_rad', 'antennas'));
   if (ad && ad.length >= 2) antennasDeg = [ad[0], ad[1]];
   else if (ar && ar.length >= 2) antennasDeg = [rad2deg(ar[0]), rad2deg(ar[1])];
-  else if (isObj(pick(observed, 'antennas'))) {
-    const a = pick(observed, 'antennas') as Obj;
+  else if (isObj(pick(observed, 'antennas_deg', 'antennas'))) {
+    const a = pick(observed, 'antennas_deg', 'antennas') as Obj;
     const r = num(a.right_deg ?? a.right);
     const l = num(a.left_deg ?? a.left);
     if (r !== null && l !== null) antennasDeg = [r, l];
@@ -135,6 +144,6 @@ export function parseStateEvent(deviceId: string, params: Obj, receivedAt: numbe
     interlockReason: str(interlockObj?.reason) ?? str(pick(m, 'interlock_reason')),
     execution: str(execObj?.state ?? execObj?.status) ?? str(execRaw) ?? 'unknown',
     lastError: isObj(lastErrRaw) ? (str(lastErrRaw.message) ?? JSON.stringify(lastErrRaw)) : str(lastErrRaw),
-    link: str(pick(m, 'link', 'daemon_link')) ?? (isObj(pick(m, 'link')) ? str((pick(m, 'link') as Obj).status) : null),
+    link: linkOf(pick(params, 'link') ?? pick(m, 'daemon_link', 'link')),
   };
 }

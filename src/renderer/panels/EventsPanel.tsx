@@ -18,7 +18,7 @@ export function EventsPanel() {
       .reverse();
   }, [events, device, name, text]);
   return (
-    <Panel name="events" title="Events" wide extra={<span className="muted small">{stateCount} state_event received (not listed)</span>}>
+    <Panel name="events" title="Events" wide extra={<span className="muted small" data-testid="state-count">{stateCount} state_event received (not listed)</span>}>
       <div className="row filters">
         <select value={device} onChange={(e) => setDevice(e.target.value)} aria-label="device filter" data-testid="events-device">
           <option value="">all devices</option>

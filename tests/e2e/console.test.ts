@@ -1,0 +1,115 @@
+/**
+ * The console in real Chromium against browser mode, as a newcomer uses it: the simulator and driver are up, the
+ * robot is drawn live, sliders move it, the lease counts down, E-STOP trips the interlock, the function explorer
+ * calls the robot, events show up, and the console moves to a NATS mesh. Screenshots go to test-results/console/.
+ */
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Locator, Page } from 'playwright-core';
+import { startConsoleRig, SHOTS, type ConsoleRig } from './harness';
+import { startNatsServer, type NatsServerHandle } from '../helpers/nats-server';
+
+let rig: ConsoleRig;
+let page: Page;
+let nats: NatsServerHandle | null = null;
+
+const tid = (id: string): Locator => page.getByTestId(id);
+
+async function waitText(loc: Locator, pred: (t: string) => boolean, timeoutMs = 10_000): Promise<string> {
+  const until = Date.now() + timeoutMs;
+  let last = '';
+  while (Date.now() < until) {
+    last = (await loc.innerText().catch(() => '')) ?? '';
+    if (pred(last)) return last;
+    await page.waitForTimeout(100);
+  }
+  throw new Error(`timed out waiting on ${String(loc)}; last text: ${JSON.stringify(last)}`);
+}
+
+const numbers = (t: string): number[] => (t.match(/-?\d+(\.\d+)?/g) ?? []).map(Number);
+const shot = (name: string): Promise<Buffer> => tid(`panel-${name}`).screenshot({ path: join(SHOTS, `${name}.png`) });
+
+beforeAll(async () => {
+  rig = await startConsoleRig();
+  page = rig.page;
+}, 60_000);
+
+afterAll(async () => {
+  await rig?.close();
+  await nats?.stop();
+});
+
+describe('console in browser mode', () => {
+  it('starts with the simulator: the robot is listed, drawn live, and every panel renders', async () => {
+    await waitText(tid('chip-driver'), (t) => /connected/.test(t));
+    await waitText(tid('device-list'), (t) => t.includes('reachy-mini-1'));
+    await waitText(tid('joints'), (t) => numbers(t).length === 7);
+    // live: state_event keeps arriving (20 Hz) and the IMU temperature is read from it
+    const count = numbers(await waitText(tid('state-count'), (t) => numbers(t)[0] > 0))[0];
+    await waitText(tid('state-count'), (t) => numbers(t)[0] >= count + 10);
+    await waitText(tid('panel-imu'), (t) => /temp \d/.test(t));
+    for (const name of ['fleet', 'robot', 'imu', 'ownership', 'controls', 'explorer', 'events', 'logs', 'settings']) {
+      await expect(tid(`panel-${name}`).isVisible()).resolves.toBe(true);
+    }
+    await page.screenshot({ path: join(SHOTS, 'console.png'), fullPage: true });
+  });
+
+  it('moves the head when a slider moves, and the body too', async () => {
+    await tid('slider-pitch').fill('20');
+    await waitText(tid('head-rpy'), (t) => numbers(t)[1] > 12);
+    await tid('slider-yaw').fill('25');
+    await waitText(tid('head-rpy'), (t) => numbers(t)[2] > 12);
+    await tid('slider-body').fill('60');
+    await waitText(tid('body-yaw'), (t) => numbers(t)[0] > 30, 15_000);
+    expect(await tid('control-status').innerText()).not.toMatch(/refused|failed/);
+    await shot('robot');
+    await shot('controls');
+    await shot('imu');
+  });
+
+  it('shows the lease owner and counts the lease down', async () => {
+    await tid('take-lease').click();
+    await waitText(tid('lease-owner'), (t) => t.trim() === 'operator');
+    const first = numbers(await waitText(tid('lease-countdown'), (t) => /s/.test(t)))[0];
+    const later = numbers(await waitText(tid('lease-countdown'), (t) => numbers(t)[0] < first - 0.5))[0];
+    expect(later).toBeLessThan(first);
+    await shot('ownership');
+    await tid('release-lease').click();
+    await waitText(tid('lease-owner'), (t) => t.trim() === 'nobody');
+  });
+
+  it('E-STOP trips the interlock, motion is refused and a safety_event is logged; reset restores it', async () => {
+    await tid('estop').click();
+    await waitText(tid('interlock'), (t) => t.startsWith('tripped'));
+    await tid('slider-pitch').fill('-10');
+    await waitText(tid('control-status'), (t) => /refused/.test(t) && /interlock/i.test(t));
+    await waitText(tid('events-list'), (t) => t.includes('safety_event'));
+    await shot('events');
+    await shot('ownership');
+    await tid('reset-interlock').click();
+    await waitText(tid('interlock'), (t) => t.trim() === 'safe');
+    await tid('slider-pitch').fill('5');
+    await waitText(tid('control-status'), (t) => /accepted/.test(t));
+  });
+
+  it('calls get_status from the function explorer', async () => {
+    await tid('fn-get_status').click();
+    await tid('explorer-invoke').click();
+    const text = await waitText(tid('explorer-result'), (t) => t.includes('driver_state'));
+    expect(text).toMatch(/interlock_state/);
+    await shot('explorer');
+    await shot('logs');
+  });
+
+  it('switches to a NATS mesh and lists the robot there', async () => {
+    nats = await startNatsServer();
+    await tid('mesh-kind').selectOption('nats');
+    await tid('mesh-urls').fill(nats.url);
+    await tid('mesh-insecure').check();
+    await tid('mesh-connect').click();
+    await waitText(tid('mesh-line'), (t) => t.includes(nats!.url) && t.includes('connected'), 20_000);
+    await waitText(tid('device-list'), (t) => t.includes('reachy-mini-1'), 20_000);
+    await shot('settings');
+    await shot('fleet');
+  });
+});

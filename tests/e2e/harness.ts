@@ -1,0 +1,60 @@
+/**
+ * e2e harness: browser mode exactly as `reachy-console serve --sim` runs it (ConsoleHost with the real mesh,
+ * simulator and driver, the web server with its token), driven by Debian's Chromium through playwright-core.
+ */
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { ConsoleHost } from '../../src/main/console/host';
+import { realBackends } from '../../src/main/console/real-backends';
+import { createSettingsStore } from '../../src/main/console/settings';
+import { rendererDir } from '../../src/main/console/paths';
+import { startWebServer, type WebServer } from '../../src/main/web/server';
+import { setStderrLogging } from '../../src/main/log';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-dev-shm-usage'];
+export const SHOTS = join(process.cwd(), 'test-results', 'console');
+
+export interface ConsoleRig {
+  host: ConsoleHost;
+  server: WebServer;
+  browser: Browser;
+  page: Page;
+  settingsPath: string;
+  close(): Promise<void>;
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+}
+
+export async function startConsoleRig(opts: { bootstrap?: boolean } = {}): Promise<ConsoleRig> {
+  setStderrLogging(false);
+  mkdirSync(SHOTS, { recursive: true });
+  const dir = mkdtempSync(join(tmpdir(), 'console-e2e-'));
+  const settingsPath = join(dir, 'device_connect_app.json');
+  const host = new ConsoleHost({ backends: realBackends(), settings: createSettingsStore(settingsPath, {}), dataDir: dir });
+  await host.init();
+  if (opts.bootstrap ?? true) await host.bootstrap({ sim: true });
+  const server = await startWebServer({ host, staticDir: rendererDir() });
+  const browser = await launchBrowser();
+  const page = await browser.newPage({ viewport: { width: 1500, height: 1100 } });
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(server.url);
+  return {
+    host,
+    server,
+    browser,
+    page,
+    settingsPath,
+    async close() {
+      await browser.close().catch(() => undefined);
+      await server.close().catch(() => undefined);
+      await host.close().catch(() => undefined);
+      if (errors.length) throw new Error(`page errors: ${errors.join('; ')}`);
+    },
+  };
+}
