@@ -17,7 +17,7 @@ export interface RunnerSimStack {
 }
 
 export async function startRunnerSimStack(
-  opts: { deviceId?: string; logger?: Logger; sim?: SimulatorOptions; stateHz?: number } = {},
+  opts: { deviceId?: string; logger?: Logger; sim?: SimulatorOptions; stateHz?: number; media?: boolean } = {},
 ): Promise<RunnerSimStack> {
   const deviceId = opts.deviceId ?? 'reachy-mini-1';
   const sim = await startSimulator({ port: 0, ...(opts.sim ?? {}) });
@@ -26,6 +26,11 @@ export async function startRunnerSimStack(
   let mesh: MeshClient | undefined;
   try {
     await sim.ready();
+    if (opts.media !== false) {
+      // The simulator's camera (no WebRTC: the runner captures frames through capture_video_frame).
+      const { attachSimMedia } = await import('../sim/media');
+      await attachSimMedia(sim, { webrtc: false, ...(opts.logger ? { logger: opts.logger.child('sim-media') } : {}) });
+    }
     driver = await startReachyDriver({
       connection: local.connect(),
       target: sim.url,

@@ -86,6 +86,22 @@ describe.each(['websocket', 'http', 'openpi'])('%s transport on the simulator', 
   });
 });
 
+describe('Reachy camera source', () => {
+  it('feeds capture_video_frame images to the policy, which turns the head toward the brightest region', async () => {
+    stack.sim.clearTargetLog();
+    const before = server.stats().cues.brightest ?? 0;
+    const j0 = (await stack.mesh.invoke(stack.deviceId, 'get_joints', {})) as { head_pose: { rpy_deg: { yaw: number } } };
+    const r = await runFromConfig(
+      { ...config({ kind: 'websocket', url: server.url }, { mode: 'apply_actions', max_steps: 3 }), cameras: { front: { kind: 'reachy', max_edge: 160 } } },
+      { mesh: () => stack.mesh },
+    );
+    expect(r).toMatchObject({ steps: 3, appliedSteps: 3, errors: [] });
+    expect((server.stats().cues.brightest ?? 0) - before).toBe(3);
+    const j1 = (await stack.mesh.invoke(stack.deviceId, 'get_joints', {})) as { head_pose: { rpy_deg: { yaw: number } } };
+    expect(Math.abs(j1.head_pose.rpy_deg.yaw - j0.head_pose.rpy_deg.yaw)).toBeGreaterThan(1);
+  });
+});
+
 describe('Reachy connector limits', () => {
   it('an out-of-range action is refused before anything is sent, and counted as an error with a safe stop', async () => {
     const bad = await startDemoPolicyServer({ chunkLen: 2 });
