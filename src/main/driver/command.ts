@@ -144,19 +144,33 @@ export async function runDriver(argv: string[], baseEnv: NodeJS.ProcessEnv = pro
   );
 
   let sim: { url: string; host: string; port: number; stop(): Promise<void> } | null = null;
+  let simMedia: { close(): Promise<void> } | null = null;
   if (target.kind === 'sim') {
     const { startSimulator } = await import('../sim');
-    sim = await startSimulator({ port: 0, host: '127.0.0.1', mode: p.simMode, wakeUpOnStart: true, noMedia: !p.media });
-    target = targetForSimulator(sim);
-    log.info(`simulator listening on ${sim.url}`);
+    const started = await startSimulator({ port: 0, host: '127.0.0.1', mode: p.simMode, wakeUpOnStart: true, noMedia: !p.media });
+    sim = started;
+    target = targetForSimulator(started);
+    log.info(`simulator listening on ${started.url}`);
+    if (p.media) {
+      try {
+        const { attachSimMedia } = await import('../sim/media');
+        simMedia = await attachSimMedia(started, { logger: log.child('sim-media') });
+      } catch (e) {
+        log.warn(`simulator media not available: ${errText(e)}`);
+      }
+    }
   }
+  const stopSim = async (): Promise<void> => {
+    await simMedia?.close().catch(() => undefined);
+    await sim?.stop();
+  };
 
   let connection;
   try {
     connection = await openMesh(config);
   } catch (e) {
     log.error(`cannot join the mesh: ${errText(e)}`);
-    await sim?.stop();
+    await stopSim();
     return 1;
   }
   log.info(`transport connected: ${connection.description}`);
@@ -176,7 +190,7 @@ export async function runDriver(argv: string[], baseEnv: NodeJS.ProcessEnv = pro
   } catch (e) {
     log.error(`driver failed to start: ${errText(e)}`);
     await connection.close().catch(() => undefined);
-    await sim?.stop();
+    await stopSim();
     return 1;
   }
   log.info(`Subscribed to commands on device-connect.${handle.runtime.tenant}.${handle.deviceId}.cmd`);
@@ -194,7 +208,7 @@ export async function runDriver(argv: string[], baseEnv: NodeJS.ProcessEnv = pro
   try {
     await handle.close();
     await connection.close();
-    await sim?.stop();
+    await stopSim();
   } catch (e) {
     log.warn(`shutdown: ${errText(e)}`);
   }
