@@ -3,6 +3,7 @@ import { b1b2 } from './b1-b2';
 import { b7 } from './b7';
 import { b8 } from './b8';
 import { b5 } from './b5';
+import { b3 } from './b3';
 
 // Each subsystem adds its benchmark here (one import + one entry).
-export const benches: Bench[] = [b1b2, b7, b8, b5];
+export const benches: Bench[] = [b1b2, b7, b8, b5, b3];

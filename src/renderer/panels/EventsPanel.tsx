@@ -2,9 +2,18 @@ import { useMemo, useState } from 'react';
 import { Empty, Panel } from '../components/Panel';
 import { useConsoleStore } from '../store';
 
+// Its own component: the count changes at 20 Hz and should not re-render the list.
+function StateCount() {
+  const n = useConsoleStore((s) => s.stateEventCount);
+  return (
+    <span className="muted small" data-testid="state-count">
+      {n} state_event received (not listed)
+    </span>
+  );
+}
+
 export function EventsPanel() {
   const events = useConsoleStore((s) => s.events);
-  const stateCount = useConsoleStore((s) => s.stateEventCount);
   const [device, setDevice] = useState('');
   const [name, setName] = useState('');
   const [text, setText] = useState('');
@@ -18,7 +27,7 @@ export function EventsPanel() {
       .reverse();
   }, [events, device, name, text]);
   return (
-    <Panel name="events" title="Events" wide extra={<span className="muted small" data-testid="state-count">{stateCount} state_event received (not listed)</span>}>
+    <Panel name="events" title="Events" wide extra={<StateCount />}>
       <div className="row filters">
         <select value={device} onChange={(e) => setDevice(e.target.value)} aria-label="device filter" data-testid="events-device">
           <option value="">all devices</option>

@@ -1,7 +1,8 @@
 import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import { Panel, fmt } from '../components/Panel';
-import { useDeviceState, useSelectedDeviceId } from '../hooks';
+import { useSelectedDeviceId } from '../hooks';
+import { useConsoleStore } from '../store';
 import { getImuRing, imuArrays } from '../imu-history';
 
 const COLORS = ['#ff6b6b', '#51cf66', '#4dabf7'];
@@ -23,9 +24,14 @@ function makePlot(el: HTMLElement, title: string, unit: string, names: string[])
   return new uPlot(opts, [[], [], [], []], el);
 }
 
+function Temperature({ id }: { id: string | null }) {
+  const temp = useConsoleStore((s) => (id ? (s.robots[id]?.imu?.temp ?? null) : null));
+  const has = useConsoleStore((s) => (id ? !!s.robots[id]?.imu : false));
+  return <span className="muted small">{has ? `temp ${fmt(temp)} °C` : 'no IMU data'}</span>;
+}
+
 export function ImuPanel() {
   const id = useSelectedDeviceId();
-  const v = useDeviceState(id);
   const accelRef = useRef<HTMLDivElement>(null);
   const gyroRef = useRef<HTMLDivElement>(null);
 
@@ -62,7 +68,7 @@ export function ImuPanel() {
   }, [id]);
 
   return (
-    <Panel name="imu" title="IMU" extra={<span className="muted small">{v?.imu ? `temp ${fmt(v.imu.temp)} °C` : 'no IMU data'}</span>}>
+    <Panel name="imu" title="IMU" extra={<Temperature id={id} />}>
       <div ref={accelRef} className="plot" data-testid="imu-accel" />
       <div ref={gyroRef} className="plot" data-testid="imu-gyro" />
     </Panel>

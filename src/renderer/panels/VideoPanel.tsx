@@ -1,0 +1,133 @@
+/**
+ * Live WebRTC video of the selected robot. The panel asks the driver for its stream access hints
+ * (get_media_stream_access → signalling URL and producer), then consumes the webrtcsink protocol directly from the
+ * browser (the robot's ws://<robot>:8443, or the simulator's signalling server). The URL can be edited.
+ */
+import { useEffect, useRef, useState } from 'react';
+import { useConsoleApi, useSelectedDeviceId } from '../hooks';
+import { WebrtcConsumer, type ConsumerStatus } from './media/webrtc-consumer';
+
+interface StreamAccess {
+  signaling_url?: string;
+  producer_name?: string;
+  note?: string;
+}
+
+export default function VideoPanel() {
+  const api = useConsoleApi();
+  const deviceId = useSelectedDeviceId();
+  const videoRef = useRef<HTMLVideoElement>(null);
+  const consumerRef = useRef<WebrtcConsumer | null>(null);
+  const [url, setUrl] = useState('');
+  const [producer, setProducer] = useState('reachymini');
+  const [hint, setHint] = useState<string | null>(null);
+  const [status, setStatus] = useState<ConsumerStatus>({ state: 'stopped', detail: 'not connected' });
+  const [wanted, setWanted] = useState(true);
+  const [size, setSize] = useState<{ w: number; h: number } | null>(null);
+
+  // Ask the driver where its video is (once per selected device).
+  useEffect(() => {
+    if (!deviceId) return;
+    let cancelled = false;
+    setHint('asking the driver for stream access…');
+    void api
+      .invoke({ deviceId, fn: 'get_media_stream_access', params: {} })
+      .then((out) => {
+        if (cancelled) return;
+        if (!out.ok) {
+          setHint(`get_media_stream_access failed: ${out.error.message}`);
+          return;
+        }
+        const webrtc = ((out.result as { backends?: { webrtc?: StreamAccess } }).backends?.webrtc ?? {}) as StreamAccess;
+        if (webrtc.signaling_url) setUrl(webrtc.signaling_url);
+        if (webrtc.producer_name) setProducer(webrtc.producer_name);
+        setHint(webrtc.note ?? null);
+      })
+      .catch((err: unknown) => !cancelled && setHint(String(err)));
+    return () => {
+      cancelled = true;
+    };
+  }, [api, deviceId]);
+
+  // (Re)connect whenever the URL or producer changes while wanted.
+  useEffect(() => {
+    if (!wanted || !url) return;
+    const c = new WebrtcConsumer({
+      url,
+      producerName: producer,
+      onStatus: setStatus,
+      onStream: (stream) => {
+        const v = videoRef.current;
+        if (!v) return;
+        v.srcObject = stream;
+        if (stream) void v.play().catch(() => undefined);
+        else setSize(null);
+      },
+    });
+    consumerRef.current = c;
+    c.start();
+    return () => {
+      c.stop();
+      consumerRef.current = null;
+    };
+  }, [url, producer, wanted]);
+
+  useEffect(() => {
+    const v = videoRef.current;
+    if (!v) return;
+    const update = (): void => setSize(v.videoWidth > 0 ? { w: v.videoWidth, h: v.videoHeight } : null);
+    v.addEventListener('resize', update);
+    v.addEventListener('loadedmetadata', update);
+    return () => {
+      v.removeEventListener('resize', update);
+      v.removeEventListener('loadedmetadata', update);
+    };
+  }, []);
+
+  const [draft, setDraft] = useState('');
+  useEffect(() => setDraft(url), [url]);
+
+  return (
+    <div className="video-panel" data-testid="video-panel">
+      <video
+        ref={videoRef}
+        data-testid="video-panel-video"
+        autoPlay
+        muted
+        playsInline
+        style={{ width: '100%', aspectRatio: '16 / 9', background: '#000', borderRadius: 6, display: 'block' }}
+      />
+      <div className="row">
+        <span className={`chip chip-${status.state === 'playing' ? 'good' : status.state === 'retrying' ? 'bad' : status.state === 'stopped' ? 'idle' : 'warn'}`} data-testid="video-status" data-state={status.state}>
+          {status.state}
+        </span>
+        <span className="muted">{status.detail}</span>
+        {size ? <span className="muted" data-testid="video-size">{`${size.w}×${size.h}`}</span> : null}
+      </div>
+      <form
+        className="row"
+        onSubmit={(e) => {
+          e.preventDefault();
+          setUrl(draft.trim());
+          setWanted(true);
+        }}
+      >
+        <input
+          aria-label="signalling URL"
+          value={draft}
+          onChange={(e) => setDraft(e.target.value)}
+          placeholder="ws://reachy-mini.local:8443"
+          style={{ flex: 1, minWidth: 180 }}
+        />
+        <button className="btn" type="submit" disabled={!/^wss?:\/\/\S+$/.test(draft.trim())}>
+          Connect
+        </button>
+        <button className="btn" type="button" onClick={() => setWanted(false)} disabled={!wanted}>
+          Disconnect
+        </button>
+      </form>
+      {hint ? <div className="muted" style={{ marginTop: 6 }}>{hint}</div> : null}
+      <div className="muted" style={{ marginTop: 4, fontSize: 11 }}>producer “{producer}” · GStreamer webrtcsink signalling</div>
+    </div>
+  );
+}
