@@ -309,6 +309,8 @@ class DaemonClientImpl implements DaemonClient {
       }
       case 'imu_data':
         this.lastImu = { accelerometer: m.accelerometer, gyroscope: m.gyroscope, quaternion: m.quaternion, temperature: m.temperature };
+        // imu_data follows head_pose in a tick: attach it to the state of the same tick.
+        if (this.latest) this.latest = { ...this.latest, imu: this.lastImu };
         return;
       case 'daemon_status':
         this.lastStatus = m as unknown as DaemonStatusDoc;
@@ -558,7 +560,7 @@ class DaemonClientImpl implements DaemonClient {
     return this.call('GET', '/api/volume/current');
   }
 
-  setVolume(volume: number): Promise<{ volume: number; platform: string; device: string }> {
+  async setVolume(volume: number): Promise<{ volume: number; platform: string; device: string }> {
     const v = check(z.number().int().min(0).max(100), volume, 'setVolume');
     return this.call('POST', '/api/volume/set', { volume: v });
   }
