@@ -52,6 +52,10 @@ describe('console in browser mode', () => {
       await expect(tid(`panel-${name}`).isVisible()).resolves.toBe(true);
     }
     await page.screenshot({ path: join(SHOTS, 'console.png'), fullPage: true });
+    // Panels of other areas (video, media, mcp, panorama, runner) are composed in when present: capture them too.
+    for (const id of await page.locator('[data-testid^="panel-"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-testid') ?? ''))) {
+      await tid(id).screenshot({ path: join(SHOTS, `${id.replace(/^panel-/, '')}.png`) });
+    }
   });
 
   it('moves the head when a slider moves, and the body too', async () => {

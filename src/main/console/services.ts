@@ -17,15 +17,28 @@ const AREAS: Array<{ area: string; factory: string }> = [
   { area: 'runner', factory: 'createRunnerService' },
 ];
 
+/**
+ * In a Vite build (the Electron main bundle) the services present at build time are bundled through this glob; under
+ * tsx (the CLI from source) `import.meta.glob` does not exist and the computed import below is used instead.
+ */
+function bundledImporters(): Record<string, () => Promise<unknown>> {
+  try {
+    return import.meta.glob('../*/console-service.ts');
+  } catch {
+    return {};
+  }
+}
+
 type Factory = (ctx: ConsoleServiceContext) => ConsoleService<MethodTable> | Promise<ConsoleService<MethodTable>>;
 
 export async function loadServices(ctx: ConsoleServiceContext, logger: Logger): Promise<LoadedService[]> {
   const out: LoadedService[] = [];
   for (const { area, factory } of AREAS) {
     const spec = `../${area}/console-service`;
+    const bundled = bundledImporters()[`${spec}.ts`];
     let mod: Record<string, unknown>;
     try {
-      mod = (await import(/* @vite-ignore */ spec)) as Record<string, unknown>;
+      mod = (await (bundled ? bundled() : import(/* @vite-ignore */ spec))) as Record<string, unknown>;
     } catch (err) {
       const code = (err as { code?: string }).code;
       if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND' || /Cannot find module|Failed to load url/i.test(String(err))) {
