@@ -103,6 +103,18 @@ describe('reachy driver over NATS', () => {
     expect(hp.xyz_mm.z as number).toBeCloseTo(5, 0);
   });
 
+  it('frame "body" is relative to the body; a realtime target during a move is flagged', async () => {
+    await invoke('set_body_yaw', { yaw_deg: 50, duration_s: 0.3, wait: true });
+    const r = await invoke('look_at_world', { yaw: 20, frame: 'body', duration_s: 0.3, wait: true });
+    expect((r.target as R).world_yaw_deg as number).toBeCloseTo(70, 0);
+    expect(rad2deg(yawOf(s.sim.state().headPose))).toBeCloseTo(70, 0);
+    await invoke('look_at_world', { yaw: 0, frame: 'body', duration_s: 1 });
+    const rt = await invoke('look_at_world', { yaw: 10, frame: 'body' });
+    expect(rt.warning).toMatch(/move is running/);
+    await invoke('stop_motion');
+    await invoke('set_body_yaw', { yaw_deg: 0, duration_s: 0.3, wait: true });
+  });
+
   it('wait=true replies after completion with the observed pose', async () => {
     const r = await invoke('look_at_world', { pitch: -10, duration_s: 0.3, wait: true });
     expect(r).toMatchObject({ status: 'completed', execution: 'idle' });
@@ -215,11 +227,13 @@ describe('reachy driver over NATS', () => {
     const e = await rejection(invoke('look_at_world', { pitch: 1 }));
     expect(e.message).toMatch(/interlock tripped/);
     expect(await invoke('stop_motion')).toMatchObject({ status: 'accepted' });
-    expect((await c.getDevice(ID))?.status.availability).toBeDefined();
+    // Device Connect status follows the mirror: availability "error" while tripped.
+    await until(async () => (await c.getDevice(ID))?.status.availability === 'error', 3000, 50);
     const reset = await invoke('reset_interlock', { owner: 'operator', reason: 'area clear' });
     expect(reset).toMatchObject({ status: 'success', interlock_state: 'safe' });
     await until(() => events.find((e) => e.params.kind === 'interlock_reset'));
     expect(await invoke('look_at_world', { pitch: 1 })).toMatchObject({ status: 'accepted' });
+    await until(async () => (await c.getDevice(ID))?.status.availability === 'idle', 3000, 50);
     off();
     await consoleDev.stop();
   });
