@@ -207,6 +207,8 @@ export interface OpenNatsOptions {
   logger?: Logger;
   /** Client name shown by the server. */
   name?: string;
+  /** Keep retrying the first connection forever (the reference device's behaviour). */
+  waitForBroker?: boolean;
 }
 
 export async function openNats(config: MeshConfig, opts: OpenNatsOptions = {}): Promise<MeshConnection> {
@@ -221,7 +223,7 @@ export async function openNats(config: MeshConfig, opts: OpenNatsOptions = {}): 
     reconnectTimeWait: 1_000,
     reconnectJitter: 500,
     pingInterval: 20_000,
-    waitOnFirstConnect: false,
+    waitOnFirstConnect: opts.waitForBroker ?? false,
   };
   if (config.jwt && config.nkeySeed) {
     options.authenticator = jwtAuthenticator(config.jwt, new TextEncoder().encode(config.nkeySeed));

@@ -9,6 +9,8 @@ import { MeshError, type MeshConfig } from './types';
 export interface OpenMeshOptions {
   /** The in-process mesh to join when `backend` is 'local' (default: the process-wide one). */
   localMesh?: LocalMesh;
+  /** NATS: keep retrying the first connection (as the reference device does) instead of failing at once. */
+  waitForBroker?: boolean;
 }
 
 export async function openMesh(config: MeshConfig, opts: OpenMeshOptions = {}): Promise<MeshConnection> {
@@ -21,7 +23,7 @@ export async function openMesh(config: MeshConfig, opts: OpenMeshOptions = {}): 
   }
   if (config.backend === 'nats') {
     const { openNats } = await import('./nats');
-    return openNats(config);
+    return openNats(config, { waitForBroker: opts.waitForBroker });
   }
   throw new MeshError('config', `unknown mesh backend '${String((config as { backend: unknown }).backend)}'`);
 }
