@@ -69,13 +69,8 @@ export default function McpPanel() {
     (async () => {
       try {
         const mesh = target === 'mesh' ? (await api.loadSettings({})).mesh : undefined;
-        const c = await api.mcpClientConfig({
-          client,
-          target,
-          mesh,
-          readOnly,
-          allow: allowList.length ? allowList : undefined,
-        });
+        const names = allow.split(/[\s,]+/).filter(Boolean);
+        const c = await api.mcpClientConfig({ client, target, mesh, readOnly, allow: names.length ? names : undefined });
         if (!cancelled) {
           setConfig(c);
           setConfigError(null);
@@ -90,8 +85,6 @@ export default function McpPanel() {
     return () => {
       cancelled = true;
     };
-    // allowList is derived from allow
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [api, client, target, readOnly, allow, status?.url]);
 
   const start = () =>
