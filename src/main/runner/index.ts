@@ -3,7 +3,7 @@ export * from './types';
 export { RunnerError, ConfigError, errorMessage } from './errors';
 export type { RunnerErrorCode } from './errors';
 export { runSession, type SessionOptions } from './session';
-export { runFromConfig, prepareFromConfig, type RunFromConfigOptions, type BuiltSession } from './run-from-config';
+export { runFromConfig, prepareFromConfig, runBuilt, type RunFromConfigOptions, type BuiltSession } from './run-from-config';
 export { parseRunnerConfig, readConfigFile, runnerConfigSchema, type RunnerConfig, type RunnerConfigInput } from './config';
 export { buildConnector, buildCamera, buildTransport, type FactoryContext } from './factories';
 export { ReachyMiniConnector, type ReachyConnectorConfig } from './connectors/reachy-mini';

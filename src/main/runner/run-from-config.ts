@@ -8,10 +8,11 @@ import { parseRunnerConfig, readConfigFile, type RunnerConfig } from './config';
 import { ConfigError } from './errors';
 import { buildCamera, buildConnector, buildTransport, collect, type FactoryContext } from './factories';
 import { runSession } from './session';
-import type { CameraSource, HeartbeatStats, PolicyTransport, RobotConnector, RunnerResult, RunMode } from './types';
+import type { CameraSource, HeartbeatStats, PolicyMetadata, PolicyTransport, RobotConnector, RunnerResult, RunMode } from './types';
 
 export interface RunFromConfigOptions extends Omit<FactoryContext, 'baseDir'> {
   onHeartbeat?: (stats: HeartbeatStats) => void;
+  onStarted?: (metadata: PolicyMetadata) => void;
   signal?: AbortSignal;
   logger?: Logger;
   /** Overrides of the file's values (CLI flags, console panel). */
@@ -51,7 +52,11 @@ export async function prepareFromConfig(config: string | object, opts: RunFromCo
 }
 
 export async function runFromConfig(config: string | object, opts: RunFromConfigOptions = {}): Promise<RunnerResult> {
-  const built = await prepareFromConfig(config, opts);
+  return runBuilt(await prepareFromConfig(config, opts), opts);
+}
+
+/** Runs a session already validated and built by prepareFromConfig. */
+export async function runBuilt(built: BuiltSession, opts: RunFromConfigOptions = {}): Promise<RunnerResult> {
   const c = built.config;
   const o = opts.overrides ?? {};
   return runSession({
@@ -68,6 +73,7 @@ export async function runFromConfig(config: string | object, opts: RunFromConfig
     ...(c.infer_timeout_s !== undefined ? { inferTimeoutS: c.infer_timeout_s } : {}),
     ...(c.prompt !== undefined ? { prompt: c.prompt } : {}),
     ...(opts.onHeartbeat ? { onHeartbeat: opts.onHeartbeat } : {}),
+    ...(opts.onStarted ? { onStarted: opts.onStarted } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),
     ...(opts.logger ? { logger: opts.logger } : {}),
   });

@@ -40,6 +40,8 @@ export interface SessionOptions {
   /** Default 10 s; 0 = no periodic heartbeat (a final one is always sent). */
   heartbeatIntervalS?: number;
   onHeartbeat?: (stats: HeartbeatStats) => void;
+  /** Called once the connector, cameras and transport have started (with the server's metadata). */
+  onStarted?: (metadata: PolicyMetadata) => void;
   /** Chunks older than this (from their observation's capture) are dropped. Default 2 s; 0 = never. */
   maxChunkAgeS?: number;
   /** Per-call inference timeout; default: the transport's own. */
@@ -169,6 +171,11 @@ export async function runSession(opts: SessionOptions): Promise<RunnerResult> {
     opts.signal?.removeEventListener('abort', onOuterAbort);
     await teardown();
     throw err;
+  }
+  try {
+    opts.onStarted?.(metadata);
+  } catch (err) {
+    log.warn(`onStarted threw: ${errorMessage(err)}`);
   }
   log.info(
     `session ${sessionId}: mode=${mode} pipeline=${pipeline} stop_on_error=${stopOnError} max_steps=${maxSteps || '∞'} transport=${transport.kind}`,
