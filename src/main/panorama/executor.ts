@@ -12,7 +12,7 @@ import { SIM_CAMERA, scaleIntrinsics } from '../../shared/camera-model';
 import type { PanoramaPose, PanoramaProgress } from '../../shared/console-api/panorama';
 import type { MeshClient } from '../mesh/types';
 import type { Logger } from '../log';
-import { writeAtomic } from './files';
+import { ensureWritableDir, writeAtomic } from './files';
 import { STITCHING_NOTE, type ManifestFrame, type PanoramaManifest } from './manifest';
 import { frameFileName, writeMosaics, type CapturedFrame } from './outputs';
 import { worldYawDeg, yawCoverage, type ScanPlan } from './planner';
@@ -126,6 +126,8 @@ export async function runScan(o: ScanRunOptions): Promise<ScanResult> {
   };
   const writeManifest = (m: PanoramaManifest) => writeAtomic(join(o.outputDir, 'manifest.json'), JSON.stringify(m, null, 2) + '\n');
 
+  // Before anything moves: a folder we cannot write is an error, not a scan with nothing kept.
+  await ensureWritableDir(o.outputDir, 'outputDir');
   let status: ScanResult['status'] = 'complete';
   let error: string | undefined;
   let leased = false;
