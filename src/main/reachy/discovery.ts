@@ -17,7 +17,7 @@ export interface DiscoveredRobot {
   addresses: string[];
   port: number;
   txt: Record<string, string>;
-  /** Ready to pass to createDaemonClient (first IPv4 address, else the host name). */
+  /** Ready to pass to createDaemonClient (TXT `address`, else the first IPv4 address, else the host name). */
   target: DaemonTarget;
 }
 
@@ -26,7 +26,9 @@ function toRobot(s: Service): DiscoveredRobot {
   const v4 = addresses.find((a) => /^\d+\.\d+\.\d+\.\d+$/.test(a));
   const txt: Record<string, string> = {};
   for (const [k, v] of Object.entries((s.txt ?? {}) as Record<string, unknown>)) txt[k] = String(v);
-  return { name: s.name, hostName: s.host, addresses, port: s.port, txt, target: makeTarget('host', v4 ?? s.host, s.port) };
+  // TXT `address` is what the daemon says to use (reference §12); else the first IPv4 record, else the host name.
+  const host = txt.address || v4 || s.host;
+  return { name: s.name, hostName: s.host, addresses, port: s.port, txt, target: makeTarget('host', host, s.port) };
 }
 
 export interface RobotBrowser {

@@ -11,7 +11,7 @@ export interface Advertisement {
   stop(): void;
 }
 
-export function advertiseSimulator(o: { name: string; port: number; version: string }): Advertisement {
+export function advertiseSimulator(o: { name: string; port: number; version: string; address?: string }): Advertisement {
   const bonjour = new Bonjour({}, (err: Error) => log.warn(`mDNS error: ${err.message}`));
   bonjour.publish({
     name: o.name,
@@ -23,6 +23,8 @@ export function advertiseSimulator(o: { name: string; port: number; version: str
       version: o.version,
       robot_name: o.name,
       ws_path: '/ws/sdk',
+      // The daemon advertises its address here; a loopback-bound simulator must be reached on loopback.
+      ...(o.address ? { address: o.address } : {}),
       model: 'Reachy Mini Simulator',
       manufacturer: 'Pollen Robotics',
       caps: 'camera,mic,speaker,motion',

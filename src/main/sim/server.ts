@@ -231,7 +231,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   core.events.on('stopped', () => hub.dropAll(1001, 'Daemon stopped'));
 
   let advert: Advertisement | null = null;
-  if (opts.advertise) advert = advertiseSimulator({ name: core.opts.robotName, port, version: '1.10.0' });
+  if (opts.advertise) advert = advertiseSimulator({ name: core.opts.robotName, port, version: '1.10.0', ...(host !== '0.0.0.0' && host !== '::' ? { address: host } : {}) });
 
   const closeServer = async (): Promise<void> => {
     for (const ws of allWs) ws.terminate();
