@@ -42,6 +42,6 @@ export interface DriverStartOptions {
 
 export interface Backends {
   openMesh(settings: MeshSettings, logger: Logger): Promise<MeshHandle>;
-  startSimulator(opts: { port?: number; mode: 'robot' | 'mockup'; logger: Logger }): Promise<SimHandle>;
+  startSimulator(opts: { port?: number; mode: 'robot' | 'mockup'; media?: boolean; logger: Logger }): Promise<SimHandle>;
   startDriver(opts: DriverStartOptions): Promise<DriverHandle>;
 }

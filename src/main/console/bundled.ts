@@ -4,11 +4,29 @@ import { startReachyDriver } from '../driver';
 import type { Logger } from '../log';
 import type { DriverHandle, DriverStartOptions, SimHandle } from './backends';
 
-export async function startBundledSimulator(opts: { port?: number; mode: 'robot' | 'mockup'; logger: Logger }): Promise<SimHandle> {
+export async function startBundledSimulator(opts: { port?: number; mode: 'robot' | 'mockup'; media?: boolean; logger: Logger }): Promise<SimHandle> {
+  const media = opts.media ?? true;
   // wake_up at start, as the real daemon does, so a newcomer sees the robot move at once.
-  const sim = await startSimulator({ port: opts.port ?? 0, host: '127.0.0.1', mode: opts.mode, wakeUpOnStart: true });
+  const sim = await startSimulator({ port: opts.port ?? 0, host: '127.0.0.1', mode: opts.mode, wakeUpOnStart: true, noMedia: !media });
   await sim.ready();
-  return { url: sim.url, port: sim.port, mode: sim.mode, close: () => sim.stop() };
+  let simMedia: { close(): Promise<void> } | null = null;
+  if (media) {
+    try {
+      const { attachSimMedia } = await import('../sim/media');
+      simMedia = await attachSimMedia(sim, { logger: opts.logger.child('media') });
+    } catch (err) {
+      opts.logger.warn(`simulator camera/microphone not available: ${(err as Error).message}`);
+    }
+  }
+  return {
+    url: sim.url,
+    port: sim.port,
+    mode: sim.mode,
+    close: async () => {
+      await simMedia?.close().catch(() => undefined);
+      await sim.stop();
+    },
+  };
 }
 
 export async function startBundledDriver(opts: DriverStartOptions): Promise<DriverHandle> {

@@ -378,9 +378,10 @@ export class ConsoleHost {
   startSimulator(input: { port?: number; mode?: 'robot' | 'mockup' }): Promise<ConsoleSnapshot> {
     return this.serial('starting the simulator', async () => {
       if (this.sim) return this.snapshot();
-      const mode = input.mode ?? this.safeSettings().simMode;
+      const settings = this.safeSettings();
+      const mode = input.mode ?? settings.simMode;
       try {
-        this.sim = await this.backends.startSimulator({ port: input.port, mode, logger: this.logger.child('sim') });
+        this.sim = await this.backends.startSimulator({ port: input.port, mode, media: settings.media, logger: this.logger.child('sim') });
         this.simError = undefined;
         this.logger.info(`simulator running at ${this.sim.url} (${mode} mode)`);
       } catch (err) {
