@@ -16,6 +16,8 @@ export interface BridgeEvent {
 }
 
 interface DeviceSlot {
+  /** The client the subscription lives on (a console may swap its mesh under a running bridge). */
+  client: MeshClient;
   unsubscribe: () => void;
   ring: BridgeEvent[];
   latest?: BridgeEvent;
@@ -46,6 +48,14 @@ export function eventMatches(e: BridgeEvent, eventName: string, matchParams: Jso
   return true;
 }
 
+function safeUnsubscribe(s: DeviceSlot): void {
+  try {
+    s.unsubscribe();
+  } catch {
+    // the client is already closed
+  }
+}
+
 export class EventHub {
   private readonly slots = new Map<string, DeviceSlot>();
   private closed = false;
@@ -56,18 +66,25 @@ export class EventHub {
   ) {}
 
   private slot(deviceId: string): DeviceSlot {
-    const s = this.slots.get(deviceId);
-    if (s) return s;
-    const fresh: DeviceSlot = {
+    const client = this.mesh();
+    const existing = this.slots.get(deviceId);
+    if (existing && existing.client === client) return existing;
+    const s: DeviceSlot = existing ?? {
+      client,
       unsubscribe: () => undefined,
       ring: [],
       pinned: false,
       waiters: new Set(),
       watchers: new Set(),
     };
-    fresh.unsubscribe = this.mesh().subscribe(deviceId, '*', (ev: MeshEvent) => this.onEvent(fresh, deviceId, ev));
-    this.slots.set(deviceId, fresh);
-    return fresh;
+    if (existing) {
+      // The mesh was swapped: move the subscription to the new client, keep ring, waiters and watchers.
+      safeUnsubscribe(existing);
+      s.client = client;
+    }
+    s.unsubscribe = client.subscribe(deviceId, '*', (ev: MeshEvent) => this.onEvent(s, deviceId, ev));
+    this.slots.set(deviceId, s);
+    return s;
   }
 
   private onEvent(s: DeviceSlot, deviceId: string, ev: MeshEvent): void {
@@ -83,7 +100,7 @@ export class EventHub {
   private release(deviceId: string): void {
     const s = this.slots.get(deviceId);
     if (!s || s.pinned || s.waiters.size > 0 || s.watchers.size > 0) return;
-    s.unsubscribe();
+    safeUnsubscribe(s);
     this.slots.delete(deviceId);
   }
 
@@ -156,7 +173,7 @@ export class EventHub {
     if (this.closed) return;
     this.closed = true;
     for (const c of [...this.closers]) c();
-    for (const s of this.slots.values()) s.unsubscribe();
+    for (const s of this.slots.values()) safeUnsubscribe(s);
     this.slots.clear();
   }
 }

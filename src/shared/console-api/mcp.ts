@@ -84,7 +84,12 @@ export const mcpMethods = {
     configInput.extend({
       client: z.literal('claude-desktop').default('claude-desktop'),
       /** Defaults to this OS user's Claude Desktop config file. */
-      path: z.string().min(1).max(4096).regex(/\.json$/, 'must be a .json file').optional(),
+      path: z
+        .string()
+        .min(1)
+        .max(4096)
+        .regex(/(^|[\\/])claude_desktop_config\.json$/, 'must be a file named claude_desktop_config.json')
+        .optional(),
     }),
   ),
   mcpCallLog: method<McpCallRecord[]>()(

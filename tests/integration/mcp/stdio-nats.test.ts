@@ -172,6 +172,12 @@ describe('reachy-console mcp over stdio on a real nats-server', () => {
     await expect
       .poll(async () => JSON.parse(await call('invoke_device', { device_id: 'reachy-mini-1', function: 'get_body_yaw' })).success, { timeout: 15_000, interval: 250 })
       .toBe(true);
+    // Event subscriptions came back with the link.
+    expect(JSON.parse(await call('invoke_device', { device_id: 'sensor-001', function: 'set_threshold', arguments: '{"value": 11}' })).success).toBe(true);
+    const after = JSON.parse(
+      await call('wait_for_event', { device_id: 'sensor-001', match_params: '{"message": "threshold set to 11"}', timeout_seconds: 5 }),
+    );
+    expect(after.params.message).toBe('threshold set to 11');
     expect(stderr).toContain('tool invoke_device');
   });
 });

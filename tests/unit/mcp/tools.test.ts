@@ -176,3 +176,30 @@ describe('bridge tools over a local mesh (reference output shapes and wording)',
     expect(JSON.parse(tools.latestEventText('ghost'))).toEqual({ device_id: 'ghost', event_name: null, params: {} });
   });
 });
+
+describe('bridge tools when the host swaps its mesh', () => {
+  it('moves event subscriptions to the new mesh client', async () => {
+    const meshA = createLocalMesh();
+    const meshB = createLocalMesh();
+    const rtA = createSensor(meshA.connect());
+    const rtB = createSensor(meshB.connect());
+    await rtA.start();
+    await rtB.start();
+    let current = createMeshClient({ connection: meshA.connect(), discoveryWaitMs: 100 });
+    const t = new BridgeTools({ mesh: () => current, logger: createLogger('test') });
+    try {
+      await t.invokeDevice({ device_id: 'sensor-001', function: 'set_threshold', arguments: '{"value": 1}' });
+      expect(JSON.parse(await t.waitForEvent({ device_id: 'sensor-001', timeout_seconds: 1 })).params.message).toBe('threshold set to 1');
+      await current.close();
+      current = createMeshClient({ connection: meshB.connect(), discoveryWaitMs: 100 });
+      await t.invokeDevice({ device_id: 'sensor-001', function: 'set_threshold', arguments: '{"value": 2}' });
+      const ev = JSON.parse(await t.waitForEvent({ device_id: 'sensor-001', match_params: '{"message": "threshold set to 2"}', timeout_seconds: 1 }));
+      expect(ev.params.message).toBe('threshold set to 2');
+    } finally {
+      t.close();
+      await current.close();
+      await rtA.stop();
+      await rtB.stop();
+    }
+  });
+});
