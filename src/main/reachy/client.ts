@@ -344,7 +344,14 @@ class DaemonClientImpl implements DaemonClient {
   }
 
   private checkLiveness(): void {
-    if (this.transport !== 'websocket' || !this.ws || this.ws.readyState !== WebSocket.OPEN) return;
+    if (this.transport === 'http') {
+      // A hung daemon: the poll is still waiting for its timeout, but the state is already stale.
+      if (this.conn.status === 'connected' && Date.now() - this.lastStateAt > Math.max(this.livenessMs, 2 * this.pollMs)) {
+        this.lose(`no state for ${(Math.max(this.livenessMs, 2 * this.pollMs) / 1000).toFixed(1)} s`);
+      }
+      return;
+    }
+    if (!this.ws || this.ws.readyState !== WebSocket.OPEN) return;
     if (Date.now() - this.lastStateAt > this.livenessMs) {
       const ws = this.ws;
       this.ws = null;

@@ -237,9 +237,11 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     for (const ws of allWs) ws.terminate();
     allWs.clear();
     hub.dropAll();
-    await new Promise<void>((r) => server.close(() => r()));
+    // Destroy open sockets first: server.close() waits for every connection (keep-alive ones included).
+    const closed = new Promise<void>((r) => server.close(() => r()));
     for (const s of sockets) s.destroy();
     sockets.clear();
+    await closed;
   };
 
   let crashed = false;
