@@ -2,7 +2,7 @@
  * The Backends ConsoleHost uses in the product: the real mesh (local or NATS), the bundled simulator and the bundled
  * driver, through their public surfaces only.
  */
-import { createLocalMesh, createMeshClient, DeviceRuntime, openMesh, type LocalMesh, type MeshConfig, type MeshConnection } from '../mesh';
+import { createLocalMesh, createMeshClient, DeviceRuntime, meshConfigFromEnv, openMesh, type LocalMesh, type MeshConfig, type MeshConnection } from '../mesh';
 import type { MeshSettings } from '../../shared/console-api';
 import type { Logger } from '../log';
 import type { Backends, MeshHandle } from './backends';
@@ -14,15 +14,19 @@ export function meshConfigOf(settings: MeshSettings): MeshConfig {
   if (settings.kind === 'local') {
     return { backend: 'local', urls: [], tenant: 'default', discoveryMode: 'd2d', allowInsecure: true, requestTimeoutMs: REQUEST_TIMEOUT_MS };
   }
-  return {
-    backend: 'nats',
-    urls: settings.urls,
-    tenant: settings.tenant,
-    discoveryMode: settings.discoveryMode,
-    credentialsFile: settings.credentialsFile,
-    allowInsecure: settings.allowInsecure,
-    requestTimeoutMs: REQUEST_TIMEOUT_MS,
-  };
+  // The mesh's own loader parses the credentials file (JWT/nkey; secrets stay in this process) and reads TLS env.
+  return meshConfigFromEnv(
+    { ...process.env, MESSAGING_BACKEND: undefined },
+    {
+      backend: 'nats',
+      urls: settings.urls,
+      tenant: settings.tenant,
+      discoveryMode: settings.discoveryMode,
+      credentialsFile: settings.credentialsFile,
+      allowInsecure: settings.allowInsecure,
+      requestTimeoutMs: REQUEST_TIMEOUT_MS,
+    },
+  );
 }
 
 export interface RealMeshHandle extends MeshHandle {

@@ -1,0 +1,86 @@
+/**
+ * ConsoleHost over a real nats-server with the bundled simulator and driver: the insecure-mode refusal, the driver
+ * listed and invoked through the ConsoleApi, E-STOP tripping the interlock, and reset.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConsoleHost, type ConsoleSession } from '../../../src/main/console/host';
+import { realBackends } from '../../../src/main/console/real-backends';
+import { createSettingsStore } from '../../../src/main/console/settings';
+import { setStderrLogging } from '../../../src/main/log';
+import { startNatsServer, type NatsServerHandle } from '../../helpers/nats-server';
+import type { ConsolePush, ReplyFrame } from '../../../src/shared/console-api';
+
+let nats: NatsServerHandle;
+let host: ConsoleHost;
+let session: ConsoleSession;
+const pushes: ConsolePush[] = [];
+let seq = 1;
+const call = (method: string, params: unknown = {}): Promise<ReplyFrame> => session.handle({ id: seq++, method, params });
+const result = async <T>(method: string, params: unknown = {}): Promise<T> => {
+  const r = await call(method, params);
+  if (!r.ok) throw new Error(`${method}: ${r.error.message}`);
+  return r.result as T;
+};
+
+beforeAll(async () => {
+  setStderrLogging(false);
+  nats = await startNatsServer();
+  const dir = mkdtempSync(join(tmpdir(), 'console-nats-'));
+  host = new ConsoleHost({ backends: realBackends(), settings: createSettingsStore(join(dir, 's.json'), {}), dataDir: dir });
+  await host.init(false);
+  session = host.openSession((p) => pushes.push(p));
+}, 30_000);
+
+afterAll(async () => {
+  session?.close();
+  await host?.close();
+  await nats?.stop();
+});
+
+describe('ConsoleHost on a NATS mesh', () => {
+  it('refuses a NATS connection without credentials unless insecure mode is asked for, and says so', async () => {
+    const r = await call('connectMesh', { kind: 'nats', urls: [nats.url] });
+    expect(r.ok).toBe(false);
+    expect(!r.ok && r.error.message).toMatch(/credential|insecure/i);
+    expect((await result<{ mesh: { status: string } }>('getSnapshot')).mesh.status).toBe('error');
+  });
+
+  it('runs the simulator and driver on the broker; the console lists, invokes and E-STOPs the robot', async () => {
+    await result('connectMesh', { kind: 'nats', urls: [nats.url], allowInsecure: true });
+    await result('startSimulator', { mode: 'mockup' });
+    const snap = await result<{ driver: { running: boolean; deviceId: string } }>('startDriver', { target: 'sim', deviceId: 'reachy-nats-1', media: false });
+    expect(snap.driver).toMatchObject({ running: true, deviceId: 'reachy-nats-1' });
+
+    let ids: string[] = [];
+    for (let i = 0; i < 50 && !ids.includes('reachy-nats-1'); i++) {
+      ids = (await result<Array<{ device_id: string }>>('listDevices')).map((d) => d.device_id);
+      if (!ids.includes('reachy-nats-1')) await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(ids).toContain('reachy-nats-1');
+    expect(ids).toContain(host.consoleDeviceId);
+
+    const status = await result<{ ok: boolean; result: { driver_state: { interlock_state: string } } }>('invoke', { deviceId: 'reachy-nats-1', fn: 'get_status' });
+    expect(status.ok).toBe(true);
+    expect(status.result.driver_state.interlock_state).toBe('safe');
+
+    const estop = await result<{ stopped: string[]; event: boolean }>('estop', { reason: 'integration test' });
+    expect(estop).toEqual({ stopped: ['reachy-nats-1'], event: true });
+    let state = '';
+    for (let i = 0; i < 50 && state !== 'tripped'; i++) {
+      const s = await result<{ ok: boolean; result: { driver_state: { interlock_state: string } } }>('invoke', { deviceId: 'reachy-nats-1', fn: 'get_status' });
+      state = s.result.driver_state.interlock_state;
+      if (state !== 'tripped') await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(state).toBe('tripped');
+    const refused = await result<{ ok: boolean; error?: { message: string } }>('invoke', { deviceId: 'reachy-nats-1', fn: 'look_at_world', params: { pitch: 5, owner: 'operator' } });
+    expect(refused.ok).toBe(false);
+    expect(refused.error?.message).toMatch(/interlock/i);
+
+    expect((await result<{ ok: boolean }>('resetInterlock', { deviceId: 'reachy-nats-1' })).ok).toBe(true);
+    const moved = await result<{ ok: boolean }>('invoke', { deviceId: 'reachy-nats-1', fn: 'look_at_world', params: { pitch: 5, owner: 'operator' } });
+    expect(moved.ok).toBe(true);
+  }, 30_000);
+});
