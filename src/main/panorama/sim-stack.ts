@@ -38,7 +38,10 @@ export async function startPanoramaSimStack(opts: { deviceId: string; logger: Lo
   const log = opts.logger;
   const sim = await startSimulator({ port: 0, host: '127.0.0.1', mode: opts.mode ?? 'robot', wakeUpOnStart: true });
   const closers: Array<() => Promise<unknown>> = [() => sim.stop()];
+  let closed = false;
   const closeAll = async () => {
+    if (closed) return;
+    closed = true;
     for (const c of closers.reverse()) await c().catch((err: unknown) => log.warn(`shutdown: ${(err as Error).message}`));
   };
   try {
