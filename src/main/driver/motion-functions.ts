@@ -14,6 +14,14 @@ import { angleDiffDeg, checkRange, DriverRefusal, durationParam, ownerParam, ran
 import { headPoseFromDeg, observedView, rotatePoseZ, roundDeg } from './pose';
 
 const L = LIMITS;
+
+/** Any JSON value becomes a string (a stop must not fail on a malformed label). */
+const lenientString = (description: string, defaultValue?: string) => {
+  const inner = defaultValue === undefined ? z.string().optional() : z.string().default(defaultValue);
+  return z
+    .preprocess((v) => (v == null ? undefined : typeof v === 'string' ? v : JSON.stringify(v)), inner)
+    .describe(description);
+};
 const lim = (r: { min: number; max: number }) => `[${r.min}, ${r.max}]`;
 
 export function motionFunctions(ctx: DriverContext): DeviceFunction[] {
@@ -272,11 +280,19 @@ export function motionFunctions(ctx: DriverContext): DeviceFunction[] {
       name: 'stop_motion',
       description:
         'Stop all motion now: cancels running moves and drops pending realtime targets. Always accepted, from any ' +
-        'owner, even while the interlock is tripped or another owner holds the lease. Does not reset the interlock.',
-      params: z.object({ owner: ownerParam() }).strict(),
+        'owner, even while the interlock is tripped or another owner holds the lease (malformed or extra arguments ' +
+        'never block a stop). Does not reset the interlock. Returns {status:"accepted", result:{stopped, daemon}, execution}.',
+      // Lenient on purpose: a stop must never be refused for its arguments.
+      params: z
+        .object({
+          owner: lenientString('Who asks for the stop (logged)', 'agent'),
+          reason: lenientString('Why (logged)'),
+        })
+        .catchall(z.unknown()),
       handler: async (p) => {
-        logger.info(`stop_motion by '${p.owner}'`);
-        const result = await motion.stop(`stop_motion by ${p.owner}`);
+        const who = (p.owner ?? 'agent').slice(0, 64);
+        logger.info(`stop_motion by '${who}'${p.reason ? `: ${p.reason.slice(0, 200)}` : ''}`);
+        const result = await motion.stop(`stop_motion by ${who}`);
         return { status: 'accepted', result, execution: mirror.executionState() };
       },
     }),

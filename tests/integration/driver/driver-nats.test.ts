@@ -263,6 +263,8 @@ describe('reachy driver over NATS', () => {
     const e = await rejection(invoke('look_at_world', { pitch: 2 }));
     expect(e.message).toMatch(/interlock tripped/);
     expect(await invoke('stop_motion')).toMatchObject({ status: 'accepted' });
+    // Even malformed arguments never block a stop.
+    expect(await invoke('stop_motion', { owner: 42, reason: null, extra: true })).toMatchObject({ status: 'accepted' });
     const r = await rejection(invoke('reset_interlock', { reason: 'try' }));
     expect(r.message).toMatch(/daemon link is down/);
     await s.sim.faults.restart();
