@@ -101,6 +101,12 @@ describe('console in browser mode', () => {
     await tid('explorer-invoke').click();
     const text = await waitText(tid('explorer-result'), (t) => t.includes('driver_state'));
     expect(text).toMatch(/interlock_state/);
+    // A result carrying a JPEG (data_b64) is shown as an image: the simulated camera's view.
+    await tid('fn-capture_video_frame').click();
+    await tid('explorer-invoke').click();
+    await page.locator('[data-testid=explorer-result] img.result-image').waitFor({ timeout: 20_000 });
+    const size = await page.locator('[data-testid=explorer-result] img.result-image').evaluate((img) => (img as HTMLImageElement).naturalWidth);
+    expect(size).toBeGreaterThan(100);
     await shot('explorer');
     await shot('logs');
   });
