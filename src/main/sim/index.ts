@@ -20,7 +20,7 @@ export { ManualClock, realClock } from './clock';
 export type { SimClock, Cancel } from './clock';
 export { createRng } from './rng';
 export type { Rng } from './rng';
-export { HttpError, validationError } from './http';
+export { HttpError, validationError, jsonBody, parseWith, queryBool, queryFloat } from './http';
 export type { HttpMethod, RouteHandler, SimRequest, SimResponse, PydanticError } from './http';
 export type { SimMode, TargetLogEntry } from './model';
 export type { PlayedSound } from './core';
