@@ -19,6 +19,15 @@ export const DEFAULT_ANNOUNCER_TIMING: AnnouncerTiming = {
   intervalMs: 5_000,
 };
 
+function isDeparture(data: Uint8Array): boolean {
+  try {
+    const doc: unknown = JSON.parse(bytesToString(data));
+    return isPlainObject(doc) && doc.departing === true;
+  } catch {
+    return false;
+  }
+}
+
 export class PresenceAnnouncer {
   private timer: NodeJS.Timeout | null = null;
   private burstUntil = 0;
@@ -42,25 +51,30 @@ export class PresenceAnnouncer {
     this.subs.push(this.conn.subscribe(subjects.probe(this.tenant), () => this.announce()));
     this.subs.push(
       this.conn.subscribe(subjects.presenceAll(this.tenant), (msg) => {
-        let doc: unknown;
-        try {
-          doc = JSON.parse(bytesToString(msg.data));
-        } catch {
-          return;
-        }
-        if (!isPlainObject(doc) || typeof doc.device_id !== 'string' || doc.device_id === this.deviceId) return;
-        if (doc.departing === true) {
-          this.peers.delete(doc.device_id);
-        } else if (!this.peers.has(doc.device_id)) {
-          this.peers.add(doc.device_id);
-          this.burst();
+        // The peer id is in the subject; only small docs (departures) are worth parsing. This keeps a large
+        // D2D fleet from parsing every peer's full capabilities on every device.
+        const peer = msg.subject.split('.')[2];
+        if (!peer || peer === this.deviceId) return;
+        if (msg.data.byteLength < 512 && isDeparture(msg.data)) {
+          this.peers.delete(peer);
+        } else if (!this.peers.has(peer)) {
+          this.peers.add(peer);
+          this.extendBurst();
         }
       }),
     );
     this.burst();
   }
 
-  /** Announce at once and at the fast rate for a while (new peers learn about us quickly). */
+  /** A new peer: back to the fast rate for a while (reference), without an extra announcement right now. */
+  private extendBurst(): void {
+    if (!this.running) return;
+    const wasSlow = Date.now() >= this.burstUntil;
+    this.burstUntil = Date.now() + this.timing.burstDurationMs;
+    if (wasSlow) this.schedule();
+  }
+
+  /** Announce at once and at the fast rate for a while (start, reconnect). */
   burst(): void {
     if (!this.running) return;
     this.burstUntil = Date.now() + this.timing.burstDurationMs;

@@ -82,7 +82,8 @@ class MeshClientImpl implements MeshClient {
         source: this.conn.backend === 'local' ? 'local' : 'd2d',
         ...cfg.collector,
       });
-      this.collector.start();
+      // Started on first discovery use: a client used only for invoke/subscribe (e.g. inside a driver) never
+      // parses the fleet's presence traffic.
       this.unlisten.push(this.collector.onChange(() => this.changes.emit()));
       this.registry = null;
     } else {
@@ -96,7 +97,7 @@ class MeshClientImpl implements MeshClient {
     this.unlisten.push(
       this.conn.onReconnect(() => {
         // Peers re-announce on their own; a probe makes it immediate.
-        this.collector?.probe();
+        if (this.collector?.started) this.collector.probe();
         this.changes.emit();
       }),
     );
@@ -194,6 +195,7 @@ class MeshClientImpl implements MeshClient {
 
   private ensureDiscovered(): Promise<void> {
     if (!this.collector) return Promise.resolve();
+    this.collector.start();
     this.initialWait ??= this.collector.waitForPeers(this.discoveryWaitMs);
     return this.initialWait;
   }
@@ -220,6 +222,7 @@ class MeshClientImpl implements MeshClient {
   }
 
   onDevicesChanged(cb: () => void): () => void {
+    if (!this.closed) this.collector?.start();
     return this.changes.add(cb);
   }
 

@@ -34,6 +34,10 @@ export class PresenceCollector {
     this.pruneEveryMs = opts.pruneEveryMs ?? 15_000;
   }
 
+  get started(): boolean {
+    return this.sub !== null;
+  }
+
   start(): void {
     if (this.sub) return;
     this.sub = this.conn.subscribe(subjects.presenceAll(this.tenant), (msg) => this.onPresence(msg.data));
