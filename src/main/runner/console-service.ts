@@ -65,7 +65,19 @@ export function createRunnerService(ctx: ConsoleServiceContext): ConsoleService<
     }
   };
 
-  const inlineConfig = async (o: RunnerOptions): Promise<{ config: Record<string, unknown>; demo?: DemoPolicyServer; url: string }> => {
+  /** The robot's camera, when it has one: a robot without media runs the policy on state alone (with a note). */
+  const cameraProbe = async (mesh: MeshClient, deviceId: string): Promise<string | null> => {
+    try {
+      const r = (await mesh.invoke(deviceId, 'capture_video_frame', { encoding: 'thumbnail' }, { timeoutMs: 5000 })) as { data_b64?: unknown; reason?: unknown; status?: unknown };
+      if (typeof r?.data_b64 === 'string') return null;
+      return `camera unavailable (${String(r?.reason ?? r?.status ?? 'no frame')}): running without images`;
+    } catch (err) {
+      return `camera unavailable (${errorMessage(err)}): running without images`;
+    }
+  };
+
+  const inlineConfig = async (o: RunnerOptions, mesh: MeshClient): Promise<{ config: Record<string, unknown>; demo?: DemoPolicyServer; url: string; note?: string }> => {
+    const note = o.camera ? await cameraProbe(mesh, o.deviceId) : null;
     let demo: DemoPolicyServer | undefined;
     let target: Record<string, unknown>;
     if (o.policy.kind === 'demo') {
@@ -77,6 +89,7 @@ export function createRunnerService(ctx: ConsoleServiceContext): ConsoleService<
     }
     return {
       demo,
+      ...(note ? { note } : {}),
       url: String(target.url),
       config: {
         mode: o.mode,
@@ -88,7 +101,7 @@ export function createRunnerService(ctx: ConsoleServiceContext): ConsoleService<
         ...(o.prompt ? { prompt: o.prompt } : {}),
         target,
         hardware: { kind: 'reachy_mini', config: { device_id: o.deviceId, hz: o.hz } },
-        cameras: o.camera ? { front: { kind: 'reachy', device_id: o.deviceId, max_edge: 320 } } : {},
+        cameras: o.camera && !note ? { front: { kind: 'reachy', device_id: o.deviceId, max_edge: 320 } } : {},
       },
     };
   };
@@ -105,6 +118,7 @@ export function createRunnerService(ctx: ConsoleServiceContext): ConsoleService<
     let demo: DemoPolicyServer | undefined;
     let source: RunnerStatus['source'];
     let policyUrl: string | undefined;
+    let note: string | undefined;
     if (input.yaml !== undefined) {
       const doc = parseDocument(input.yaml);
       if (doc.errors.length) throw new ConsoleApiError({ code: 'bad_request', field: 'yaml', message: `yaml: ${doc.errors[0].message.split('\n')[0]}` });
@@ -116,8 +130,10 @@ export function createRunnerService(ctx: ConsoleServiceContext): ConsoleService<
       const t = (raw.target as Record<string, unknown> | undefined)?.url;
       if (typeof t === 'string') policyUrl = t;
     } else {
-      const built = await inlineConfig(input);
+      const built = await inlineConfig(input, mesh);
       raw = built.config;
+      note = built.note;
+      if (note) log.warn(note);
       demo = built.demo;
       policyUrl = built.url;
       source = input.policy.kind === 'demo' ? 'demo' : 'inline';
@@ -146,6 +162,7 @@ export function createRunnerService(ctx: ConsoleServiceContext): ConsoleService<
       startedAt: Date.now(),
       actionLayout: [...ACTION_LAYOUT],
       errorLines: [],
+      ...(note ? { note } : {}),
     };
     const abort = new AbortController();
     let started!: () => void;

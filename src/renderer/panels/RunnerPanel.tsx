@@ -260,6 +260,7 @@ export default function RunnerPanel() {
         <div className="muted small">last action chunk</div>
         {chunk ? <ChunkTable chunk={chunk} layout={status?.actionLayout ?? []} /> : <div className="muted small">none yet</div>}
       </div>
+      {status?.note ? <div className="small muted" data-testid="runner-note">{status.note}</div> : null}
       {status?.lastError ? (
         <div className="small" style={{ marginTop: 8 }} data-testid="runner-last-error">
           <span className="muted">last error: </span>

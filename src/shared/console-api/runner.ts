@@ -32,6 +32,8 @@ export interface RunnerStatus {
   /** The most recent error lines (newest last, at most 20). */
   errorLines?: string[];
   actionLayout?: string[];
+  /** Something the operator should know (e.g. the camera was unavailable, so the run has no images). */
+  note?: string;
 }
 
 const deviceId = z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9._-]{0,254}$/, 'deviceId must match ^[a-zA-Z0-9][a-zA-Z0-9._-]{0,254}$');
