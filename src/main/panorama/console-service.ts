@@ -29,9 +29,11 @@ interface Running {
 
 const stamp = () => new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
 
-async function preview(path: string, width: number): Promise<string | undefined> {
+async function preview(path: string, width: number, trim = false): Promise<string | undefined> {
   try {
-    const buf = await sharp(await readFile(path)).resize({ width, withoutEnlargement: true }).jpeg({ quality: 75 }).toBuffer();
+    // The equirect's uncovered poles are plain background: trimmed so the viewer shows the room, not black bands.
+    const src = trim ? await sharp(await readFile(path)).trim({ background: '#000000', threshold: 4 }).toBuffer() : await readFile(path);
+    const buf = await sharp(src).resize({ width, withoutEnlargement: true }).jpeg({ quality: 75 }).toBuffer();
     return `data:image/jpeg;base64,${buf.toString('base64')}`;
   } catch {
     return undefined;
@@ -78,7 +80,7 @@ export function createPanoramaService(ctx: ConsoleServiceContext): ConsoleServic
       ...(r.error || r.result?.error ? { error: r.error ?? r.result?.error } : {}),
     };
     if (withPreviews && m) {
-      if (m.outputs.equirect) base.equirectPreview = await preview(join(r.outputDir, m.outputs.equirect), 1600);
+      if (m.outputs.equirect) base.equirectPreview = await preview(join(r.outputDir, m.outputs.equirect), 1600, true);
       if (m.outputs.grid) base.gridPreview = await preview(join(r.outputDir, m.outputs.grid), 1600);
     }
     return base;
