@@ -9,6 +9,24 @@ import type { RgbFrame } from '../../media/types';
 import type { SceneImage } from './scene';
 
 const TWO_PI = 2 * Math.PI;
+const HALF_PI = Math.PI / 2;
+
+/**
+ * atan2 with a 7th-order minimax polynomial (max error ≈ 1e-5 rad, i.e. < 0.01 scene pixel at 4096 px width);
+ * about twice as fast as Math.atan2 + Math.asin per pixel, which dominates the render time.
+ */
+function fastAtan2(y: number, x: number): number {
+  const ax = x < 0 ? -x : x;
+  const ay = y < 0 ? -y : y;
+  const big = ax > ay ? ax : ay;
+  if (big === 0) return 0;
+  const a = (ax < ay ? ax : ay) / big;
+  const s = a * a;
+  let r = ((-0.0464964749 * s + 0.15931422) * s - 0.327622764) * s * a + a;
+  if (ay > ax) r = HALF_PI - r;
+  if (x < 0) r = Math.PI - r;
+  return y < 0 ? -r : r;
+}
 
 interface RayTable {
   k: Intrinsics;
@@ -72,8 +90,8 @@ export class SimCamera {
       const dx = r[0] * ox + r[1] * oy + r[2] * oz;
       const dy = r[3] * ox + r[4] * oy + r[5] * oz;
       const dz = r[6] * ox + r[7] * oy + r[8] * oz;
-      const lon = Math.atan2(dy, dx);
-      const lat = Math.asin(dz > 1 ? 1 : dz < -1 ? -1 : dz);
+      const lon = fastAtan2(dy, dx);
+      const lat = fastAtan2(dz, Math.sqrt(dx * dx + dy * dy));
       // Continuous image coordinates; pixel centres at +0.5.
       const fu = W * 0.5 - lon * uScale - 0.5;
       let fv = H * 0.5 - lat * vScale - 0.5;

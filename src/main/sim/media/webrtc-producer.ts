@@ -115,7 +115,9 @@ export class WebrtcProducer {
         const s = this.sessions.get(m.sessionId);
         if (!s) return;
         if (m.sdp?.type === 'answer') await s.pc.setRemoteDescription({ type: 'answer', sdp: m.sdp.sdp });
-        if (m.ice && m.ice.candidate) {
+        // Browsers hide their address behind an mDNS name (xxxx.local); resolving it stalls werift's ICE for seconds,
+        // while the browser's own connectivity checks reveal its address anyway (peer-reflexive), so skip those.
+        if (m.ice && m.ice.candidate && !/\s\S+\.local\s/.test(m.ice.candidate)) {
           await s.pc.addIceCandidate(new RTCIceCandidate({ candidate: m.ice.candidate, sdpMLineIndex: m.ice.sdpMLineIndex ?? 0, sdpMid: m.ice.sdpMid ?? undefined }));
         }
         return;
