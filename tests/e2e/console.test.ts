@@ -123,3 +123,18 @@ describe('console in browser mode', () => {
     await shot('fleet');
   });
 });
+
+describe('browser mode without the access token', () => {
+  it('refuses the page its API and says why in words', async () => {
+    const other = await rig.browser.newPage();
+    try {
+      await other.goto(rig.server.url.replace(/\?token=.*$/, ''));
+      const banner = other.getByTestId('link-banner');
+      await banner.waitFor({ timeout: 10_000 });
+      expect(await banner.innerText()).toMatch(/access token/);
+      expect(await other.getByTestId('chip-host').innerText()).toMatch(/disconnected|connecting/);
+    } finally {
+      await other.close();
+    }
+  });
+});

@@ -18,6 +18,15 @@ and opens it in a browser where one is available.
     const port = portIdx >= 0 ? Number(argv[portIdx + 1]) : 8765;
     const electron = electronBinary();
     const root = packageRoot();
+    if (electron && !existsSync(join(root, 'out', 'main', 'index.js')) && existsSync(join(root, 'electron.vite.config.ts'))) {
+      process.stderr.write('reachy-console: building the desktop app (first run)…\n');
+      try {
+        const { build } = await import('electron-vite');
+        await build({ root });
+      } catch (err) {
+        process.stderr.write(`reachy-console: desktop build failed: ${(err as Error).message}\n`);
+      }
+    }
     if (electron && existsSync(join(root, 'out', 'main', 'index.js'))) {
       const child = spawn(electron, [root], { stdio: 'inherit' });
       return new Promise<number>((resolve) => {
