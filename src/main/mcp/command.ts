@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import type { CliCommand } from '../command';
 import { UsageError } from '../command';
 import { createLogger } from '../log';
+import type { Logger } from '../log';
 import type { MeshClient } from '../mesh/types';
 import { allowListFromFlags } from './allow-list';
 import type { AllowList } from './allow-list';
@@ -38,21 +39,74 @@ Environment (as the reference bridge):
 `;
 
 interface Stack {
-  mesh: MeshClient;
+  mesh(): MeshClient;
   close(): Promise<void>;
 }
 
-async function connectConfiguredMesh(logger: ReturnType<typeof createLogger>): Promise<Stack & { requestTimeoutMs: number }> {
+/**
+ * Joins the NATS mesh from the environment. Configuration errors (no URL, no credentials) fail at once; a broker
+ * that is not reachable yet does not: the bridge starts, tools answer "not connected", and it keeps retrying.
+ */
+async function connectConfiguredMesh(logger: Logger): Promise<Stack & { requestTimeoutMs: number }> {
   const mesh = await import('../mesh');
   const config = mesh.meshConfigFromEnv(process.env);
   if (config.backend !== 'nats') {
     throw new Error('no broker configured: set NATS_URL (or MESSAGING_URLS / MESSAGING_CREDENTIALS_FILE), or use --sim');
   }
   logger.info(`mesh config: ${mesh.describeMeshConfig(config)}`);
-  const connection = await mesh.openMesh(config);
-  const client = mesh.createMeshClient({ connection, ownsConnection: true, logger: logger.child('mesh') });
-  logger.info(`transport connected: ${connection.description}; tenant ${client.tenant}, discovery ${client.discoveryMode}`);
-  return { mesh: client, close: () => client.close(), requestTimeoutMs: config.requestTimeoutMs };
+  let client: MeshClient | null = null;
+  let lastError = '';
+  let closed = false;
+  let timer: NodeJS.Timeout | null = null;
+
+  const attempt = async (): Promise<boolean> => {
+    try {
+      const connection = await mesh.openMesh(config);
+      if (closed) {
+        await connection.close();
+        return true;
+      }
+      client = mesh.createMeshClient({ connection, ownsConnection: true, logger: logger.child('mesh') });
+      logger.info(`transport connected: ${connection.description}; tenant ${client.tenant}, discovery ${client.discoveryMode}`);
+      return true;
+    } catch (err) {
+      if (err instanceof mesh.MeshError && err.code === 'config') throw err;
+      lastError = (err as Error).message;
+      return false;
+    }
+  };
+
+  if (!(await attempt())) {
+    logger.warn(`${lastError}; the bridge starts anyway and keeps retrying`);
+    let delay = 1000;
+    const retry = (): void => {
+      timer = setTimeout(() => {
+        attempt().then(
+          (ok) => {
+            if (!ok && !closed) {
+              delay = Math.min(delay * 2, 10_000);
+              retry();
+            }
+          },
+          (err: unknown) => logger.error(`mesh: ${(err as Error).message}; not retrying`),
+        );
+      }, delay);
+    };
+    retry();
+  }
+
+  return {
+    mesh: () => {
+      if (client) return client;
+      throw new Error(`not connected to the mesh at ${config.urls.join(',')} yet (${lastError}); retrying`);
+    },
+    close: async () => {
+      closed = true;
+      if (timer) clearTimeout(timer);
+      await (client as MeshClient | null)?.close();
+    },
+    requestTimeoutMs: config.requestTimeoutMs,
+  };
 }
 
 export const command: CliCommand = {
@@ -91,7 +145,8 @@ export const command: CliCommand = {
     try {
       if (values.sim) {
         const { startSimStack } = await import('./sim-stack');
-        stack = await startSimStack({ deviceId, logger });
+        const sim = await startSimStack({ deviceId, logger });
+        stack = { mesh: () => sim.mesh, close: () => sim.close() };
       } else {
         const joined = await connectConfiguredMesh(logger);
         stack = joined;
@@ -103,7 +158,7 @@ export const command: CliCommand = {
     }
     const callLog = values['call-log'];
     const tools = new BridgeTools({
-      mesh: () => stack.mesh,
+      mesh: () => stack.mesh(),
       logger: logger.child('tools'),
       allow,
       requestTimeoutMs,
