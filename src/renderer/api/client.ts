@@ -136,16 +136,32 @@ export function createWsClient(wsUrl: string): ConsoleClient {
   };
   open();
 
-  const call: Caller = (method, params) =>
+  /** Resolves once the socket is open; calls made while (re)connecting wait a little instead of failing at once. */
+  const whenOpen = (timeoutMs: number): Promise<WebSocket> =>
     new Promise((resolve, reject) => {
-      if (!ws || ws.readyState !== WebSocket.OPEN) {
+      if (ws && ws.readyState === WebSocket.OPEN) return resolve(ws);
+      if (closed) return reject(new ConsoleApiError({ code: 'unavailable', message: 'the console client is closed' }));
+      const t = setTimeout(() => {
+        off();
         reject(new ConsoleApiError({ code: 'unavailable', message: 'not connected to the console host' }));
-        return;
-      }
+      }, timeoutMs);
+      const off = linkL.add((s) => {
+        if (s === 'open' && ws) {
+          clearTimeout(t);
+          off();
+          resolve(ws);
+        }
+      });
+    });
+
+  const call: Caller = async (method, params) => {
+    const sock = await whenOpen(8000);
+    return new Promise((resolve, reject) => {
       const id = nextId++;
       pending.set(id, { resolve, reject });
-      ws.send(JSON.stringify({ id, method, params }));
+      sock.send(JSON.stringify({ id, method, params }));
     });
+  };
 
   return {
     ...buildMethods(call),

@@ -16,7 +16,16 @@ function makePlot(el: HTMLElement, title: string, unit: string, names: string[])
     cursor: { show: false },
     scales: { x: { time: false } },
     axes: [
-      { stroke: '#8892a0', grid: { stroke: '#2a303a' }, values: (_u, ticks) => ticks.map((t) => `${(t % 100).toFixed(0)}s`) },
+      {
+        stroke: '#8892a0',
+        grid: { stroke: '#2a303a' },
+        // seconds before the newest sample
+        values: (u, ticks) => {
+          const xs = u.data[0];
+          const last = xs.length ? (xs[xs.length - 1] as number) : 0;
+          return ticks.map((t) => `${(t - last).toFixed(0)}s`);
+        },
+      },
       { stroke: '#8892a0', grid: { stroke: '#2a303a' }, label: unit, size: 50 },
     ],
     series: [{}, ...names.map((n, i) => ({ label: n, stroke: COLORS[i], width: 1.5, points: { show: false } }))],
