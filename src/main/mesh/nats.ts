@@ -173,19 +173,19 @@ class NatsMeshConnection implements MeshConnection {
   }
 
   async flush(): Promise<void> {
-    if (this.nc.isClosed()) return;
-    try {
-      await this.nc.flush();
-    } catch {
-      // Disconnected: buffered data goes out on reconnect.
-    }
+    // While the broker is away a flush would wait for the reconnect; callers (stop/close) must not hang.
+    if (this.nc.isClosed() || this.current !== 'connected') return;
+    await withTimeout(this.nc.flush(), 2_000).catch(() => undefined);
   }
 
   async close(): Promise<void> {
     if (this.closing) return;
     this.closing = true;
     try {
-      if (!this.nc.isClosed()) await this.nc.drain();
+      if (!this.nc.isClosed()) {
+        if (this.current === 'connected') await withTimeout(this.nc.drain(), 3_000);
+        else await this.nc.close();
+      }
     } catch {
       await this.nc.close().catch(() => undefined);
     }
@@ -193,6 +193,22 @@ class NatsMeshConnection implements MeshConnection {
     this.statusListeners.clear();
     this.reconnectListeners.clear();
   }
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+    p.then(
+      (v) => {
+        clearTimeout(t);
+        resolve(v);
+      },
+      (e: unknown) => {
+        clearTimeout(t);
+        reject(e instanceof Error ? e : new Error(String(e)));
+      },
+    );
+  });
 }
 
 function mapPublishError(err: unknown, subject: string): MeshError {

@@ -256,6 +256,25 @@ describe('NATS only', () => {
     expect(await c.invoke('sensor-001', 'get_reading')).toMatchObject({ unit: 'C' });
   }, 60_000);
 
+  it('with the broker gone: invoke times out with the reference message, and stop/close still finish', async () => {
+    const srv = await startNatsServer();
+    cleanups.push(() => srv.stop());
+    const cfg = meshConfigFromEnv({ NATS_URL: srv.url, DEVICE_CONNECT_ALLOW_INSECURE: '1', DEVICE_CONNECT_DISCOVERY_MODE: 'd2d' });
+    const devConn = await openMesh(cfg);
+    const rt = createDemoDevice(devConn);
+    await rt.start();
+    const cliConn = await openMesh(cfg);
+    const c = createMeshClient({ connection: cliConn, ownsConnection: true });
+    await srv.kill();
+    await expect.poll(() => cliConn.status(), { timeout: 10_000 }).toBe('reconnecting');
+    const err = await errorOf(c.invoke('sensor-001', 'get_reading', {}, { timeoutMs: 300 }));
+    expect(err).toMatchObject({ code: 'timeout', message: 'Request to device-connect.default.sensor-001.cmd timed out after 0.3s' });
+    await rt.stop();
+    await devConn.close();
+    await c.close();
+    expect(devConn.status()).toBe('disconnected');
+  });
+
   it('reads the payload cap from the server', async () => {
     const small = await startNatsServer({ maxPayload: 65_536 });
     cleanups.push(() => small.stop());
