@@ -121,7 +121,6 @@ class DaemonClientImpl implements DaemonClient {
   private latest: RobotState | null = null;
   private lastJoints: { head: number[]; antennas: [number, number] } | null = null;
   private lastImu: ImuSample | null = null;
-  private lastStatus: DaemonStatusDoc | null = null;
   private lastStateAt = 0;
   private ws: WebSocket | null = null;
   private timers = new Set<NodeJS.Timeout>();
@@ -313,7 +312,7 @@ class DaemonClientImpl implements DaemonClient {
         if (this.latest) this.latest = { ...this.latest, imu: this.lastImu };
         return;
       case 'daemon_status':
-        this.lastStatus = m as unknown as DaemonStatusDoc;
+        // Status is read over REST (daemonStatus()); the pushed copy only proves the link is alive.
         return;
       case 'task_progress': {
         const t = this.tasks.get(m.uuid);
@@ -435,11 +434,6 @@ class DaemonClientImpl implements DaemonClient {
 
   daemonStatus(): Promise<DaemonStatusDoc> {
     return this.call<DaemonStatusDoc>('GET', '/api/daemon/status');
-  }
-
-  /** Last daemon_status pushed on /ws/sdk (≈1 Hz), if any. */
-  lastDaemonStatus(): DaemonStatusDoc | null {
-    return this.lastStatus;
   }
 
   async setTarget(target: RealtimeTarget): Promise<void> {

@@ -70,6 +70,8 @@ export interface SimulatorFaults {
   stall(on: boolean): void;
   /** While on, backend routes answer 503 and `/ws/sdk` refuses connections (close 1013). */
   unavailable(on: boolean): void;
+  /** While on, HTTP requests are accepted but not answered until it is turned off (a hung daemon). */
+  hang(on: boolean): void;
   /** Closes the server abruptly (all sockets destroyed, loop paused). */
   crash(): Promise<void>;
   /** Listens again on the same host and port after a crash. */
@@ -141,6 +143,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       } else send(res, { status: 400, body: 'Disallowed CORS origin' });
       return;
     }
+    if (hung) await hung.promise;
     const m = router.match(req.method ?? 'GET', url.pathname);
     if (m === null) return send(res, { status: 404, json: { detail: 'Not Found' }, headers: cors });
     if (m === 'method_not_allowed') return send(res, { status: 405, json: { detail: 'Method Not Allowed' }, headers: cors });
@@ -180,6 +183,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     });
   };
 
+  let hung: { promise: Promise<void>; release: () => void } | null = null;
   let server: Server;
   const makeServer = (): Server => {
     const s = createServer((req, res) => {
@@ -262,6 +266,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     async stop() {
       if (stopped) return;
       stopped = true;
+      sim.faults.hang(false);
       stopLoops();
       hub.close();
       advert?.stop();
@@ -299,6 +304,16 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       dropSdkClients: () => hub.dropAll(),
       stall(on) {
         core.stalled = on;
+      },
+      hang(on) {
+        if (on && !hung) {
+          let release!: () => void;
+          const promise = new Promise<void>((r) => (release = r));
+          hung = { promise, release };
+        } else if (!on && hung) {
+          hung.release();
+          hung = null;
+        }
       },
       unavailable(on) {
         core.forced503 = on;

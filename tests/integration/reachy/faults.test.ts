@@ -97,6 +97,24 @@ describe('websocket transport faults', () => {
 });
 
 describe('http transport faults', () => {
+  it('hung daemon: stale state reported lost within the liveness window, REST calls time out', async () => {
+    const sim = await startSimulator({ mode: 'mockup' });
+    await sim.ready();
+    const client = createDaemonClient({ target: targetForSimulator(sim), transportMode: 'http', pollHz: 20, requestTimeoutMs: 1500 });
+    try {
+      await client.start();
+      const { ms, state } = await timeToLoss(client, () => sim.faults.hang(true), 1000);
+      expect(ms).toBeLessThan(1500);
+      expect(state.error).toMatch(/no state for 1\.0 s/);
+      await expect(client.daemonStatus()).rejects.toThrow(/timed out after 1500 ms/);
+      sim.faults.hang(false);
+      await recovered(client);
+    } finally {
+      await client.close();
+      await sim.stop();
+    }
+  });
+
   it('simulator killed and restarted: loss reported, polling recovers', async () => {
     const sim = await startSimulator({ mode: 'mockup' });
     await sim.ready();
