@@ -99,6 +99,21 @@ describe('panorama scan on the simulator', () => {
     await stack.mesh.invoke(DEVICE, 'release_lease', { owner: 'tester' });
   }, 60_000);
 
+  it('records body drift warnings in the manifest when the body has not reached its target at capture', async () => {
+    const out = join(tmp, 'drift');
+    // No settling and a realtime body turn: the simulated body (rate-limited like the robot) is still on its way.
+    const plan = planScan({
+      options: panoramaScanOptions.parse({ deviceId: DEVICE, bodyYawSteps: 3, pitchSteps: 1, yawSteps: 1, bodyMoveS: 0, settleS: 0, bodyDriftToleranceDeg: 1 }),
+    });
+    const r = await runScan({ mesh: stack.mesh, plan, outputDir: out, logger });
+    expect(r.status).toBe('complete');
+    const m = manifestSchema.parse(JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')));
+    expect(m.drift_warnings.length).toBeGreaterThan(0);
+    expect(m.drift_warnings[0].message).toMatch(/body yaw/);
+    expect(Math.abs(m.drift_warnings[0].drift_deg)).toBeGreaterThan(1);
+    expect(r.driftWarnings).toBe(m.drift_warnings.length);
+  }, 60_000);
+
   it('rejects bad options with the flag and its range before touching the mesh or the robot', async () => {
     const before = stack.sim.targetLog().length;
     const file = join(tmp, 'a-file');
