@@ -84,6 +84,15 @@ export const TOOL_DESCRIPTIONS = {
     'arrives or timeout_seconds pass ({"timeout": true}).',
 } as const;
 
+export const INSTRUCTIONS =
+  'Device Connect bridge: robots and other devices on a mesh. Start with describe_fleet (small fleets come with ' +
+  'every function schema), then invoke_device(device_id, function, arguments as a JSON string). Results and errors ' +
+  'are JSON text; {"success": false, "error": ...} carries the device\'s own message (e.g. a value outside its safe ' +
+  'range), so read it and adjust. Use wait_for_event to wait for events a call causes. For a Reachy Mini, ' +
+  'stop_motion is always allowed.';
+
+const READ_ONLY = { readOnlyHint: true, openWorldHint: true } as const;
+
 const text = (t: string): CallToolResult => ({ content: [{ type: 'text', text: t }] });
 
 export interface BridgeServerOptions {
@@ -100,7 +109,7 @@ export interface BridgeServer {
 export function createBridgeServer({ tools, logger }: BridgeServerOptions): BridgeServer {
   const mcp = new McpServer(
     { name: SERVER_NAME, version: SERVER_VERSION },
-    { capabilities: { tools: {}, resources: { subscribe: true, listChanged: true } } },
+    { capabilities: { tools: {}, resources: { subscribe: true, listChanged: true } }, instructions: INSTRUCTIONS },
   );
 
   const allow = tools.allowList;
@@ -108,24 +117,50 @@ export function createBridgeServer({ tools, logger }: BridgeServerOptions): Brid
     ? `${TOOL_DESCRIPTIONS.invoke_device} This bridge only permits these functions: ${allow.patterns.join(', ')}.`
     : TOOL_DESCRIPTIONS.invoke_device;
 
-  mcp.registerTool('describe_fleet', { description: TOOL_DESCRIPTIONS.describe_fleet, inputSchema: toolInputShapes.describe_fleet }, async () =>
+  mcp.registerTool('describe_fleet', { description: TOOL_DESCRIPTIONS.describe_fleet, inputSchema: toolInputShapes.describe_fleet, annotations: READ_ONLY }, async () =>
     text(await tools.describeFleet()),
   );
-  mcp.registerTool('list_devices', { description: TOOL_DESCRIPTIONS.list_devices, inputSchema: toolInputShapes.list_devices }, async (args) =>
+  mcp.registerTool('list_devices', { description: TOOL_DESCRIPTIONS.list_devices, inputSchema: toolInputShapes.list_devices, annotations: READ_ONLY }, async (args) =>
     text(await tools.listDevices(args)),
   );
   mcp.registerTool(
     'get_device_functions',
-    { description: TOOL_DESCRIPTIONS.get_device_functions, inputSchema: toolInputShapes.get_device_functions },
+    { description: TOOL_DESCRIPTIONS.get_device_functions, inputSchema: toolInputShapes.get_device_functions, annotations: READ_ONLY },
     async (args) => text(await tools.getDeviceFunctions(args)),
   );
-  mcp.registerTool('invoke_device', { description: invokeDescription, inputSchema: toolInputShapes.invoke_device }, async (args) =>
+  mcp.registerTool('invoke_device', {
+      description: invokeDescription,
+      inputSchema: toolInputShapes.invoke_device,
+      // Device functions can move a robot: not read-only.
+      annotations: { readOnlyHint: false, destructiveHint: false, openWorldHint: true },
+    }, async (args) =>
     text(await tools.invokeDevice(args)),
   );
   mcp.registerTool(
     'wait_for_event',
-    { description: TOOL_DESCRIPTIONS.wait_for_event, inputSchema: toolInputShapes.wait_for_event },
-    async (args, extra) => text(await tools.waitForEvent(args, extra.signal)),
+    { description: TOOL_DESCRIPTIONS.wait_for_event, inputSchema: toolInputShapes.wait_for_event, annotations: READ_ONLY },
+    async (args, extra) => {
+      // Long waits: progress notifications (when the client asked for them) keep the client's request timeout
+      // from firing before timeout_seconds.
+      const token = extra._meta?.progressToken;
+      const started = Date.now();
+      const timer =
+        token === undefined
+          ? null
+          : setInterval(() => {
+              extra
+                .sendNotification({
+                  method: 'notifications/progress',
+                  params: { progressToken: token, progress: (Date.now() - started) / 1000, total: args.timeout_seconds, message: 'waiting for an event' },
+                })
+                .catch(() => undefined);
+            }, 10_000);
+      try {
+        return text(await tools.waitForEvent(args, extra.signal));
+      } finally {
+        if (timer) clearInterval(timer);
+      }
+    },
   );
 
   mcp.registerResource(

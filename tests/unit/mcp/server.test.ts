@@ -48,6 +48,9 @@ describe('MCP server layer (in-memory transport)', () => {
     expect(byName.wait_for_event.inputSchema.properties).toMatchObject({ timeout_seconds: { default: 60 }, match_params: { default: '{}' } });
     expect(byName.get_device_functions.inputSchema.required).toEqual(['device_id']);
     expect(client.getServerCapabilities()?.resources?.subscribe).toBe(true);
+    expect(byName.describe_fleet.annotations?.readOnlyHint).toBe(true);
+    expect(byName.invoke_device.annotations?.readOnlyHint).toBe(false);
+    expect(client.getInstructions()).toMatch(/^Device Connect bridge/);
   });
 
   it('calls tools and rejects bad input naming the field', async () => {
