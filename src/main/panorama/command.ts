@@ -189,8 +189,16 @@ interface Stack {
 
 const envTrue = (v: string | undefined) => v !== undefined && /^(1|true|yes|on)$/i.test(v);
 
+export interface MeshFlags {
+  urls?: string[];
+  credentialsFile?: string;
+  tenant?: string;
+  discoveryMode?: 'd2d' | 'infra';
+  allowInsecure: boolean;
+}
+
 /** Flags over env, as the driver reads them. */
-export function meshConfigFrom(flags: ParsedArgs['mesh'], env: NodeJS.ProcessEnv): MeshConfig {
+export function meshConfigFrom(flags: MeshFlags, env: NodeJS.ProcessEnv): MeshConfig {
   const envUrls = (env.MESSAGING_URLS ?? env.NATS_URL ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   const urls = flags.urls?.length ? flags.urls : envUrls.length ? envUrls : ['nats://127.0.0.1:4222'];
   const mode = flags.discoveryMode ?? (env.DEVICE_CONNECT_DISCOVERY_MODE === 'infra' ? 'infra' : 'd2d');
