@@ -87,6 +87,16 @@ function parseJsonObject(text: string | undefined, what: string): { ok: true; va
 
 const clip = (s: string, n = 160): string => (s.length > n ? s.slice(0, n - 1) + '\u2026' : s);
 
+/** Arguments as logged: big payloads (pushed frames, audio) are cut so the call log stays small. */
+function loggedArgs(args: unknown): unknown {
+  if (args === null || typeof args !== 'object') return args;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(args as Record<string, unknown>)) {
+    out[k] = typeof v === 'string' && v.length > 2000 ? `${v.slice(0, 200)}\u2026 (${v.length} chars)` : v;
+  }
+  return out;
+}
+
 export class BridgeTools {
   readonly events: EventHub;
   private readonly timeoutMs: number;
@@ -118,7 +128,7 @@ export class BridgeTools {
     this.log.info(`tool ${tool} ${out.ok ? 'ok' : 'failed'} in ${elapsedMs.toFixed(1)} ms: ${out.summary}`);
     if (this.opts.onCall) {
       try {
-        this.opts.onCall({ ts: Date.now(), tool, arguments: args, ok: out.ok, summary: out.summary, elapsedMs });
+        this.opts.onCall({ ts: Date.now(), tool, arguments: loggedArgs(args), ok: out.ok, summary: out.summary, elapsedMs });
       } catch (err) {
         this.log.warn(`tool-call log sink failed: ${(err as Error).message}`);
       }

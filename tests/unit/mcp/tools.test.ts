@@ -121,6 +121,14 @@ describe('bridge tools over a local mesh (reference output shapes and wording)',
     expect(calls.filter((c) => c.tool === 'invoke_device').map((c) => c.ok)).toEqual([true, true, false, false, false, false, false]);
   });
 
+  it('keeps big arguments out of the tool-call log', async () => {
+    const big = JSON.stringify({ unit: 'C', note: 'x'.repeat(50_000) });
+    await tools.invokeDevice({ device_id: 'sensor-001', function: 'get_reading', arguments: big });
+    const logged = calls.at(-1)!.arguments as { arguments: string };
+    expect(logged.arguments.length).toBeLessThan(300);
+    expect(logged.arguments).toContain(`(${big.length} chars)`);
+  });
+
   it('invoke_device timeout names the subject and the seconds', async () => {
     const quick = new BridgeTools({ mesh: () => client, logger: createLogger('test'), requestTimeoutMs: 200 });
     try {
