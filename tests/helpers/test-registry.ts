@@ -207,7 +207,11 @@ export function startTestRegistry(opts: TestRegistryOptions): TestRegistry {
     const offset = params.offset ?? 0;
     if (typeof limit !== 'number' || !Number.isInteger(limit) || limit <= 0) throw new ValidationError('limit must be a positive integer');
     if (typeof offset !== 'number' || !Number.isInteger(offset) || offset < 0) throw new ValidationError('offset must be a non-negative integer');
-    const lim = Math.min(limit, maxLimit);
+    let lim = Math.min(limit, maxLimit);
+    // Large records (e.g. robots with many functions) could push a page over the broker's max_payload; a
+    // shorter page with the right next_offset is still a valid reply, so shrink instead of failing.
+    const budget = conn.maxPayload() - 1024;
+    while (lim > 1 && JSON.stringify(matched.slice(offset, offset + lim)).length > budget) lim = Math.ceil(lim / 2);
     const page = matched.slice(offset, offset + lim);
     const next = offset + lim < matched.length ? offset + lim : null;
     return { devices: page, next_offset: next, total_matched: matched.length };
