@@ -50,6 +50,16 @@ describe('client configuration', () => {
   });
 });
 
+describe('examples/claude_desktop_config.json', () => {
+  it('holds entries the generator would write (sim, and a remote mesh with credentials)', () => {
+    const doc = JSON.parse(readFileSync(join(binPath(), '..', '..', 'examples', 'claude_desktop_config.json'), 'utf8'));
+    expect(doc.mcpServers['reachy-sim']).toEqual(serverEntry({ ...base, client: 'claude-desktop', target: 'sim' }));
+    const lab = doc.mcpServers['reachy-lab'];
+    expect(lab.args).toEqual(['reachy-console', 'mcp', '--read-only']);
+    expect(Object.keys(lab.env)).toEqual(expect.arrayContaining(['NATS_URL', 'MESSAGING_CREDENTIALS_FILE', 'TENANT']));
+  });
+});
+
 describe('allow-list', () => {
   it('matches names and wildcards, presets read-only, and rejects bad entries', () => {
     const a = createAllowList(['get_*', 'capture_video_frame']);
