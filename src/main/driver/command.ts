@@ -134,6 +134,13 @@ export async function runDriver(argv: string[], baseEnv: NodeJS.ProcessEnv = pro
   } catch (e) {
     throw new UsageError(errText(e));
   }
+  if (config.backend !== 'nats') {
+    // An in-process mesh inside a headless process would be reachable by nobody.
+    throw new UsageError(
+      'no broker configured: set --messaging-url or NATS_URL / MESSAGING_URLS (e.g. nats://127.0.0.1:4222); ' +
+        'for a simulated robot without a broker use `reachy-console mcp --sim` or the console',
+    );
+  }
 
   log.info(
     `Reachy Mini driver: device ${p.deviceId} (reachy_mini), tenant ${config.tenant}, mesh ${config.backend} ` +
@@ -143,11 +150,28 @@ export async function runDriver(argv: string[], baseEnv: NodeJS.ProcessEnv = pro
       `transport ${p.transportMode}, media ${p.media ? 'on' : 'off'}, state_event ${p.stateHz} Hz`,
   );
 
+  // The mesh first: a refused broker or missing credentials fail fast, before a simulator is started.
+  let connection;
+  try {
+    connection = await openMesh(config);
+  } catch (e) {
+    log.error(`cannot join the mesh: ${errText(e)}`);
+    return 1;
+  }
+  log.info(`transport connected: ${connection.description}`);
+
   let sim: { url: string; host: string; port: number; stop(): Promise<void> } | null = null;
   let simMedia: { close(): Promise<void> } | null = null;
   if (target.kind === 'sim') {
     const { startSimulator } = await import('../sim');
-    const started = await startSimulator({ port: 0, host: '127.0.0.1', mode: p.simMode, wakeUpOnStart: true, noMedia: !p.media });
+    let started;
+    try {
+      started = await startSimulator({ port: 0, host: '127.0.0.1', mode: p.simMode, wakeUpOnStart: true, noMedia: !p.media });
+    } catch (e) {
+      log.error(`simulator failed to start: ${errText(e)}`);
+      await connection.close().catch(() => undefined);
+      return 1;
+    }
     sim = started;
     target = targetForSimulator(started);
     log.info(`simulator listening on ${started.url}`);
@@ -164,16 +188,6 @@ export async function runDriver(argv: string[], baseEnv: NodeJS.ProcessEnv = pro
     await simMedia?.close().catch(() => undefined);
     await sim?.stop();
   };
-
-  let connection;
-  try {
-    connection = await openMesh(config);
-  } catch (e) {
-    log.error(`cannot join the mesh: ${errText(e)}`);
-    await stopSim();
-    return 1;
-  }
-  log.info(`transport connected: ${connection.description}`);
 
   const { startReachyDriver } = await import('./start');
   let handle;
