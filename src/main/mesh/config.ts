@@ -161,3 +161,11 @@ export function describeMeshConfig(config: MeshConfig): string {
   const where = config.backend === 'local' ? 'local (in-process)' : config.urls.join(',');
   return `${where}, tenant ${config.tenant}, discovery ${config.discoveryMode}, auth ${auth}${config.tls ? ', tls' : ''}`;
 }
+
+/** A positive number from the environment, or the fallback when unset or unusable (tuning knobs only). */
+export function envNumber(name: string, fallback: number, allowZero = false, env: Env = process.env): number {
+  const raw = nonEmpty(env[name]);
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  return Number.isFinite(n) && (n > 0 || (allowZero && n === 0)) ? n : fallback;
+}

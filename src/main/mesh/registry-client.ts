@@ -4,6 +4,7 @@
  * Requests are retried on timeout only (3 attempts, 1/2/4 s backoff), as the reference client does.
  */
 import type { DeviceInfo, JsonObject } from '../../shared/wire';
+import { envNumber } from './config';
 import { bytesToString, type MeshConnection } from './connection';
 import { flattenDevice, matchesFilter, type DeviceFilter } from './device-info';
 import { IdSource, isPlainObject } from './rpc';
@@ -28,7 +29,7 @@ export class RegistryClient {
     opts: RegistryClientOptions = {},
   ) {
     this.timeoutMs = opts.timeoutMs ?? 5_000;
-    this.pageSize = opts.pageSize ?? 100;
+    this.pageSize = Math.max(1, Math.floor(opts.pageSize ?? envNumber('DEVICE_CONNECT_LIST_PAGE_SIZE', 100)));
     this.attempts = opts.attempts ?? 3;
   }
 

@@ -20,6 +20,7 @@ import {
   type JsonSchemaObject,
 } from '../../shared/wire';
 import { createLogger, type Logger } from '../log';
+import { envNumber } from './config';
 import { DEFAULT_ANNOUNCER_TIMING, PresenceAnnouncer, type AnnouncerTiming } from './announcer';
 import { bytesToString, oversizeBytes, type MeshConnection, type MeshMessage, type MeshSubscription } from './connection';
 import { Registrar } from './registrar';
@@ -251,8 +252,8 @@ export class DeviceRuntime implements DeviceRuntimeHandle {
         this.deviceId,
         () => this.registrationParams(),
         {
-          timeoutMs: this.opts.registerTimeoutMs ?? 15_000,
-          jitterMs: this.opts.registerJitterMs ?? 2_000,
+          timeoutMs: this.opts.registerTimeoutMs ?? envNumber('DEVICE_CONNECT_REGISTER_TIMEOUT', 15) * 1000,
+          jitterMs: this.opts.registerJitterMs ?? envNumber('DEVICE_CONNECT_REGISTER_JITTER', 2, true) * 1000,
           backoffMinMs: this.opts.registerBackoffMs?.min ?? 1_000,
           backoffMaxMs: this.opts.registerBackoffMs?.max ?? 30_000,
         },
