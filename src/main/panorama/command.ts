@@ -9,6 +9,7 @@ import type { CliCommand } from '../command';
 import { UsageError } from '../command';
 import { createLogger, type Logger } from '../log';
 import type { MeshClient, MeshConfig } from '../mesh/types';
+import { meshConfigFromEnv } from '../mesh';
 import { DEVICE_TYPE } from '../../shared/reachy';
 import { panoramaScanOptions, type PanoramaScanOptionsInput } from '../../shared/console-api/panorama';
 import { ensureWritableDir } from './files';
@@ -161,7 +162,7 @@ export function parsePanoramaArgs(argv: string[]) {
     throw new UsageError(`--tenant=${values.tenant}: letters, digits, _ and - (1-64)`);
   }
   for (const u of values['messaging-url'] ?? []) {
-    if (!/^(nats|tls|ws|wss):\/\/\S+$/.test(u)) throw new UsageError(`--messaging-url=${u}: must be nats://host:port (or tls://, ws://)`);
+    if (!/^(nats|tls):\/\/\S+$/.test(u)) throw new UsageError(`--messaging-url=${u}: must be nats://host:port (or tls://host:port)`);
   }
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
   return {
@@ -187,8 +188,6 @@ interface Stack {
   close(): Promise<void>;
 }
 
-const envTrue = (v: string | undefined) => v !== undefined && /^(1|true|yes|on)$/i.test(v);
-
 export interface MeshFlags {
   urls?: string[];
   credentialsFile?: string;
@@ -197,20 +196,19 @@ export interface MeshFlags {
   allowInsecure: boolean;
 }
 
-/** Flags over env, as the driver reads them. */
+/** Flags over env, through the mesh's own loader (credentials files, TLS env, aliases), as the driver reads them. */
 export function meshConfigFrom(flags: MeshFlags, env: NodeJS.ProcessEnv): MeshConfig {
-  const envUrls = (env.MESSAGING_URLS ?? env.NATS_URL ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-  const urls = flags.urls?.length ? flags.urls : envUrls.length ? envUrls : ['nats://127.0.0.1:4222'];
-  const mode = flags.discoveryMode ?? (env.DEVICE_CONNECT_DISCOVERY_MODE === 'infra' ? 'infra' : 'd2d');
-  return {
-    backend: 'nats',
-    urls,
-    tenant: flags.tenant ?? env.TENANT ?? 'default',
-    discoveryMode: mode,
-    credentialsFile: flags.credentialsFile ?? env.MESSAGING_CREDENTIALS_FILE ?? env.NATS_CREDENTIALS_FILE,
-    allowInsecure: flags.allowInsecure || envTrue(env.DEVICE_CONNECT_ALLOW_INSECURE),
+  const overrides = {
+    ...(flags.urls?.length ? { urls: flags.urls } : {}),
+    ...(flags.tenant ? { tenant: flags.tenant } : {}),
+    ...(flags.discoveryMode ? { discoveryMode: flags.discoveryMode } : {}),
+    ...(flags.credentialsFile ? { credentialsFile: flags.credentialsFile } : {}),
+    ...(flags.allowInsecure ? { allowInsecure: true } : {}),
     requestTimeoutMs: 15_000,
   };
+  const config = meshConfigFromEnv(env, overrides);
+  // No broker configured anywhere: the robot is on a local broker (as the driver's default), not in this process.
+  return config.backend === 'local' ? meshConfigFromEnv(env, { ...overrides, backend: 'nats', urls: ['nats://127.0.0.1:4222'] }) : config;
 }
 
 async function connectMesh(args: ParsedArgs, logger: Logger): Promise<Stack> {
@@ -220,6 +218,7 @@ async function connectMesh(args: ParsedArgs, logger: Logger): Promise<Stack> {
   }
   const mesh = await import('../mesh');
   const config = meshConfigFrom(args.mesh, process.env);
+  mesh.validateNatsConfig(config);
   const connection = await mesh.openMesh(config);
   const client = mesh.createMeshClient({ connection, ownsConnection: true, logger: logger.child('mesh') });
   logger.info(`mesh: ${config.urls.join(', ')}, tenant ${client.tenant}, discovery ${client.discoveryMode}`);

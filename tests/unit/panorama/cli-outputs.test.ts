@@ -38,8 +38,10 @@ describe('reachy-console panorama flags', () => {
   });
 
   it('reads the mesh from flags over env, as the driver', () => {
-    const env = { NATS_URL: 'nats://a:4222', TENANT: 't1', DEVICE_CONNECT_ALLOW_INSECURE: 'true', MESSAGING_CREDENTIALS_FILE: '/c.creds' };
-    expect(meshConfigFrom({ allowInsecure: false }, env)).toMatchObject({ urls: ['nats://a:4222'], tenant: 't1', allowInsecure: true, credentialsFile: '/c.creds', discoveryMode: 'd2d' });
+    const env = { NATS_URL: 'nats://a:4222', TENANT: 't1', DEVICE_CONNECT_ALLOW_INSECURE: 'true', DEVICE_CONNECT_DISCOVERY_MODE: 'd2d' };
+    expect(meshConfigFrom({ allowInsecure: false }, env)).toMatchObject({ backend: 'nats', urls: ['nats://a:4222'], tenant: 't1', allowInsecure: true, discoveryMode: 'd2d' });
+    // Nothing configured: the local broker, as the driver's default.
+    expect(meshConfigFrom({ allowInsecure: false }, {})).toMatchObject({ backend: 'nats', urls: ['nats://127.0.0.1:4222'], allowInsecure: false });
     expect(meshConfigFrom({ urls: ['nats://b:1'], tenant: 't2', allowInsecure: false, discoveryMode: 'infra' }, env)).toMatchObject({ urls: ['nats://b:1'], tenant: 't2', discoveryMode: 'infra' });
   });
 
