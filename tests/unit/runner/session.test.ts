@@ -53,12 +53,12 @@ afterAll(async () => {
   await server.close();
 });
 
-const ws = (): PolicyTransport => new WebSocketTransport({ url: server.url, timeoutS: 0.5 });
+const ws = (): PolicyTransport => new WebSocketTransport({ url: server.url, timeoutS: 10 });
 
 describe('runSession', () => {
   it('dry_run (the default) runs the whole loop and never applies an action', async () => {
     const robot = new RecordingRobot();
-    const r = await runSession({ connector: robot, transport: ws(), maxSteps: 6 });
+    const r = await runSession({ connector: robot, transport: ws(), maxChunkAgeS: 0, maxSteps: 6 });
     expect(r.steps).toBe(6);
     expect(r.appliedSteps).toBe(0);
     expect(robot.applied).toHaveLength(0);
@@ -70,7 +70,7 @@ describe('runSession', () => {
 
   it('apply_actions applies every chunk and the counts add up', async () => {
     const robot = new RecordingRobot();
-    const r = await runSession({ connector: robot, transport: ws(), maxSteps: 8, mode: 'apply_actions', pipelineInference: false });
+    const r = await runSession({ connector: robot, transport: ws(), maxChunkAgeS: 0, maxSteps: 8, mode: 'apply_actions', pipelineInference: false });
     expect(r).toMatchObject({ steps: 8, appliedSteps: 8, safeStops: 0, errors: [], staleChunks: 0 });
     expect(robot.applied.map((c) => c.seq)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
   });
@@ -78,10 +78,10 @@ describe('runSession', () => {
   it('pipelineInference observes the next step while the current chunk is being applied', async () => {
     const serial = new RecordingRobot();
     serial.applyDelayMs = 30;
-    await runSession({ connector: serial, transport: ws(), maxSteps: 4, mode: 'apply_actions', pipelineInference: false });
+    await runSession({ connector: serial, transport: ws(), maxChunkAgeS: 0, maxSteps: 4, mode: 'apply_actions', pipelineInference: false });
     const piped = new RecordingRobot();
     piped.applyDelayMs = 30;
-    const r = await runSession({ connector: piped, transport: ws(), maxSteps: 4, mode: 'apply_actions', pipelineInference: true });
+    const r = await runSession({ connector: piped, transport: ws(), maxChunkAgeS: 0, maxSteps: 4, mode: 'apply_actions', pipelineInference: true });
     expect(r.appliedSteps).toBe(4);
     // At each apply, how many observations are ahead of the applies already finished: 1 serial, 2 when the next
     // inference overlaps this apply (except the last step, which has no next one).
@@ -104,7 +104,7 @@ describe('runSession', () => {
   it('with stopOnError=false an apply error calls safeStop and the loop continues', async () => {
     const robot = new RecordingRobot();
     robot.failApplyAt = new Set([1, 3]);
-    const r = await runSession({ connector: robot, transport: ws(), maxSteps: 6, mode: 'apply_actions', stopOnError: false });
+    const r = await runSession({ connector: robot, transport: ws(), maxChunkAgeS: 0, maxSteps: 6, mode: 'apply_actions', stopOnError: false });
     expect(r.steps).toBe(6);
     expect(r.safeStops).toBe(2);
     expect(robot.safeStops).toBe(2);
@@ -117,7 +117,7 @@ describe('runSession', () => {
   it('with stopOnError=true the first error safe-stops and ends the session', async () => {
     const robot = new RecordingRobot();
     robot.failApplyAt = new Set([2]);
-    const r = await runSession({ connector: robot, transport: ws(), maxSteps: 10, mode: 'apply_actions', stopOnError: true });
+    const r = await runSession({ connector: robot, transport: ws(), maxChunkAgeS: 0, maxSteps: 10, mode: 'apply_actions', stopOnError: true });
     expect(r.endReason).toBe('error');
     expect(r.steps).toBe(3);
     expect(r.safeStops).toBe(1);
@@ -138,7 +138,7 @@ describe('runSession', () => {
     try {
       const r = await runSession({
         connector: robot,
-        transport: new WebSocketTransport({ url: server.url, timeoutS: 0.2 }),
+        transport: new WebSocketTransport({ url: server.url, timeoutS: 1 }),
         maxSteps: 5,
         mode: 'apply_actions',
         stopOnError: false,
@@ -160,7 +160,7 @@ describe('runSession', () => {
     const robot = new RecordingRobot();
     server.setFault({ kind: 'error', message: 'model exploded' });
     try {
-      const r = await runSession({ connector: robot, transport: ws(), maxSteps: 3, mode: 'apply_actions', stopOnError: false });
+      const r = await runSession({ connector: robot, transport: ws(), maxChunkAgeS: 0, maxSteps: 3, mode: 'apply_actions', stopOnError: false });
       expect(r).toMatchObject({ steps: 3, appliedSteps: 0, safeStops: 3 });
       expect(r.errors[0]).toMatch(/policy_error: policy_error: model exploded/);
     } finally {
@@ -205,8 +205,8 @@ describe('runSession', () => {
 
   it('rejects bad options naming the field, before starting anything', async () => {
     const robot = new RecordingRobot();
-    await expect(runSession({ connector: robot, transport: ws(), controlPeriodS: -1 })).rejects.toThrow(/controlPeriodS=-1 outside allowed range/);
-    await expect(runSession({ connector: robot, transport: ws(), mode: 'fly' as never })).rejects.toThrow(/mode='fly'/);
+    await expect(runSession({ connector: robot, transport: ws(), maxChunkAgeS: 0, controlPeriodS: -1 })).rejects.toThrow(/controlPeriodS=-1 outside allowed range/);
+    await expect(runSession({ connector: robot, transport: ws(), maxChunkAgeS: 0, mode: 'fly' as never })).rejects.toThrow(/mode='fly'/);
     expect(robot.events).toEqual([]);
   });
 

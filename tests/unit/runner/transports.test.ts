@@ -41,9 +41,9 @@ const obs = (seq: number, withImage = true): PolicyObservation => ({
 });
 
 const kinds: Array<[string, () => PolicyTransport]> = [
-  ['websocket', () => new WebSocketTransport({ url: server.url, timeoutS: 0.3 })],
-  ['http', () => new HttpTransport({ url: server.httpUrl, timeoutS: 0.3 })],
-  ['openpi', () => new OpenPiTransport({ url: server.openpiUrl, timeoutS: 0.3 })],
+  ['websocket', () => new WebSocketTransport({ url: server.url, timeoutS: 10 })],
+  ['http', () => new HttpTransport({ url: server.httpUrl, timeoutS: 10 })],
+  ['openpi', () => new OpenPiTransport({ url: server.openpiUrl, timeoutS: 10 })],
 ];
 
 describe.each(kinds)('%s transport against the demo server', (kind, make) => {
@@ -67,7 +67,7 @@ describe.each(kinds)('%s transport against the demo server', (kind, make) => {
     try {
       await t.connect();
       server.setFault({ kind: 'stall' });
-      const err = await t.infer(obs(1, false)).catch((e: unknown) => e);
+      const err = await t.infer(obs(1, false), { timeoutMs: 300 }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(RunnerError);
       expect((err as RunnerError).code).toBe('transport_timeout');
       server.setFault({ kind: 'none' });
