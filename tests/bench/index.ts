@@ -4,10 +4,11 @@ import { b7 } from './b7';
 import { b8 } from './b8';
 import { b5 } from './b5';
 import { b3 } from './b3';
+import { simBench } from './sim';
 import { b6 } from './b6';
 import { b4 } from './b4';
 import { runnerPipeline } from './runner-pipeline';
 
 // Each subsystem adds its benchmark here (one import + one entry).
-export const benches: Bench[] = [b1b2, b7, b8, b5, b3, b6, b4];
+export const benches: Bench[] = [b1b2, b7, b8, b5, b3, b6, b4, simBench];
 benches.push(runnerPipeline);

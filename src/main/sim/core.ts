@@ -77,6 +77,7 @@ export class SimCore {
       mode: opts.mode,
       rng: this.rng,
       now: opts.clock.now(),
+      clock: () => opts.clock.now(),
       newUuid: () => this.newUuid(),
       onSound: (file) => this.recordSound(file),
     });

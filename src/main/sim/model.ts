@@ -38,7 +38,7 @@ export type TargetSource = 'rest' | 'ws_sdk' | 'ws_set_target' | 'internal';
 
 /** One motion command as it arrived (for limit assertions in tests). */
 export interface TargetLogEntry {
-  /** Simulated ms epoch. */
+  /** Simulated ms epoch at receipt. */
   t: number;
   source: TargetSource;
   kind: 'set_target' | 'goto' | 'wake_up' | 'goto_sleep';
@@ -103,6 +103,8 @@ export interface ModelOptions {
   mode: SimMode;
   rng: Rng;
   now: number;
+  /** Clock read when a command arrives (target log timestamps); defaults to the last tick time. */
+  clock?: () => number;
   newUuid: () => string;
   onSound?: (file: string) => void;
   targetLogLimit?: number;
@@ -178,7 +180,7 @@ export class RobotModel {
   }
 
   private record(e: Omit<TargetLogEntry, 't'>): void {
-    this.log.push({ t: this.lastTick, ...e });
+    this.log.push({ t: this.opts.clock ? this.opts.clock() : this.lastTick, ...e });
     if (this.log.length > this.logLimit) this.log.splice(0, this.log.length - this.logLimit);
   }
 
