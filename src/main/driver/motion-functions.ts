@@ -35,7 +35,7 @@ export function motionFunctions(ctx: DriverContext): DeviceFunction[] {
 
   /** Reply of a move: at once (`moving`), or after completion with the observed pose when `wait`. */
   const moveReply = async (handle: MoveHandle, wait: boolean, durationS: number | null, base: JsonObject) => {
-    if (!wait) return { ...base, status: 'accepted', execution: 'moving', move_uuid: handle.uuid };
+    if (!wait) return { ...base, ...asleepNote(), status: 'accepted', execution: 'moving', move_uuid: handle.uuid };
     const outcome = await motion.waitDone(handle, ((durationS ?? 10) + 10) * 1000);
     const s = motion.observed();
     return {
@@ -48,6 +48,9 @@ export function motionFunctions(ctx: DriverContext): DeviceFunction[] {
     };
   };
 
+  const asleepNote = (): JsonObject =>
+    mirror.isAsleep() ? { warning: 'the robot is asleep (motors limp after goto_sleep); call wake_up first' } : {};
+
   const realtimeReply = (outcome: string, base: JsonObject) =>
     outcome === 'cancelled'
       ? { ...base, status: 'cancelled', reason: 'stop_motion or an interlock trip dropped this target before it was sent' }
@@ -58,6 +61,7 @@ export function motionFunctions(ctx: DriverContext): DeviceFunction[] {
           ...(outcome === 'coalesced'
             ? { coalesced: true, note: `superseded by a newer target before it was sent (stream limit ${L.realtimeMaxHz} Hz)` }
             : {}),
+          ...asleepNote(),
           ...(mirror.currentMove()
             ? { warning: 'an interpolated move is running; the daemon ignores realtime targets until it ends' }
             : {}),

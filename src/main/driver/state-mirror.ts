@@ -39,6 +39,8 @@ export class StateMirror implements DriverStateAccess {
   private target: JsonObject | null = null;
   private lastError: { message: string; kind: string; ts: number } | null = null;
   private media: MediaStatePatch = { media_ready: false };
+  /** After a completed goto_sleep the daemon (≥ 1.9) leaves the motors limp until wake_up. */
+  private asleep = false;
   private readonly listeners = new Set<() => void>();
   private lastAvailability: Availability;
 
@@ -48,6 +50,10 @@ export class StateMirror implements DriverStateAccess {
     this.interlock = new Interlock(this.now);
     this.lastAvailability = this.availability();
     this.interlock.onTrip(() => this.changed());
+  }
+
+  isAsleep(): boolean {
+    return this.asleep;
   }
 
   executionState(): ExecutionState {
@@ -62,6 +68,7 @@ export class StateMirror implements DriverStateAccess {
   commanded(target: JsonObject, move?: { uuid: string; kind: string; durationS: number | null }): void {
     this.target = target;
     if (this.execution === 'error') this.lastError = null;
+    if (move?.kind === 'wake_up') this.asleep = false;
     if (move) {
       this.activeMove = { uuid: move.uuid, kind: move.kind, started_at: this.now(), duration_s: move.durationS };
       this.execution = 'moving';
@@ -74,6 +81,7 @@ export class StateMirror implements DriverStateAccess {
   /** The daemon reported the end of a move; only the current move changes the execution state. */
   moveFinished(outcome: MoveOutcome, kind: string): void {
     this.lastMove = { ...outcome, kind, finished_at: this.now() };
+    if (kind === 'goto_sleep' && outcome.status === 'completed') this.asleep = true;
     if (!this.activeMove || this.activeMove.uuid !== outcome.uuid) return;
     this.activeMove = null;
     if (outcome.status === 'failed') {
@@ -165,6 +173,7 @@ export class StateMirror implements DriverStateAccess {
       device_id: this.opts.deviceId,
       ...this.lease.snapshot(),
       execution_state: this.execution,
+      asleep: this.asleep,
       active_move: this.activeMove ? { ...this.activeMove } : null,
       last_move: this.lastMove ? { ...this.lastMove } : null,
       ...this.interlock.snapshot(),

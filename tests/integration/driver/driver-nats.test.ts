@@ -200,8 +200,14 @@ describe('reachy driver over NATS', () => {
     const r = await invoke('goto_sleep', { owner: 'agent' });
     expect(r).toMatchObject({ status: 'accepted', execution: 'moving' });
     await until(async () => (await status()).execution_state === 'idle', 15_000, 100);
-    const w = await invoke('wake_up', { wait: true });
+    expect((await status()).asleep).toBe(true);
+    expect((await invoke('antenna_pose', { left: 10, owner: 'agent' })).warning).toMatch(/asleep/);
+    const w = await invoke('wake_up', { wait: true, owner: 'agent' });
     expect(w).toMatchObject({ status: 'completed', execution: 'idle' });
+    expect((await status()).asleep).toBe(false);
+    // Awake again: the head really follows targets.
+    await invoke('look_at_world', { yaw: 12, owner: 'agent' });
+    await until(() => Math.abs(rad2deg(yawOf(s.sim.state().headPose)) - 12) < 0.5);
     await invoke('release_lease', { owner: 'agent' });
   }, 30_000);
 
