@@ -231,6 +231,9 @@ export class DeviceRuntime implements DeviceRuntimeHandle {
     this.state = 'running';
     // Serve commands before announcing (reference run() order).
     this.cmdSub = this.conn.subscribe(subjects.cmd(this.tenant, this.deviceId), this.onCmd);
+    // A round trip to the broker: once start() returns, requests from other connections find us.
+    await this.conn.flush();
+    if (this.state !== 'running') return;
     this.unlisten.push(this.conn.onReconnect(() => this.onReconnect()));
     this.startHeartbeat();
     if (this.discoveryMode === 'd2d') {
