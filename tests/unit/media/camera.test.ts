@@ -61,3 +61,13 @@ describe('simulator camera', () => {
     expect(a.data.equals(c.data)).toBe(false);
   });
 });
+
+describe('simulator camera, sliced rendering', () => {
+  it('renderAsync (yielding between row slices) draws exactly the same picture as render', async () => {
+    const cam = new SimCamera(await loadScene());
+    const pose = yawPose(12, -7);
+    const a = cam.render(pose, 640);
+    const b = await cam.renderAsync(pose, 640, a.ts, 37);
+    expect(b.data.equals(a.data)).toBe(true);
+  });
+});

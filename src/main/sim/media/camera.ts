@@ -75,14 +75,34 @@ export class SimCamera {
   }
 
   render(headPoseWorld: Mat4, maxEdge?: number, ts = Date.now()): RgbFrame {
-    const { k, rays } = this.table(this.intrinsicsFor(maxEdge));
-    const r = cameraRotation(headPoseWorld);
-    const { width: W, height: H, data: src } = this.scene;
+    const k = this.intrinsicsFor(maxEdge);
     const out = Buffer.allocUnsafe(k.width * k.height * 3);
-    const n = k.width * k.height;
+    this.renderRows(cameraRotation(headPoseWorld), k, out, 0, k.height);
+    return { width: k.width, height: k.height, data: out, ts };
+  }
+
+  /**
+   * Same picture as `render`, computed in slices of rows with a yield to the event loop between them, so the
+   * simulator's 50 Hz loop and its sockets keep running while a frame is rendered in the same process.
+   */
+  async renderAsync(headPoseWorld: Mat4, maxEdge?: number, ts = Date.now(), rowsPerSlice = 48): Promise<RgbFrame> {
+    const k = this.intrinsicsFor(maxEdge);
+    const out = Buffer.allocUnsafe(k.width * k.height * 3);
+    const r = cameraRotation(headPoseWorld);
+    for (let row = 0; row < k.height; row += rowsPerSlice) {
+      this.renderRows(r, k, out, row, Math.min(k.height, row + rowsPerSlice));
+      if (row + rowsPerSlice < k.height) await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    return { width: k.width, height: k.height, data: out, ts };
+  }
+
+  private renderRows(r: ArrayLike<number>, k: Intrinsics, out: Buffer, rowStart: number, rowEnd: number): void {
+    const { rays } = this.table(k);
+    const { width: W, height: H, data: src } = this.scene;
     const uScale = W / TWO_PI;
     const vScale = H / Math.PI;
-    for (let p = 0; p < n; p++) {
+    const end = rowEnd * k.width;
+    for (let p = rowStart * k.width; p < end; p++) {
       const i = p * 3;
       const ox = rays[i];
       const oy = rays[i + 1];
@@ -117,6 +137,5 @@ export class SimCamera {
       out[i + 1] = src[a + 1] * w00 + src[b + 1] * w01 + src[c + 1] * w10 + src[d + 1] * w11 + 0.5;
       out[i + 2] = src[a + 2] * w00 + src[b + 2] * w01 + src[c + 2] * w10 + src[d + 2] * w11 + 0.5;
     }
-    return { width: k.width, height: k.height, data: out, ts };
   }
 }

@@ -77,7 +77,7 @@ export class SimMedia {
     const key = `${maxEdge ?? 0}|${pose.map((x) => x.toFixed(6)).join(',')}`;
     const now = this.opts.now();
     if (this.lastFrame && this.lastFrame.key === key) return { ...this.lastFrame.frame, ts: now };
-    const frame = cam.render(pose, maxEdge, now);
+    const frame = await cam.renderAsync(pose, maxEdge, now);
     this.lastFrame = { key, frame };
     return frame;
   }

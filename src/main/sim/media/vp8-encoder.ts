@@ -1,15 +1,50 @@
 /**
  * VP8 encoding for the simulator's WebRTC producer. Node has no video encoder, so we run the ffmpeg binary shipped
  * inside the `@ffmpeg-installer/ffmpeg` npm package (no system install; override with REACHY_FFMPEG): raw RGB frames
- * on its stdin, VP8 RTP packets out to a loopback UDP socket we own, which the producer forwards to each WebRTC
- * session's track. ffmpeg runs as a separate process (not linked into ours).
+ * on its stdin, VP8 frames back on its stdout (IVF container: a pipe loses nothing, unlike RTP over UDP when the
+ * event loop is busy), packetized here as RTP (RFC 7741) for every WebRTC session's track. ffmpeg runs as a separate
+ * process (not linked into ours).
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { createSocket, type Socket } from 'node:dgram';
 import { accessSync, chmodSync, constants } from 'node:fs';
 import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
+import { RtpHeader, RtpPacket } from 'werift';
 import type { Logger } from '../../log';
+
+const RTP_PAYLOAD_MAX = 1100;
+
+/** Splits one VP8 frame into RTP packets (RFC 7741 payload descriptor: 1 byte, S bit on the first). */
+export function packetizeVp8(frame: Buffer, timestamp: number, nextSeq: () => number, ssrc: number): RtpPacket[] {
+  const out: RtpPacket[] = [];
+  for (let off = 0; off < frame.length; off += RTP_PAYLOAD_MAX) {
+    const chunk = frame.subarray(off, Math.min(frame.length, off + RTP_PAYLOAD_MAX));
+    const descriptor = Buffer.from([off === 0 ? 0x10 : 0x00]);
+    const header = new RtpHeader({ payloadType: 96, sequenceNumber: nextSeq(), timestamp, ssrc, marker: off + RTP_PAYLOAD_MAX >= frame.length });
+    out.push(new RtpPacket(header, Buffer.concat([descriptor, chunk])));
+  }
+  return out;
+}
+
+/** Incremental IVF reader: 32-byte file header, then frames of [u32 size, u64 pts, data]. */
+class IvfReader {
+  private buf: Buffer = Buffer.alloc(0);
+  private headerDone = false;
+  constructor(private readonly onFrame: (frame: Buffer) => void) {}
+  push(chunk: Buffer): void {
+    this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
+    if (!this.headerDone) {
+      if (this.buf.length < 32) return;
+      this.buf = this.buf.subarray(32);
+      this.headerDone = true;
+    }
+    while (this.buf.length >= 12) {
+      const size = this.buf.readUInt32LE(0);
+      if (this.buf.length < 12 + size) return;
+      this.onFrame(Buffer.from(this.buf.subarray(12, 12 + size)));
+      this.buf = this.buf.subarray(12 + size);
+    }
+  }
+}
 
 /** Path of a usable ffmpeg, or an Error saying why there is none. */
 export function findFfmpeg(): string | Error {
@@ -40,15 +75,17 @@ export interface Vp8EncoderOptions {
 
 export class Vp8Encoder {
   private proc: ChildProcessWithoutNullStreams | null = null;
-  private udp: Socket | null = null;
-  private listeners = new Set<(rtp: Buffer) => void>();
+  private listeners = new Set<(rtp: RtpPacket) => void>();
+  private seq = Math.floor(Math.random() * 65536);
+  private readonly ssrc = (Math.random() * 0xffffffff) >>> 0;
+  private readonly t0 = Date.now();
   private stopped = false;
   framesWritten = 0;
   framesDropped = 0;
 
   constructor(private readonly opts: Vp8EncoderOptions) {}
 
-  onRtp(cb: (rtp: Buffer) => void): () => void {
+  onRtp(cb: (rtp: RtpPacket) => void): () => void {
     this.listeners.add(cb);
     return () => this.listeners.delete(cb);
   }
@@ -60,16 +97,6 @@ export class Vp8Encoder {
   async start(): Promise<void> {
     const ffmpeg = findFfmpeg();
     if (ffmpeg instanceof Error) throw ffmpeg;
-    const udp = createSocket('udp4');
-    await new Promise<void>((resolve, reject) => {
-      udp.once('error', reject);
-      udp.bind(0, '127.0.0.1', () => resolve());
-    });
-    udp.on('message', (msg) => {
-      for (const l of this.listeners) l(msg);
-    });
-    this.udp = udp;
-    const port = (udp.address() as AddressInfo).port;
     const { width, height, fps } = this.opts;
     const args = [
       '-hide_banner', '-loglevel', 'error',
@@ -77,11 +104,18 @@ export class Vp8Encoder {
       '-an', '-c:v', 'libvpx', '-pix_fmt', 'yuv420p', '-deadline', 'realtime', '-cpu-used', '8',
       '-b:v', `${this.opts.bitrateKbps ?? 1200}k`, '-g', String(fps), '-keyint_min', String(fps),
       '-auto-alt-ref', '0', '-lag-in-frames', '0', '-error-resilient', '1',
-      '-payload_type', '96', '-f', 'rtp', '-pkt_size', '1200', `rtp://127.0.0.1:${port}`,
+      '-flush_packets', '1', '-f', 'ivf', 'pipe:1',
     ];
     const proc = spawn(ffmpeg, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     this.proc = proc;
-    proc.stdout.resume();
+    // RTP timestamps from the wall clock (90 kHz): frames are real-time, whatever ffmpeg's input rate assumption.
+    const reader = new IvfReader((frame) => {
+      const ts = (Math.round((Date.now() - this.t0) * 90) >>> 0) % 0x100000000;
+      for (const pkt of packetizeVp8(frame, ts, () => (this.seq = (this.seq + 1) & 0xffff), this.ssrc)) {
+        for (const l of this.listeners) l(pkt);
+      }
+    });
+    proc.stdout.on('data', (d: Buffer) => reader.push(d));
     proc.stderr.on('data', (d: Buffer) => this.opts.logger?.debug(`ffmpeg: ${d.toString().trim()}`));
     proc.stdin.on('error', () => undefined); // EPIPE when ffmpeg exits; reported by 'exit'
     proc.on('exit', (code, signal) => {
@@ -118,9 +152,6 @@ export class Vp8Encoder {
       await exited;
       clearTimeout(t);
     }
-    const udp = this.udp;
-    this.udp = null;
-    if (udp) await new Promise<void>((r) => udp.close(() => r()));
     this.listeners.clear();
   }
 }

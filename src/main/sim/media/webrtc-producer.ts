@@ -151,7 +151,7 @@ export class WebrtcProducer {
     const track = new MediaStreamTrack({ kind: 'video' });
     pc.addTransceiver(track, { direction: 'sendonly' });
     const encoder = await this.ensureEncoder();
-    const session: Session = { id: sessionId, consumerId, pc, track, unsubscribeRtp: encoder.onRtp((rtp) => track.writeRtp(rtp)) };
+    const session: Session = { id: sessionId, consumerId, pc, track, unsubscribeRtp: encoder.onRtp((rtp) => track.writeRtp(rtp.clone())) };
     this.sessions.set(sessionId, session);
     // Candidates found before the offer is out are held back: a browser refuses ICE before the remote description.
     let offerSent = false;
