@@ -223,3 +223,80 @@ export function isRigidPose(m: ArrayLike<number>): boolean {
   for (let i = 0; i < 16; i++) if (!Number.isFinite(m[i])) return false;
   return Math.abs(m[12]) < 1e-6 && Math.abs(m[13]) < 1e-6 && Math.abs(m[14]) < 1e-6 && Math.abs(m[15] - 1) < 1e-6;
 }
+
+// ---- forward kinematics (numeric, as the daemon's is) ----
+
+function solve6(a: number[][], b: number[]): number[] | null {
+  const n = 6;
+  const m = a.map((row, i) => [...row, b[i]]);
+  for (let c = 0; c < n; c++) {
+    let p = c;
+    for (let r = c + 1; r < n; r++) if (Math.abs(m[r][c]) > Math.abs(m[p][c])) p = r;
+    if (Math.abs(m[p][c]) < 1e-14) return null;
+    [m[c], m[p]] = [m[p], m[c]];
+    for (let r = 0; r < n; r++) {
+      if (r === c) continue;
+      const f = m[r][c] / m[c][c];
+      for (let k = c; k <= n; k++) m[r][k] -= f * m[c][k];
+    }
+  }
+  return m.map((row, i) => row[n] / m[i][i]);
+}
+
+/**
+ * World head pose for joints [body_yaw, stewart_1..6]: Newton iterations on the analytic IK from `guess`
+ * (the current pose), like the daemon's numeric FK. Returns null when it does not converge (no such pose).
+ */
+export function forwardKinematics(joints: number[], guess: Mat4 = INIT_HEAD_POSE): Mat4 | null {
+  if (joints.length !== 7 || !joints.every(Number.isFinite)) return null;
+  const beta = joints[0];
+  const target = joints.slice(1);
+  const g = mat3ToRpy(rotationOf(guess));
+  let p = [guess[3], guess[7], guess[11], g.roll, g.pitch, g.yaw];
+  const toPose = (q: number[]): Mat4 => {
+    const cr = Math.cos(q[3]), sr = Math.sin(q[3]), cp = Math.cos(q[4]), sp = Math.sin(q[4]), cy = Math.cos(q[5]), sy = Math.sin(q[5]);
+    return [
+      cy * cp, cy * sp * sr - sy * cr, cy * sp * cr + sy * sr, q[0],
+      sy * cp, sy * sp * sr + cy * cr, sy * sp * cr - cy * sr, q[1],
+      -sp, cp * sr, cp * cr, q[2],
+      0, 0, 0, 1,
+    ];
+  };
+  const residual = (q: number[]): number[] => {
+    const th = stewartIk(toPose(q), beta);
+    return th.map((v, i) => {
+      const d = v - target[i];
+      return d - 2 * Math.PI * Math.round(d / (2 * Math.PI));
+    });
+  };
+  const norm = (v: number[]): number => Math.hypot(...v);
+  let r = residual(p);
+  for (let it = 0; it < 30 && !(norm(r) < 1e-10); it++) {
+    if (!r.every(Number.isFinite)) return null;
+    const h = 1e-7;
+    const jac: number[][] = Array.from({ length: 6 }, () => new Array<number>(6).fill(0));
+    for (let k = 0; k < 6; k++) {
+      const q = p.slice();
+      q[k] += h;
+      const rk = residual(q);
+      for (let i = 0; i < 6; i++) jac[i][k] = (rk[i] - r[i]) / h;
+    }
+    const dp = solve6(jac, r.map((v) => -v));
+    if (!dp || !dp.every(Number.isFinite)) return null;
+    // Damped step: halve until the residual decreases (and stays solvable).
+    let step = 1;
+    let accepted = false;
+    for (let ls = 0; ls < 12; ls++, step /= 2) {
+      const q = p.map((v, i) => v + step * dp[i]);
+      const rq = residual(q);
+      if (rq.every(Number.isFinite) && norm(rq) < norm(r)) {
+        p = q;
+        r = rq;
+        accepted = true;
+        break;
+      }
+    }
+    if (!accepted) break;
+  }
+  return norm(r) < 1e-6 ? toPose(p) : null;
+}

@@ -7,6 +7,7 @@ import type { IncomingMessage } from 'node:http';
 import type { WebSocket } from 'ws';
 import { createLogger } from '../log';
 import type { Mat4 } from '../reachy/kinematics';
+import { forwardKinematics } from '../reachy/kinematics';
 import type { SimCore, MoveEvent } from './core';
 import type { PydanticError, SimRequest } from './http';
 import { HttpError } from './http';
@@ -122,10 +123,14 @@ export class SdkHub {
       case 'set_full_target':
         model.setTarget({ head: cmd.head ?? null, antennas: cmd.antennas ?? null, bodyYaw: cmd.body_yaw ?? null }, 'ws_sdk');
         return;
-      case 'set_head_joints':
-        // Deliberate difference: joint-space targets need forward kinematics, which the simulator does not model.
-        log.debug('set_head_joints is not supported by the simulator; ignored');
+      case 'set_head_joints': {
+        // The daemon stores joint targets directly; we turn them into the equivalent Cartesian target (numeric FK),
+        // so the automatic body-yaw rule may still move the body when the head is more than 65° away from it.
+        const pose = forwardKinematics(cmd.joints, model.presentState().headPose);
+        if (pose) model.setTarget({ head: pose, bodyYaw: cmd.joints[0] }, 'ws_sdk');
+        else log.debug('set_head_joints: no head pose for these joints; ignored');
         return;
+      }
       case 'goto_target':
         model.goto({ head: cmd.head ?? null, antennas: cmd.antennas ?? null, bodyYaw: cmd.body_yaw ?? null }, cmd.duration, 'minjerk', 'ws_sdk');
         return;

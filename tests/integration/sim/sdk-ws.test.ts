@@ -3,7 +3,7 @@
  * replies, `task` gotos with `task_progress`, recording; and determinism of the whole stream for a seed.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { identity4, poseToMat4 } from '../../../src/main/reachy/kinematics';
+import { headIk, identity4, poseToMat4 } from '../../../src/main/reachy/kinematics';
 import { ManualClock, startSimulator } from '../../../src/main/sim';
 import type { Simulator } from '../../../src/main/sim';
 import { post, waitFor, wsProbe } from './util';
@@ -97,6 +97,20 @@ describe('/ws/sdk with a manual clock', () => {
     ws.send({ type: 'stop_move' });
     const stopped = await ws.next((m) => m.type === 'task_progress' && m.uuid === u2);
     expect(stopped).toMatchObject({ finished: true, error: 'Move cancelled' });
+    ws.close();
+  });
+
+  it('set_head_joints moves the head to the pose those joints hold', async () => {
+    const ws = wsProbe(sdkUrl(sim));
+    await ws.opened;
+    const target = poseToMat4({ x: 0.004, y: 0, z: -0.01, roll: 0.05, pitch: 0.2, yaw: -0.3 });
+    const joints = headIk(target, 0, true).joints;
+    sim.clearTargetLog();
+    ws.send({ type: 'set_head_joints', joints });
+    await waitFor(() => sim.targetLog().length === 1);
+    await clock.advanceAsync(20);
+    sim.state().joints.forEach((v, i) => expect(v).toBeCloseTo(joints[i], 9));
+    sim.state().headPose.forEach((v, i) => expect(v).toBeCloseTo(target[i], 9));
     ws.close();
   });
 

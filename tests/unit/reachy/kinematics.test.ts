@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   DEG,
   automaticBodyYaw,
+  forwardKinematics,
   headIk,
   identity4,
   interpolatePose,
@@ -129,5 +130,25 @@ describe('look_at_world', () => {
     expect(down.pitch).toBeCloseTo(45 * DEG, 9);
     expect(down.roll).toBeCloseTo(0, 9);
     expect(lookAtWorldPose(0, 0, 0)).toEqual(identity4());
+  });
+});
+
+describe('forward kinematics (numeric)', () => {
+  it('inverts the IK to 1e-9 for reachable poses, from the neutral guess', () => {
+    for (const o of [
+      { x: 0.01, y: -0.005, z: 0.003, roll: 0.1, pitch: 0.3, yaw: 0.4 },
+      { x: 0, y: 0, z: -0.02, roll: -0.2, pitch: -0.1, yaw: -0.6 },
+      { x: 0, y: 0, z: 0, roll: 0, pitch: 0, yaw: 80 * DEG },
+    ]) {
+      const p = pose(o);
+      const f = forwardKinematics(headIk(p, 0, true).joints, identity4());
+      expect(f).not.toBeNull();
+      f!.forEach((v, i) => expect(Math.abs(v - p[i])).toBeLessThan(1e-9));
+    }
+  });
+
+  it('answers null for joints no pose produces', () => {
+    expect(forwardKinematics([0, 3, 3, 3, 3, 3, 3], identity4())).toBeNull();
+    expect(forwardKinematics([0, 1, 2], identity4())).toBeNull();
   });
 });
