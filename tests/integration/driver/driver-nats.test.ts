@@ -224,12 +224,17 @@ describe('reachy driver over NATS', () => {
     });
     await consoleDev.start();
     await sleep(100);
+    // A long move is running when the E-STOP comes: the trip stops it.
+    await invoke('look_at_world', { yaw: 30, duration_s: 5 });
+    expect(await s.driver.daemon.runningMoves()).toHaveLength(1);
     consoleDev.emit('emergency_stop', { reason: 'operator pressed E-STOP', source: 'operator' });
     await until(() => events.find((e) => e.params.kind === 'interlock_tripped'));
     const trip = events.find((e) => e.params.kind === 'interlock_tripped')!;
     expect(trip.params).toMatchObject({ state: 'tripped', source: 'operator', from_device: 'test-console-1' });
     expect(trip.params.reason).toMatch(/operator pressed E-STOP/);
     expect(typeof trip.params.ts).toBe('string');
+    await until(async () => (await s.driver.daemon.runningMoves()).length === 0, 2000);
+    expect((await status()).execution_state).toBe('idle');
     const e = await rejection(invoke('look_at_world', { pitch: 1 }));
     expect(e.message).toMatch(/interlock tripped/);
     expect(await invoke('stop_motion')).toMatchObject({ status: 'accepted' });
