@@ -123,7 +123,10 @@ export class DeviceRuntime implements DeviceRuntimeHandle {
     }
     this.discoveryMode = opts.discoveryMode ?? opts.connection.discoveryMode;
     this.ttlS = opts.ttlS ?? 15;
-    if (!(this.ttlS > 0)) throw new MeshError('invalid_request', `ttlS must be > 0, got ${opts.ttlS}`);
+    // The registry's RegisterParams wants an integer device_ttl > 0.
+    if (!Number.isInteger(this.ttlS) || this.ttlS < 1) {
+      throw new MeshError('invalid_request', `ttlS must be an integer number of seconds >= 1, got ${opts.ttlS}`);
+    }
     this.log = opts.logger ?? createLogger(`mesh/${opts.deviceId}`);
 
     for (const fn of opts.functions) this.addFunction(fn);

@@ -64,6 +64,21 @@ describe('test registry (reference registry protocol)', () => {
     expect((await client.getDevice('sensor-001'))?.functions.length).toBe(4);
   });
 
+  it('statusChanged pushes the new status to the registry (heartbeat extras)', async () => {
+    const mesh = createLocalMesh();
+    const registry = startTestRegistry({ connection: mesh.connect() });
+    stops.push(() => registry.stop());
+    let availability = 'available';
+    const rt = createDemoDevice(mesh.connect({ discoveryMode: 'infra' }), { status: () => ({ location: 'lab-1', availability }) });
+    stops.push(() => rt.stop());
+    await rt.start();
+    expect(registry.devices()[0].status.availability).toBe('available');
+    availability = 'busy';
+    rt.statusChanged();
+    await expect.poll(() => registry.devices()[0].status.availability).toBe('busy');
+    expect(() => createDemoDevice(mesh.connect(), { ttlS: 2.5 })).toThrow(/ttlS must be an integer/);
+  });
+
   it('the client refuses a registry whose cursor does not advance, and surfaces registry errors', async () => {
     const mesh = createLocalMesh();
     const fake = mesh.connect();
