@@ -264,6 +264,8 @@ export async function runSession(opts: SessionOptions): Promise<RunnerResult> {
         if (maxAgeMs > 0 && ageMs > maxAgeMs) {
           stale++;
           log.warn(`step ${steps}: dropped stale chunk seq=${chunk.seq} (${Math.round(ageMs)} ms old > ${maxAgeMs} ms)`);
+          if (stale === 1 && pipeline)
+            log.warn('with pipelined inference a chunk is as old as the previous apply: keep maxChunkAgeS above the apply time of a chunk (0 = never drop)');
         } else {
           if (pipeline && more()) pending = next(); // the next inference overlaps this apply
           if (mode === 'apply_actions') {
