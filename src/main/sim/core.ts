@@ -163,10 +163,6 @@ export class SimCore {
 
   // ---- daemon lifecycle (reference §1.3, §2.1) ----
 
-  private sleep(ms: number): Promise<void> {
-    return new Promise((r) => this.clock.setTimeout(r, ms));
-  }
-
   private waitReady(): Promise<void> {
     if (this.backendReady) return Promise.resolve();
     return new Promise((r) => this.events.once('ready', () => r()));
