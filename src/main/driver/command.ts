@@ -43,8 +43,8 @@ Logs go to stderr (REACHY_MINI_DRIVER_LOG_LEVEL=debug|info|warn|error).
 const errText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 /** URL for logs: no user:password. */
-function redactUrl(u: string): string {
-  return u.replace(/\/\/[^@/]*@/, '//***@');
+export function redactUrl(u: string): string {
+  return u.replace(/\/\/[^@/\s]*@/g, '//***@');
 }
 
 interface Parsed {
@@ -158,7 +158,7 @@ export async function runDriver(argv: string[], baseEnv: NodeJS.ProcessEnv = pro
     log.error(`cannot join the mesh: ${errText(e)}`);
     return 1;
   }
-  log.info(`transport connected: ${connection.description}`);
+  log.info(`transport connected: ${redactUrl(connection.description)}`);
 
   let sim: { url: string; host: string; port: number; stop(): Promise<void> } | null = null;
   let simMedia: { close(): Promise<void> } | null = null;

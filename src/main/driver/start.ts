@@ -103,7 +103,7 @@ export async function startReachyDriver(opts: StartReachyDriverOptions): Promise
     throw e;
   }
   log.info(
-    `device ${driver.deviceId} (reachy_mini) serving on ${opts.connection.description}, tenant ${runtime.tenant}, ` +
+    `device ${driver.deviceId} (reachy_mini) serving on ${opts.connection.description.replace(/\/\/[^@/\s]*@/g, '//***@')}, tenant ${runtime.tenant}, ` +
       `${driver.functions.length} functions`,
   );
 
