@@ -15,7 +15,7 @@ let nats: NatsServerHandle | null = null;
 
 const tid = (id: string): Locator => page.getByTestId(id);
 
-async function waitText(loc: Locator, pred: (t: string) => boolean, timeoutMs = 10_000): Promise<string> {
+async function waitText(loc: Locator, pred: (t: string) => boolean, timeoutMs = 20_000): Promise<string> {
   const until = Date.now() + timeoutMs;
   let last = '';
   while (Date.now() < until) {
@@ -23,11 +23,12 @@ async function waitText(loc: Locator, pred: (t: string) => boolean, timeoutMs = 
     if (pred(last)) return last;
     await page.waitForTimeout(100);
   }
-  throw new Error(`timed out waiting on ${String(loc)}; last text: ${JSON.stringify(last)}`);
+  const status = await page.getByTestId('control-status').innerText().catch(() => '?');
+  throw new Error(`timed out waiting on ${String(loc)}; last text: ${JSON.stringify(last)}; controls say: ${JSON.stringify(status)}`);
 }
 
 const numbers = (t: string): number[] => (t.match(/-?\d+(\.\d+)?/g) ?? []).map(Number);
-const shot = (name: string): Promise<Buffer> => tid(`panel-${name}`).screenshot({ path: join(SHOTS, `${name}.png`) });
+const shot = (name: string): Promise<Buffer> => tid(`panel-${name}`).screenshot({ path: join(SHOTS, `${name}.png`), animations: 'disabled' });
 
 beforeAll(async () => {
   rig = await startConsoleRig();
@@ -39,7 +40,8 @@ afterAll(async () => {
   await nats?.stop();
 });
 
-describe('console in browser mode', () => {
+// Generous timeouts: the machine running the suite may be shared and busy; nothing here asserts timing.
+describe('console in browser mode', { timeout: 90_000 }, () => {
   it('starts with the simulator: the robot is listed, drawn live, and every panel renders', async () => {
     await waitText(tid('chip-driver'), (t) => /connected/.test(t));
     await waitText(tid('device-list'), (t) => t.includes('reachy-mini-1'));
@@ -52,9 +54,13 @@ describe('console in browser mode', () => {
       await expect(tid(`panel-${name}`).isVisible()).resolves.toBe(true);
     }
     await page.screenshot({ path: join(SHOTS, 'console.png'), fullPage: true });
-    // Panels of other areas (video, media, mcp, panorama, runner) are composed in when present: capture them too.
+    // Panels of other areas (video, media, mcp, panorama, runner) are composed in when present: capture them too
+    // (best effort: their own tests own their behaviour).
+    const core = new Set(['fleet', 'robot', 'imu', 'ownership', 'controls', 'explorer', 'events', 'logs', 'settings']);
     for (const id of await page.locator('[data-testid^="panel-"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-testid') ?? ''))) {
-      await tid(id).screenshot({ path: join(SHOTS, `${id.replace(/^panel-/, '')}.png`) });
+      const name = id.replace(/^panel-/, '');
+      if (core.has(name)) continue;
+      await tid(id).screenshot({ path: join(SHOTS, `${name}.png`), animations: 'disabled', timeout: 5000 }).catch(() => undefined);
     }
   });
 
@@ -64,7 +70,7 @@ describe('console in browser mode', () => {
     await tid('slider-yaw').fill('25');
     await waitText(tid('head-rpy'), (t) => numbers(t)[2] > 12);
     await tid('slider-body').fill('60');
-    await waitText(tid('body-yaw'), (t) => numbers(t)[0] > 30, 15_000);
+    await waitText(tid('body-yaw'), (t) => numbers(t)[0] > 30, 30_000);
     expect(await tid('control-status').innerText()).not.toMatch(/refused|failed/);
     await shot('robot');
     await shot('controls');
@@ -124,13 +130,13 @@ describe('console in browser mode', () => {
   });
 });
 
-describe('browser mode without the access token', () => {
+describe('browser mode without the access token', { timeout: 60_000 }, () => {
   it('refuses the page its API and says why in words', async () => {
     const other = await rig.browser.newPage();
     try {
       await other.goto(rig.server.url.replace(/\?token=.*$/, ''));
       const banner = other.getByTestId('link-banner');
-      await banner.waitFor({ timeout: 10_000 });
+      await banner.waitFor({ timeout: 20_000 });
       expect(await banner.innerText()).toMatch(/access token/);
       expect(await other.getByTestId('chip-host').innerText()).toMatch(/disconnected|connecting/);
     } finally {

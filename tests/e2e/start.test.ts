@@ -36,7 +36,7 @@ describe('npm start', () => {
     child.stdout!.on('data', (d) => (out += String(d)));
     child.stderr!.on('data', (d) => (err += String(d)));
     const url = await new Promise<string>((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`no URL printed; stderr: ${err.slice(-2000)}`)), 45_000);
+      const t = setTimeout(() => reject(new Error(`no URL printed; stderr: ${err.slice(-2000)}`)), 90_000);
       const check = (): void => {
         const m = out.match(/(http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+)/);
         if (m) {
@@ -56,9 +56,9 @@ describe('npm start', () => {
     await page.getByTestId('robot-top').waitFor({ timeout: 30_000 });
     const read = async (): Promise<number> => Number((await page.getByTestId('head-rpy').innerText()).match(/-?\d+(\.\d+)?/g)?.[1] ?? NaN);
     await page.getByTestId('slider-pitch').fill('-15');
-    const until = Date.now() + 10_000;
+    const until = Date.now() + 30_000;
     while (Date.now() < until && !((await read()) < -8)) await page.waitForTimeout(100);
     expect(await read()).toBeLessThan(-8);
     await page.screenshot({ path: join(SHOTS, 'npm-start.png') });
-  }, 90_000);
+  }, 150_000);
 });

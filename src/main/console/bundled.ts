@@ -4,11 +4,27 @@ import { startReachyDriver } from '../driver';
 import type { Logger } from '../log';
 import type { DriverHandle, DriverStartOptions, SimHandle } from './backends';
 
+/** Waits (bounded) for the start-up wake_up to finish, so the first operator command is not overridden by it. */
+async function settle(baseUrl: string): Promise<void> {
+  const until = Date.now() + 8000;
+  while (Date.now() < until) {
+    try {
+      const res = await fetch(`${baseUrl}/api/move/running`, { signal: AbortSignal.timeout(1000) });
+      const running = (await res.json()) as unknown;
+      if (Array.isArray(running) && running.length === 0) return;
+    } catch {
+      // not answering yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 export async function startBundledSimulator(opts: { port?: number; mode: 'robot' | 'mockup'; media?: boolean; logger: Logger }): Promise<SimHandle> {
   const media = opts.media ?? true;
   // wake_up at start, as the real daemon does, so a newcomer sees the robot move at once.
   const sim = await startSimulator({ port: opts.port ?? 0, host: '127.0.0.1', mode: opts.mode, wakeUpOnStart: true, noMedia: !media });
   await sim.ready();
+  await settle(sim.url);
   let simMedia: { close(): Promise<void> } | null = null;
   if (media) {
     try {
