@@ -1,7 +1,7 @@
 /** The same driver over the daemon's REST-only transport (no /ws/sdk): targets via POST, state polled. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rad2deg, yawOf } from '../../../src/shared/kinematics';
-import { startStack, until, type Stack } from './stack';
+import { sleep, startStack, until, type Stack } from './stack';
 
 let s: Stack;
 const ID = 'reachy-http-1';
@@ -25,5 +25,13 @@ describe('driver with transport mode http', () => {
     expect((st.daemon_link as Record<string, unknown>).transport).toBe('http');
     const e = await s.client.invoke(ID, 'look_at_world', { pitch: 45 }).catch((err: Error) => err);
     expect((e as Error).message).toMatch(/pitch=45 outside safe range \[-30, 30\]/);
+  });
+
+  it('stateHz 0 turns state_event off', async () => {
+    let n = 0;
+    const off = s.client.subscribe(ID, 'state_event', () => n++);
+    await sleep(400);
+    off();
+    expect(n).toBe(0);
   });
 });
