@@ -39,6 +39,7 @@ Scan:
   --no-align-head-home             Do not home the head before the scan nor return it home after
   --body-drift-tolerance-deg <d>   Warn in the manifest when the observed body yaw is off by more (default 3)
   --settle-s <s>                   Wait after each motion before capturing (default 0.5)
+  --settle-timeout-s <s>           Then wait up to this long for the body to arrive and the head to hold still (default 3)
   --equirect-width <px>            Width of panorama_equirect.jpg (default 0 = from the frames' resolution)
   --timeout-s <s>                  How long to wait for the device to appear (default 60)
   --plan-only                      Print the plan as JSON and exit without moving the robot
@@ -70,6 +71,7 @@ const FLAG_OF: Record<string, string> = {
   encoding: '--encoding',
   bodyDriftToleranceDeg: '--body-drift-tolerance-deg',
   settleS: '--settle-s',
+  settleTimeoutS: '--settle-timeout-s',
   equirectWidth: '--equirect-width',
 };
 
@@ -110,6 +112,7 @@ export function parsePanoramaArgs(argv: string[]) {
       'no-align-head-home': { type: 'boolean', default: false },
       'body-drift-tolerance-deg': { type: 'string' },
       'settle-s': { type: 'string' },
+      'settle-timeout-s': { type: 'string' },
       'equirect-width': { type: 'string' },
       'timeout-s': { type: 'string' },
       'plan-only': { type: 'boolean', default: false },
@@ -139,6 +142,7 @@ export function parsePanoramaArgs(argv: string[]) {
     alignHeadHome: !values['no-align-head-home'],
     bodyDriftToleranceDeg: numberFlag('--body-drift-tolerance-deg', values['body-drift-tolerance-deg']),
     settleS: numberFlag('--settle-s', values['settle-s']),
+    settleTimeoutS: numberFlag('--settle-timeout-s', values['settle-timeout-s']),
     equirectWidth: numberFlag('--equirect-width', values['equirect-width']),
   };
   for (const key of Object.keys(input) as Array<keyof typeof input>) if (input[key] === undefined) delete input[key];

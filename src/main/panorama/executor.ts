@@ -150,9 +150,9 @@ export async function runScan(o: ScanRunOptions): Promise<ScanResult> {
       progress({ done: i, phase: 'moving', pose });
       if (currentBody === null || pose.bodyYawDeg !== currentBody) {
         await robot.setBodyYaw(pose.bodyYawDeg, opts.bodyMoveS);
-        await sleep(Math.max(settleMs, opts.bodyMoveS * 1000 + 100), signal);
+        await sleep(settleMs, signal);
         currentBody = pose.bodyYawDeg;
-        bodyLock = await robot.bodyYawDeg();
+        bodyLock = await waitBodyYaw(robot, pose.bodyYawDeg, opts.bodyDriftToleranceDeg / 2, opts.settleTimeoutS * 1000, signal);
         if (bodyLock !== null && Math.abs(angDiff(bodyLock, pose.bodyYawDeg)) > opts.bodyDriftToleranceDeg) {
           const d = round3(angDiff(bodyLock, pose.bodyYawDeg));
           warnings.push({ frame: null, drift_deg: d, message: `body yaw ${round3(bodyLock)}° after set_body_yaw(${pose.bodyYawDeg}°): off by ${d}°` });
@@ -160,7 +160,7 @@ export async function runScan(o: ScanRunOptions): Promise<ScanResult> {
       }
       await robot.look(pose.pitchDeg, pose.headYawDeg);
       await sleep(settleMs, signal);
-      const before = await robot.observe();
+      const before = await waitHeadStill(robot, opts.settleTimeoutS * 1000, signal);
       progress({ done: i, phase: 'capturing', pose });
       const shot = await robot.captureJpeg(opts.encoding, opts.maxEdge, opts.quality);
       const after = await robot.observe();
@@ -221,9 +221,13 @@ export async function runScan(o: ScanRunOptions): Promise<ScanResult> {
   }
   if (status === 'complete' && opts.alignHeadHome) {
     try {
-      await robot.setBodyYaw(0, opts.bodyMoveS);
+      // Head first (relative to where the body is), then the body with the head following: a body-frame look sent
+      // while the body still turns would aim at a stale body yaw and the automatic body-yaw rule would drag it.
+      const budget = Math.max(1000, opts.settleTimeoutS * 1000);
       await robot.look(0, 0);
-      await sleep(opts.bodyMoveS * 1000 + 100);
+      await waitHeadStill(robot, budget);
+      await robot.setBodyYaw(0, opts.bodyMoveS);
+      await waitBodyYaw(robot, 0, 0.5, budget);
     } catch (err) {
       logger.warn(`returning the head home failed: ${(err as Error).message}`);
     }
@@ -247,6 +251,29 @@ export async function runScan(o: ScanRunOptions): Promise<ScanResult> {
   files.push('manifest.json');
   progress({ done: captured.length, phase: status === 'complete' ? 'done' : status, message: error ?? `wrote ${files.length} files to ${o.outputDir}` });
   return { status, error, outputDir: o.outputDir, framesCaptured: captured.length, framesPlanned: total, files, driftWarnings: warnings.length, manifest: final };
+}
+
+/** Polls get_body_yaw until it is within tol of target or maxMs passed; returns the last reading. */
+async function waitBodyYaw(robot: PanoramaRobot, target: number, tol: number, maxMs: number, signal?: AbortSignal): Promise<number | null> {
+  const deadline = Date.now() + maxMs;
+  for (;;) {
+    const y = await robot.bodyYawDeg();
+    if (y === null || Math.abs(angDiff(y, target)) <= tol || Date.now() >= deadline) return y;
+    await sleep(80, signal);
+  }
+}
+
+/** Polls get_status until two readings of the head agree within 0.05° (or maxMs passed); returns the last one. */
+async function waitHeadStill(robot: PanoramaRobot, maxMs: number, signal?: AbortSignal): Promise<ObservedPose> {
+  const deadline = Date.now() + maxMs;
+  let prev = await robot.observe();
+  for (;;) {
+    if (!prev.head || Date.now() >= deadline) return prev;
+    await sleep(60, signal);
+    const cur = await robot.observe();
+    if (cur.head && Math.abs(angDiff(cur.head.yaw, prev.head.yaw)) < 0.05 && Math.abs(cur.head.pitch - prev.head.pitch) < 0.05) return cur;
+    prev = cur;
+  }
 }
 
 function meanHead(a: ObservedPose, b: ObservedPose): ObservedPose['head'] {

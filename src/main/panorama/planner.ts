@@ -126,10 +126,13 @@ export function planScan(input: PlanInput): ScanPlan {
   const pitches = spread(pitchSteps, o.pitchRangeDeg);
   const headYaws = spread(yawSteps, o.yawRangeDeg);
   const poses: PanoramaPose[] = [];
-  // Body outer, pitch middle, head yaw inner; the head sweeps back and forth so consecutive poses stay close.
+  // Body outer, pitch middle, head yaw inner; pitch and head yaw sweep back and forth so consecutive poses stay close.
   let forward = true;
+  let up = true;
   for (const bodyYawDeg of bodyYaws) {
-    for (const pitchDeg of pitches) {
+    const column = up ? pitches : [...pitches].reverse();
+    up = !up;
+    for (const pitchDeg of column) {
       const row = forward ? headYaws : [...headYaws].reverse();
       forward = !forward;
       for (const headYawDeg of row) {

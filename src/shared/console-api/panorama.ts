@@ -47,6 +47,8 @@ export const panoramaScanOptions = z.object({
     .default(3),
   /** Wait after each motion before reading the pose and capturing. */
   settleS: z.number().min(0, 'settleS must be in [0, 10]').max(10, 'settleS must be in [0, 10]').default(0.5),
+  /** After settleS, keep waiting up to this long for the observed body yaw to reach its target and the head to hold still. */
+  settleTimeoutS: z.number().min(0, 'settleTimeoutS must be in [0, 30]').max(30, 'settleTimeoutS must be in [0, 30]').default(3),
   /** Body turn duration (interpolated move). */
   bodyMoveS: z.number().min(0, 'bodyMoveS must be in [0, 10]').max(10, 'bodyMoveS must be in [0, 10]').default(0.8),
   /** Width of panorama_equirect.jpg; 0 = chosen from the frames' angular resolution. */

@@ -18,6 +18,7 @@ import { createPanoramaService } from '../../../src/main/panorama/console-servic
 import { command } from '../../../src/main/panorama/command';
 import { findSceneFile } from '../../../src/main/sim/media';
 import { SIM_CAMERA } from '../../../src/shared/camera-model';
+import { yawOf } from '../../../src/shared/kinematics';
 import { panoramaScanOptions, type PanoramaProgress } from '../../../src/shared/console-api/panorama';
 import type { ConsolePush } from '../../../src/shared/console-api';
 
@@ -47,7 +48,7 @@ async function driverState(): Promise<{ execution_state: string; lease_active: b
 describe('panorama scan on the simulator', () => {
   it('scans a full circle: frames, manifest with observed poses, strips, grid and equirect; head home, lease released', async () => {
     const out = join(tmp, 'full');
-    const plan = planScan({ options: panoramaScanOptions.parse({ deviceId: DEVICE, full360: true, settleS: 0.3 }) });
+    const plan = planScan({ options: panoramaScanOptions.parse({ deviceId: DEVICE, full360: true, settleS: 0.25, bodyMoveS: 0.4 }) });
     const phases = new Set<string>();
     const r = await runScan({ mesh: stack.mesh, plan, outputDir: out, logger, onProgress: (p) => phases.add(p.phase) });
     expect(r.status).toBe('complete');
@@ -66,6 +67,7 @@ describe('panorama scan on the simulator', () => {
     const st = await driverState();
     expect(st.lease_active).toBe(false);
     expect(Math.abs(stack.sim.state().bodyYaw)).toBeLessThan(0.02);
+    expect(Math.abs(yawOf(stack.sim.state().headPose))).toBeLessThan(0.02);
   }, 90_000);
 
   it('cancelling mid-scan leaves the robot idle, the lease released and a valid manifest for the frames taken', async () => {
@@ -101,9 +103,9 @@ describe('panorama scan on the simulator', () => {
 
   it('records body drift warnings in the manifest when the body has not reached its target at capture', async () => {
     const out = join(tmp, 'drift');
-    // No settling and a realtime body turn: the simulated body (rate-limited like the robot) is still on its way.
+    // No settling (nor waiting for the pose) and a realtime body turn: the simulated body (rate-limited like the robot) is still on its way.
     const plan = planScan({
-      options: panoramaScanOptions.parse({ deviceId: DEVICE, bodyYawSteps: 3, pitchSteps: 1, yawSteps: 1, bodyMoveS: 0, settleS: 0, bodyDriftToleranceDeg: 1 }),
+      options: panoramaScanOptions.parse({ deviceId: DEVICE, bodyYawSteps: 3, pitchSteps: 1, yawSteps: 1, bodyMoveS: 0, settleS: 0, settleTimeoutS: 0, bodyDriftToleranceDeg: 1 }),
     });
     const r = await runScan({ mesh: stack.mesh, plan, outputDir: out, logger });
     expect(r.status).toBe('complete');
