@@ -6,12 +6,13 @@ import type { DriverHandle, DriverStartOptions, SimHandle } from './backends';
 
 /** Waits (bounded) for the start-up wake_up to finish, so the first operator command is not overridden by it. */
 async function settle(baseUrl: string): Promise<void> {
+  // The daemon reports `running` once its start sequence (wake_up included) is over.
   const until = Date.now() + 8000;
   while (Date.now() < until) {
     try {
-      const res = await fetch(`${baseUrl}/api/move/running`, { signal: AbortSignal.timeout(1000) });
-      const running = (await res.json()) as unknown;
-      if (Array.isArray(running) && running.length === 0) return;
+      const res = await fetch(`${baseUrl}/api/daemon/status`, { signal: AbortSignal.timeout(1000) });
+      const doc = (await res.json()) as { state?: unknown };
+      if (doc.state === 'running') return;
     } catch {
       // not answering yet
     }
