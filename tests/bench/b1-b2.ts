@@ -119,16 +119,16 @@ export const b1b2: Bench = {
       const ml: number[] = [];
       const frps: number[] = [];
       const mrps: number[] = [];
-      const rounds = 6;
+      const rounds = 10;
       for (let r = 0; r < rounds; r++) {
         // Alternate who goes first, so drift in machine load does not favour one side.
         const order = r % 2 === 0 ? [floor, mine] : [mine, floor];
         for (const side of order) {
-          const lat = await latencies(side.call, 800);
+          const lat = await latencies(side.call, 500);
           (side === floor ? fl : ml).push(...lat);
         }
         for (const side of order) {
-          const rps = await throughput(side.call, 32, 1_000);
+          const rps = await throughput(side.call, 32, 600);
           (side === floor ? frps : mrps).push(rps);
         }
       }

@@ -52,6 +52,24 @@ export function invalidDeviceId(deviceId: unknown): MeshError {
   );
 }
 
+function parseReply(data: Uint8Array, deviceId: string, fn: string, subject: string): unknown {
+  let reply: unknown;
+  try {
+    reply = JSON.parse(bytesToString(data));
+  } catch {
+    throw new MeshError('rpc_error', `reply from ${deviceId} is not valid JSON`, { deviceId, fn, subject });
+  }
+  if (!isPlainObject(reply)) throw new MeshError('rpc_error', `reply from ${deviceId} is not a JSON-RPC object`, { deviceId, fn, subject });
+  const error = reply.error;
+  if (error !== undefined && error !== null) {
+    const code = isPlainObject(error) && typeof error.code === 'number' ? error.code : undefined;
+    const message = isPlainObject(error) && typeof error.message === 'string' ? error.message : JSON.stringify(error);
+    const kind = code === RPC_UNKNOWN_METHOD ? 'unknown_method' : code === RPC_DEVICE_ERROR ? 'device_error' : 'rpc_error';
+    throw new MeshError(kind, message, { deviceId, fn, subject, rpcCode: code });
+  }
+  return reply.result;
+}
+
 class MeshClientImpl implements MeshClient {
   readonly tenant: string;
   readonly discoveryMode: DiscoveryMode;
@@ -117,52 +135,44 @@ class MeshClientImpl implements MeshClient {
     return s;
   }
 
-  async invoke(deviceId: string, fn: string, params: JsonObject = {}, opts: InvokeOptions = {}): Promise<unknown> {
-    this.ensureOpen();
-    if (typeof deviceId !== 'string' || !DEVICE_ID_PATTERN.test(deviceId)) throw invalidDeviceId(deviceId);
-    if (typeof fn !== 'string' || fn.length === 0) {
-      throw new MeshError('invalid_request', 'function name must be a non-empty string', { deviceId });
-    }
-    if (!isPlainObject(params)) {
-      throw new MeshError('invalid_request', `params must be a JSON object, got ${Array.isArray(params) ? 'array' : typeof params}`, {
-        deviceId,
-        fn,
-      });
-    }
-    const subject = this.cmdSubject(deviceId);
-    const timeoutMs = opts.timeoutMs ?? this.requestTimeoutMs;
-    const sendParams = opts.sourceDevice
-      ? { ...params, _dc_meta: { source_device: opts.sourceDevice, source_type: 'agent' } }
-      : params;
+  // Hot path: no async wrapper (one promise chain from the transport), one stringify, one parse.
+  invoke(deviceId: string, fn: string, params: JsonObject = {}, opts: InvokeOptions = {}): Promise<unknown> {
+    let subject: string;
+    let timeoutMs: number;
     let body: string;
     try {
-      body = '{"jsonrpc":"2.0","id":"' + this.ids.next() + '","method":' + JSON.stringify(fn) + ',"params":' + JSON.stringify(sendParams) + '}';
+      this.ensureOpen();
+      if (typeof deviceId !== 'string' || !DEVICE_ID_PATTERN.test(deviceId)) throw invalidDeviceId(deviceId);
+      if (typeof fn !== 'string' || fn.length === 0) {
+        throw new MeshError('invalid_request', 'function name must be a non-empty string', { deviceId });
+      }
+      if (!isPlainObject(params)) {
+        throw new MeshError('invalid_request', `params must be a JSON object, got ${Array.isArray(params) ? 'array' : typeof params}`, {
+          deviceId,
+          fn,
+        });
+      }
+      subject = this.cmdSubject(deviceId);
+      timeoutMs = opts.timeoutMs ?? this.requestTimeoutMs;
+      const sendParams = opts.sourceDevice
+        ? { ...params, _dc_meta: { source_device: opts.sourceDevice, source_type: 'agent' } }
+        : params;
+      try {
+        body = '{"jsonrpc":"2.0","id":"' + this.ids.next() + '","method":' + JSON.stringify(fn) + ',"params":' + JSON.stringify(sendParams) + '}';
+      } catch (err) {
+        throw new MeshError('invalid_request', `params are not JSON-serialisable: ${errorMessage(err)}`, { deviceId, fn });
+      }
     } catch (err) {
-      throw new MeshError('invalid_request', `params are not JSON-serialisable: ${errorMessage(err)}`, { deviceId, fn });
+      return Promise.reject(err);
     }
-    let data: Uint8Array;
-    try {
-      data = await this.conn.request(subject, body, timeoutMs);
-    } catch (err) {
-      const details: MeshErrorDetails = { deviceId, fn, subject, timeoutMs };
-      if (err instanceof MeshError) throw new MeshError(err.code, err.message, { ...err.details, ...details });
-      throw new MeshError('not_connected', errorMessage(err), details);
-    }
-    let reply: unknown;
-    try {
-      reply = JSON.parse(bytesToString(data));
-    } catch {
-      throw new MeshError('rpc_error', `reply from ${deviceId} is not valid JSON`, { deviceId, fn, subject });
-    }
-    if (!isPlainObject(reply)) throw new MeshError('rpc_error', `reply from ${deviceId} is not a JSON-RPC object`, { deviceId, fn, subject });
-    const error = reply.error;
-    if (error !== undefined && error !== null) {
-      const code = isPlainObject(error) && typeof error.code === 'number' ? error.code : undefined;
-      const message = isPlainObject(error) && typeof error.message === 'string' ? error.message : JSON.stringify(error);
-      const kind = code === RPC_UNKNOWN_METHOD ? 'unknown_method' : code === RPC_DEVICE_ERROR ? 'device_error' : 'rpc_error';
-      throw new MeshError(kind, message, { deviceId, fn, subject, rpcCode: code });
-    }
-    return reply.result;
+    return this.conn.request(subject, body, timeoutMs).then(
+      (data) => parseReply(data, deviceId, fn, subject),
+      (err: unknown) => {
+        const details: MeshErrorDetails = { deviceId, fn, subject, timeoutMs };
+        if (err instanceof MeshError) throw new MeshError(err.code, err.message, { ...err.details, ...details });
+        throw new MeshError('not_connected', errorMessage(err), details);
+      },
+    );
   }
 
   subscribe(deviceId: string, eventName: string, handler: (event: MeshEvent) => void): () => void {

@@ -148,16 +148,22 @@ class NatsMeshConnection implements MeshConnection {
     }
   }
 
-  async request(subject: string, data: Uint8Array | string, timeoutMs: number): Promise<Uint8Array> {
+  request(subject: string, data: Uint8Array | string, timeoutMs: number): Promise<Uint8Array> {
     const max = this.maxPayload();
     const over = oversizeBytes(data, max);
-    if (over) throw new MeshError('invalid_request', payloadTooLargeMessage(subject, over, max), { subject });
+    if (over) return Promise.reject(new MeshError('invalid_request', payloadTooLargeMessage(subject, over, max), { subject }));
+    let pending: Promise<Msg>;
     try {
-      const msg = await this.nc.request(subject, data, { timeout: timeoutMs });
-      return msg.data;
+      pending = this.nc.request(subject, data, { timeout: timeoutMs });
     } catch (err) {
-      throw mapRequestError(err, subject, timeoutMs);
+      return Promise.reject(mapRequestError(err, subject, timeoutMs));
     }
+    return pending.then(
+      (msg) => msg.data,
+      (err: unknown) => {
+        throw mapRequestError(err, subject, timeoutMs);
+      },
+    );
   }
 
   status(): ConnectionStatus {

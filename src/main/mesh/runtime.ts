@@ -462,13 +462,17 @@ export class DeviceRuntime implements DeviceRuntimeHandle {
       return;
     }
     const data = rpcResult(id, json ?? 'null');
-    const max = this.conn.maxPayload();
-    const over = oversizeBytes(data, max);
-    if (over) {
-      this.fail(entry, id, reply, `result of ${over} bytes exceeds the mesh payload limit of ${max} bytes`);
-      return;
+    try {
+      this.conn.publish(reply, data);
+    } catch (err) {
+      if (err instanceof MeshError && err.code === 'invalid_request') {
+        // Over the broker's max_payload: the caller gets an error instead of silence.
+        const max = this.conn.maxPayload();
+        this.fail(entry, id, reply, `result of ${oversizeBytes(data, max)} bytes exceeds the mesh payload limit of ${max} bytes`);
+      } else {
+        this.log.debug(`reply not sent: ${errorMessage(err)}`);
+      }
     }
-    this.send(reply, data);
   }
 
   private fail(entry: FnEntry, id: string | number, reply: string, message: string): void {
