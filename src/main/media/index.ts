@@ -5,22 +5,38 @@
 import type { DaemonTarget } from '../reachy/types';
 import type { MediaSource } from './types';
 import { SimHttpMediaSource } from './sim-http-source';
+import { WebrtcMediaSource } from './webrtc-source';
+import { DEFAULT_SIGNALLING_PORT, WEBRTC_PRODUCER_NAME } from '../../shared/reachy';
+import type { Logger } from '../log';
 
 export * from './types';
 export { encodeFrame, ENCODING_PRESETS, ReplyTooLargeError, resolveMaxEdge, type FrameEncoding, type VideoFrameReply } from './encode';
 export { motionMagnitude, rms, confidence } from './detect';
 export { SimHttpMediaSource } from './sim-http-source';
 export { PushedMediaSource } from './pushed-source';
+export { WebrtcMediaSource, type WebrtcSourceOptions } from './webrtc-source';
+export { findFfmpeg } from './ffmpeg';
 export { probeSignalling, type ProbeResult } from './signalling/probe';
 export * from './signalling/protocol';
 
 /**
  * The media source for a daemon target: the simulator's camera/microphone when the target serves the simulator's
  * media extension (also for a standalone `reachy-console sim` reached as host:port); `undefined` for a real robot
- * (its media is WebRTC: attach a PushedMediaSource fed by a media renderer) — media functions then answer
- * `unsupported`.
+ * (its media is WebRTC) — media functions then answer `unsupported` — unless `webrtc` is asked (or
+ * REACHY_MEDIA_WEBRTC=1): then a WebrtcMediaSource consumes ws://<host>:8443 (producer reachymini) and decodes it.
  */
-export async function createMediaSource(target: DaemonTarget): Promise<MediaSource | undefined> {
+export async function createMediaSource(
+  target: DaemonTarget,
+  opts: { webrtc?: boolean; signallingUrl?: string; logger?: Logger } = {},
+): Promise<MediaSource | undefined> {
   if (await SimHttpMediaSource.probe(target.baseUrl)) return new SimHttpMediaSource(target.baseUrl);
-  return undefined;
+  const webrtc = opts.webrtc ?? ['1', 'true', 'yes'].includes((process.env.REACHY_MEDIA_WEBRTC ?? '').toLowerCase());
+  if (!webrtc) return undefined;
+  const source = new WebrtcMediaSource({
+    signallingUrl: opts.signallingUrl ?? process.env.REACHY_SIGNALLING_URL ?? `ws://${target.host}:${DEFAULT_SIGNALLING_PORT}`,
+    producerName: WEBRTC_PRODUCER_NAME,
+    logger: opts.logger,
+  });
+  source.start();
+  return source;
 }

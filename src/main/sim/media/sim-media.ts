@@ -12,7 +12,7 @@ import { DEFAULT_SIGNALLING_PORT, WEBRTC_PRODUCER_NAME } from '../../../shared/r
 import type { Logger } from '../../log';
 import { SignallingServer } from './signalling-server';
 import { WebrtcProducer } from './webrtc-producer';
-import { findFfmpeg } from './vp8-encoder';
+import { findFfmpeg } from '../../media/ffmpeg';
 
 export interface SimMediaOptions {
   /** Sim clock, ms epoch. */

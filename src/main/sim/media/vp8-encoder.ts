@@ -6,10 +6,11 @@
  * process (not linked into ours).
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { accessSync, chmodSync, constants } from 'node:fs';
-import { createRequire } from 'node:module';
 import { RtpHeader, RtpPacket } from 'werift';
 import type { Logger } from '../../log';
+import { findFfmpeg } from '../../media/ffmpeg';
+
+export { findFfmpeg };
 
 const RTP_PAYLOAD_MAX = 1100;
 
@@ -43,25 +44,6 @@ class IvfReader {
       this.onFrame(Buffer.from(this.buf.subarray(12, 12 + size)));
       this.buf = this.buf.subarray(12 + size);
     }
-  }
-}
-
-/** Path of a usable ffmpeg, or an Error saying why there is none. */
-export function findFfmpeg(): string | Error {
-  const env = process.env.REACHY_FFMPEG;
-  if (env) return env;
-  try {
-    const require = createRequire(import.meta.url);
-    const installer = require('@ffmpeg-installer/ffmpeg') as { path: string };
-    try {
-      accessSync(installer.path, constants.X_OK);
-    } catch {
-      // npm may skip the package's postinstall `chmod u+x`; fix it once.
-      chmodSync(installer.path, 0o755);
-    }
-    return installer.path;
-  } catch (err) {
-    return new Error(`no ffmpeg for VP8 encoding (@ffmpeg-installer/ffmpeg: ${err instanceof Error ? err.message : String(err)}); set REACHY_FFMPEG`);
   }
 }
 
