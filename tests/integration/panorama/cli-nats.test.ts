@@ -18,7 +18,7 @@ import { manifestSchema } from '../../../src/main/panorama/manifest';
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
 
-function runCli(args: string[]): Promise<{ code: number | null; stderr: string }> {
+function runCli(args: string[], onStderr?: (text: string, kill: (sig: NodeJS.Signals) => void) => void): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['bin/reachy-console.mjs', 'panorama', ...args], {
       cwd: ROOT,
@@ -26,7 +26,10 @@ function runCli(args: string[]): Promise<{ code: number | null; stderr: string }
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      onStderr?.(stderr, (sig) => child.kill(sig));
+    });
     child.once('error', reject);
     child.once('exit', (code) => resolve({ code, stderr }));
   });
@@ -70,6 +73,27 @@ describe('reachy-console panorama on a real nats-server', () => {
     expect(m.frames).toHaveLength(4);
     expect(existsSync(join(out, 'panorama_equirect.jpg'))).toBe(true);
     expect(existsSync(join(out, 'panorama_grid.jpg'))).toBe(true);
+  }, 90_000);
+
+  it('Ctrl-C cancels: robot stopped, lease released, partial outputs and a cancelled manifest', async () => {
+    const out = join(tmp, 'interrupted');
+    let sent = false;
+    const r = await runCli(['--device-id', 'pano-nats-1', '--body-yaw-steps', '3', '--pitch-steps', '2', '--yaw-steps', '3', '--settle-s', '0.1', '--output', out, '--timeout-s', '20', ...mesh], (text, kill) => {
+      if (!sent && /\[2\/18\] moving/.test(text)) {
+        sent = true;
+        kill('SIGINT');
+      }
+    });
+    expect(sent).toBe(true);
+    expect(r.code, r.stderr).toBe(0);
+    const m = manifestSchema.parse(JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')));
+    expect(m.status).toBe('cancelled');
+    expect(m.frames.length).toBeGreaterThanOrEqual(2);
+    expect(m.frames.length).toBeLessThan(18);
+    expect(existsSync(join(out, 'panorama_equirect.jpg'))).toBe(true);
+    const st = (await driver.mesh.invoke('pano-nats-1', 'get_status', {})) as { driver_state: { lease_active: boolean; execution_state: string } };
+    expect(st.driver_state.lease_active).toBe(false);
+    expect(st.driver_state.execution_state).toBe('idle');
   }, 90_000);
 
   it('exits 2 when the device does not appear in time, writing nothing', async () => {
