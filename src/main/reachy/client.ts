@@ -15,7 +15,8 @@ import { createLogger } from '../log';
 import type { Mat4 } from '../../shared/kinematics';
 import { restCall } from './rest';
 import type { RestOptions } from './rest';
-import { transportModeFromEnv } from './target';
+import { makeTarget, transportModeFromEnv } from './target';
+import { resolveLocalName } from './discovery';
 import type {
   CameraSpecs,
   ConnectionState,
@@ -49,6 +50,8 @@ export interface DaemonClientOptions {
   backoffMaxMs?: number;
   /** A `task` goto without task_progress after duration + this is reported failed (default 5000 ms). */
   moveSlackMs?: number;
+  /** How long to browse mDNS for a `.local` host the system resolver does not know (default 2000 ms). */
+  mdnsTimeoutMs?: number;
   logger?: Logger;
 }
 
@@ -129,6 +132,8 @@ class DaemonClientImpl implements DaemonClient {
   private firstOutcome: (() => void) | null = null;
   private readonly tasks = new Map<string, PendingTask>();
   private readonly moves: MoveTracker;
+  private mdnsTriedAt = 0;
+  private readonly mdnsTimeoutMs: number;
 
   constructor(o: DaemonClientOptions) {
     if (o.target.kind === 'sim' && o.target.port === 0) {
@@ -143,9 +148,10 @@ class DaemonClientImpl implements DaemonClient {
     this.backoffInitial = o.backoffInitialMs ?? 200;
     this.backoffMax = o.backoffMaxMs ?? 3000;
     this.moveSlack = o.moveSlackMs ?? 5000;
+    this.mdnsTimeoutMs = o.mdnsTimeoutMs ?? 2000;
     this.log = o.logger ?? createLogger('reachy');
     this.conn = { status: 'connecting', since: Date.now(), transport: this.transport, attempts: 0 };
-    this.moves = new MoveTracker({ baseUrl: o.target.baseUrl, rest: this.rest, log: this.log });
+    this.moves = new MoveTracker({ rest: this.rest, log: this.log });
   }
 
   // ---- lifecycle ----
@@ -217,6 +223,22 @@ class DaemonClientImpl implements DaemonClient {
     this.failTasks(`connection lost: ${reason}`);
   }
 
+  /**
+   * `reachy-mini.local` needs an mDNS-aware resolver (nss-mdns/avahi on Linux). When the system cannot resolve a
+   * `.local` name, look the robot up over mDNS ourselves (its `_reachy-mini._tcp` advert) and use its address.
+   */
+  private async tryMdns(errCode: string): Promise<boolean> {
+    const host = this.target.host;
+    // At most one browse per 10 s while the robot stays unresolvable (it may still be booting).
+    if (Date.now() - this.mdnsTriedAt < 10_000 || errCode !== 'ENOTFOUND' || !/\.local\.?$/i.test(host)) return false;
+    this.mdnsTriedAt = Date.now();
+    const addr = await resolveLocalName(host, this.mdnsTimeoutMs).catch(() => null);
+    if (!addr || this.closed) return false;
+    this.rest.baseUrl = makeTarget('host', addr, this.target.port).baseUrl;
+    this.log.info(`resolved ${host} over mDNS: ${this.rest.baseUrl}`);
+    return true;
+  }
+
   private scheduleReconnect(): void {
     if (this.closed) return;
     const attempts = this.conn.attempts + 1;
@@ -235,7 +257,7 @@ class DaemonClientImpl implements DaemonClient {
   // ---- websocket transport ----
 
   private connectWs(): void {
-    const url = this.target.baseUrl.replace(/^http/, 'ws') + '/ws/sdk';
+    const url = this.rest.baseUrl.replace(/^http/, 'ws') + '/ws/sdk';
     const ws = new WebSocket(url, { perMessageDeflate: false, handshakeTimeout: this.rest.timeoutMs });
     this.ws = ws;
     let opened = false;
@@ -266,7 +288,11 @@ class DaemonClientImpl implements DaemonClient {
       const r = reason || (code === 1013 ? 'daemon not ready (1013)' : opened ? `/ws/sdk closed (${code}${why.length ? ' ' + why.toString() : ''})` : 'connection failed');
       this.lose(r);
       if (this.transport === 'http') this.connect();
-      else this.scheduleReconnect();
+      else
+        void this.tryMdns(reason).then((resolved) => {
+          if (resolved) this.connect();
+          else this.scheduleReconnect();
+        });
     });
   }
 
@@ -399,8 +425,12 @@ class DaemonClientImpl implements DaemonClient {
       },
       (err: unknown) => {
         if (this.closed) return;
-        this.lose((err as Error).message);
-        this.scheduleReconnect();
+        const msg = (err as Error).message;
+        this.lose(msg);
+        void this.tryMdns(/ENOTFOUND/.test(msg) ? 'ENOTFOUND' : '').then((resolved) => {
+          if (resolved) this.connect();
+          else this.scheduleReconnect();
+        });
       },
     );
   }
@@ -524,7 +554,7 @@ class DaemonClientImpl implements DaemonClient {
     const msg = { type: 'set_automatic_body_yaw', enabled: check(z.boolean(), enabled, 'setAutomaticBodyYaw') };
     if (this.sendWs(msg)) return;
     // No REST route exists for this; open a short-lived /ws/sdk link to send it.
-    await oneShotWs(this.target.baseUrl.replace(/^http/, 'ws') + '/ws/sdk', msg, this.rest.timeoutMs);
+    await oneShotWs(this.rest.baseUrl.replace(/^http/, 'ws') + '/ws/sdk', msg, this.rest.timeoutMs);
   }
 
   async motorMode(): Promise<MotorMode> {

@@ -70,3 +70,28 @@ export function discoverRobots(timeoutMs = 2000): Promise<DiscoveredRobot[]> {
     }, timeoutMs);
   });
 }
+
+/**
+ * Address of a `.local` host name from the `_reachy-mini._tcp` adverts (robots advertise `reachy-mini.local`):
+ * TXT `address`, else the first IPv4 record. Null when nothing answers within `timeoutMs`.
+ */
+export function resolveLocalName(hostName: string, timeoutMs = 2000): Promise<string | null> {
+  // Compare without the trailing dot and `.local` (adverts spell the host either way).
+  const bare = (h: string): string => h.toLowerCase().replace(/\.$/, '').replace(/\.local$/, '');
+  const want = bare(hostName);
+  return new Promise((resolve) => {
+    let done = false;
+    const finish = (v: string | null): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      b.stop();
+      resolve(v);
+    };
+    const b = browseRobots((robots) => {
+      const r = robots.find((x) => bare(x.hostName) === want || bare(x.name) === want);
+      if (r) finish(r.target.host);
+    });
+    const timer = setTimeout(() => finish(null), timeoutMs);
+  });
+}

@@ -4,6 +4,6 @@ export { createDaemonClient } from './client';
 export type { DaemonClientOptions } from './client';
 export { resolveTarget, parseTargetString, targetForSimulator, transportModeFromEnv, makeTarget, SIM_TARGET } from './target';
 export type { TargetInput } from './target';
-export { browseRobots, discoverRobots } from './discovery';
+export { browseRobots, discoverRobots, resolveLocalName } from './discovery';
 export type { DiscoveredRobot, RobotBrowser } from './discovery';
 export * as kinematics from './kinematics';

@@ -29,7 +29,7 @@ export class MoveTracker {
   private closed = false;
   private pollTimer: NodeJS.Timeout | null = null;
 
-  constructor(private readonly o: { baseUrl: string; rest: RestOptions; log: Logger }) {}
+  constructor(private readonly o: { rest: RestOptions; log: Logger }) {}
 
   async run(post: () => Promise<{ uuid: string }>): Promise<MoveHandle> {
     const linked = await this.ensureLink();
@@ -53,7 +53,7 @@ export class MoveTracker {
     if (this.ws && this.ws.readyState === WebSocket.OPEN) return Promise.resolve(true);
     if (this.opening) return this.opening;
     this.opening = new Promise<boolean>((resolve) => {
-      const ws = new WebSocket(this.o.baseUrl.replace(/^http/, 'ws') + '/api/move/ws/updates', {
+      const ws = new WebSocket(this.o.rest.baseUrl.replace(/^http/, 'ws') + '/api/move/ws/updates', {
         perMessageDeflate: false,
         handshakeTimeout: this.o.rest.timeoutMs,
       });
