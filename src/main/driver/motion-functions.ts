@@ -37,7 +37,7 @@ export function motionFunctions(ctx: DriverContext): DeviceFunction[] {
   const moveReply = async (handle: MoveHandle, wait: boolean, durationS: number | null, base: JsonObject) => {
     if (!wait) return { ...base, ...asleepNote(), status: 'accepted', execution: 'moving', move_uuid: handle.uuid };
     const outcome = await motion.waitDone(handle, ((durationS ?? 10) + 10) * 1000);
-    const s = motion.observed();
+    const s = await motion.freshState(Date.now());
     return {
       ...base,
       status: outcome ? outcome.status : 'timeout',

@@ -153,6 +153,27 @@ export class MotionController {
     return handle;
   }
 
+  /**
+   * The first state sample received at or after `sinceMs` (epoch), or the latest one after `timeoutMs`. With a polled
+   * transport (http mode, 10 Hz) the sample cached when a move ends can predate its end.
+   */
+  async freshState(sinceMs: number, timeoutMs = 500): Promise<RobotState | null> {
+    const cur = this.daemon.latestState();
+    if (cur && cur.receivedAt >= sinceMs) return cur;
+    return new Promise((resolve) => {
+      const off = this.daemon.onState((st) => {
+        if (st.receivedAt < sinceMs) return;
+        clearTimeout(timer);
+        off();
+        resolve(st);
+      });
+      const timer = setTimeout(() => {
+        off();
+        resolve(this.daemon.latestState());
+      }, timeoutMs);
+    });
+  }
+
   /** Waits for a move's end, at most `timeoutMs`; null on timeout. */
   async waitDone(handle: MoveHandle, timeoutMs: number): Promise<MoveOutcome | null> {
     let timer: ReturnType<typeof setTimeout> | undefined;

@@ -19,8 +19,9 @@ describe('driver with transport mode http', () => {
     await until(() => Math.abs(rad2deg(yawOf(s.sim.state().headPose)) + 20) < 0.5);
     const r = await invoke('set_body_yaw', { yaw_deg: 25, duration_s: 0.3, wait: true });
     expect(r.status).toBe('completed');
-    const by = await invoke('get_body_yaw');
-    expect(by.yaw_deg as number).toBeCloseTo(25, 0);
+    // The reply's observed pose is a sample taken after completion, even with polled state.
+    expect((r.observed as { body_yaw_deg: number }).body_yaw_deg).toBeCloseTo(25, 0);
+    await until(async () => Math.abs(((await invoke('get_body_yaw')).yaw_deg as number) - 25) < 0.5);
     const st = (await invoke('get_status')).driver_state as Record<string, unknown>;
     expect((st.daemon_link as Record<string, unknown>).transport).toBe('http');
     const e = await s.client.invoke(ID, 'look_at_world', { pitch: 45 }).catch((err: Error) => err);
