@@ -98,8 +98,12 @@ export async function startNatsServer(opts: NatsServerOptions = {}): Promise<Nat
       live.delete(child);
       if (proc === child) proc = null;
     });
-    child.once('error', () => {
+    child.once('error', (err: NodeJS.ErrnoException) => {
       exited = true;
+      stderr +=
+        err.code === 'ENOENT'
+          ? `'${bin}' not found: install nats-server (Debian: apt-get install nats-server) or set NATS_SERVER_BIN`
+          : String(err);
     });
     const deadline = Date.now() + 15_000;
     while (Date.now() < deadline) {
