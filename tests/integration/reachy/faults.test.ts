@@ -59,7 +59,8 @@ describe('websocket transport faults', () => {
 
   it('stalled stream (socket open, nothing sent): loss after the 1 s liveness window, recovery after', async () => {
     const { ms, state } = await timeToLoss(client, () => sim.faults.stall(true), 1500);
-    expect(ms).toBeLessThan(1600);
+    // 1 s liveness window + the 250 ms check period, with slack for a loaded machine.
+    expect(ms).toBeLessThan(2000);
     expect(state.error).toBe('no state for 1.0 s');
     sim.faults.stall(false);
     await recovered(client);
@@ -104,7 +105,7 @@ describe('http transport faults', () => {
     try {
       await client.start();
       const { ms, state } = await timeToLoss(client, () => sim.faults.hang(true), 1000);
-      expect(ms).toBeLessThan(1500);
+      expect(ms).toBeLessThan(2000);
       expect(state.error).toMatch(/no state for 1\.0 s/);
       await expect(client.daemonStatus()).rejects.toThrow(/timed out after 1500 ms/);
       sim.faults.hang(false);
