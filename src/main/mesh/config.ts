@@ -54,14 +54,14 @@ export function checkBrokerUrl(url: string): void {
   if (m) {
     const scheme = m[1].toLowerCase();
     if (scheme !== 'nats' && scheme !== 'tls') {
-      throw new MeshError('config', `unsupported broker URL '${url}': only nats:// and tls:// (NATS) are supported`);
+      throw new MeshError('config', `unsupported broker URL '${redactUrl(url)}': only nats:// and tls:// (NATS) are supported`);
     }
     return;
   }
   if (/^(tcp|tls|udp)\//i.test(url)) {
-    throw new MeshError('config', `unsupported broker URL '${url}': Zenoh endpoints are not supported; use nats://host:port`);
+    throw new MeshError('config', `unsupported broker URL '${redactUrl(url)}': Zenoh endpoints are not supported; use nats://host:port`);
   }
-  if (!/^[A-Za-z0-9.[\]:_-]+(:\d+)?$/.test(url)) throw new MeshError('config', `invalid broker URL '${url}'`);
+  if (!/^[A-Za-z0-9.[\]:_-]+(:\d+)?$/.test(url)) throw new MeshError('config', `invalid broker URL '${redactUrl(url)}'`);
 }
 
 export function meshConfigFromEnv(env: Env = process.env, overrides: MeshConfigOverrides = {}): MeshConfig {
@@ -155,10 +155,15 @@ export function validateNatsConfig(config: MeshConfig): void {
   }
 }
 
+/** URLs may carry user:password@ — never log that part. */
+export function redactUrl(url: string): string {
+  return url.replace(/\/\/[^/@]*@/, '//***@');
+}
+
 /** What is safe to log about a config: no secrets, only whether they are present. */
 export function describeMeshConfig(config: MeshConfig): string {
   const auth = config.jwt && config.nkeySeed ? 'jwt+nkey' : config.allowInsecure ? 'insecure (no auth)' : 'none';
-  const where = config.backend === 'local' ? 'local (in-process)' : config.urls.join(',');
+  const where = config.backend === 'local' ? 'local (in-process)' : config.urls.map(redactUrl).join(',');
   return `${where}, tenant ${config.tenant}, discovery ${config.discoveryMode}, auth ${auth}${config.tls ? ', tls' : ''}`;
 }
 

@@ -14,6 +14,7 @@ export {
   meshConfigFromEnv,
   validateNatsConfig,
   describeMeshConfig,
+  redactUrl,
   parseDiscoveryMode,
   type MeshConfigOverrides,
   type Env,

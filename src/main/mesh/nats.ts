@@ -11,7 +11,7 @@ import {
   type TlsOptions,
 } from '@nats-io/nats-core';
 import { createLogger, type Logger } from '../log';
-import { describeMeshConfig, validateNatsConfig } from './config';
+import { describeMeshConfig, redactUrl, validateNatsConfig } from './config';
 import {
   Listeners,
   oversizeBytes,
@@ -73,7 +73,7 @@ class NatsMeshConnection implements MeshConnection {
     this.tenant = config.tenant;
     this.discoveryMode = config.discoveryMode;
     this.requestTimeoutMs = config.requestTimeoutMs;
-    this.description = `nats ${config.urls.join(',')}`;
+    this.description = `nats ${config.urls.map(redactUrl).join(',')}`;
     void this.watchStatus();
     void nc.closed().then((err) => {
       if (err && !this.closing) this.log.warn(`NATS connection closed: ${errorMessage(err)}`);
@@ -268,7 +268,7 @@ export async function openNats(config: MeshConfig, opts: OpenNatsOptions = {}): 
     const isAuth = /authorization|authentication|auth/i.test(msg);
     throw new MeshError(
       isAuth ? 'config' : 'not_connected',
-      `cannot connect to NATS at ${config.urls.join(',')}: ${msg}`,
+      `cannot connect to NATS at ${config.urls.map(redactUrl).join(',')}: ${msg}`,
     );
   }
   log.info(`connected: ${describeMeshConfig(config)}, max_payload ${nc.info?.max_payload ?? '?'} bytes`);

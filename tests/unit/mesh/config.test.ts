@@ -142,3 +142,11 @@ describe('credentials files', () => {
     expect(configError(() => validateNatsConfig(tls)).message).toMatch(/MESSAGING_TLS_CA_FILE/);
   });
 });
+
+describe('logging safety', () => {
+  it('describeMeshConfig hides passwords in URLs', () => {
+    const c = meshConfigFromEnv({ NATS_URL: 'nats://alice:s3cret@broker:4222' });
+    expect(describeMeshConfig(c)).toContain('nats://***@broker:4222');
+    expect(describeMeshConfig(c)).not.toContain('s3cret');
+  });
+});
