@@ -28,7 +28,6 @@ interface Session {
   consumerId: string;
   pc: RTCPeerConnection;
   track: MediaStreamTrack;
-  unsubscribeRtp: () => void;
 }
 
 export class WebrtcProducer {
@@ -109,7 +108,14 @@ export class WebrtcProducer {
   private async onMessage(m: OutgoingMessage): Promise<void> {
     switch (m.type) {
       case 'startSession':
-        await this.startSession(m.sessionId, m.peerId);
+        try {
+          await this.startSession(m.sessionId, m.peerId);
+        } catch (err) {
+          // Tell the consumer instead of leaving it waiting for an offer that never comes.
+          this.opts.logger?.warn(`WebRTC session failed to start: ${err instanceof Error ? err.message : String(err)}`);
+          if (this.sessions.has(m.sessionId)) this.endSession(m.sessionId, true);
+          else this.send({ type: 'endSession', sessionId: m.sessionId });
+        }
         return;
       case 'peer': {
         const s = this.sessions.get(m.sessionId);
@@ -150,8 +156,8 @@ export class WebrtcProducer {
     });
     const track = new MediaStreamTrack({ kind: 'video' });
     pc.addTransceiver(track, { direction: 'sendonly' });
-    const encoder = await this.ensureEncoder();
-    const session: Session = { id: sessionId, consumerId, pc, track, unsubscribeRtp: encoder.onRtp((rtp) => track.writeRtp(rtp.clone())) };
+    await this.ensureEncoder();
+    const session: Session = { id: sessionId, consumerId, pc, track };
     this.sessions.set(sessionId, session);
     // Candidates found before the offer is out are held back: a browser refuses ICE before the remote description.
     let offerSent = false;
@@ -178,7 +184,6 @@ export class WebrtcProducer {
     const s = this.sessions.get(sessionId);
     if (!s) return;
     this.sessions.delete(sessionId);
-    s.unsubscribeRtp();
     s.track.stop();
     void s.pc.close().catch(() => undefined);
     if (notify) this.send({ type: 'endSession', sessionId });
@@ -191,6 +196,10 @@ export class WebrtcProducer {
       this.encoderStarting = (async () => {
         const probe = await this.opts.frame(this.width);
         const enc = new Vp8Encoder({ width: probe.width, height: probe.height, fps: this.fps, logger: this.opts.logger });
+        // One encoded stream, fanned out to every live session (each gets its own copy: werift rewrites headers).
+        enc.onRtp((rtp) => {
+          for (const sess of this.sessions.values()) sess.track.writeRtp(rtp.clone());
+        });
         await enc.start();
         this.encoder = enc;
         return enc;
@@ -204,7 +213,15 @@ export class WebrtcProducer {
   private startPump(): void {
     if (this.pump) return;
     this.pump = setInterval(() => {
-      if (this.rendering || !this.encoder) return;
+      if (this.rendering) return;
+      if (!this.encoder?.running) {
+        // ffmpeg died (or is starting): bring it back while sessions are live.
+        if (this.sessions.size > 0 && !this.encoderStarting) {
+          this.encoder = null;
+          this.ensureEncoder().catch((err: unknown) => this.opts.logger?.warn(`VP8 encoder restart failed: ${String(err)}`));
+        }
+        return;
+      }
       this.rendering = true;
       this.opts
         .frame(this.width)
