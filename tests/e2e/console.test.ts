@@ -28,7 +28,13 @@ async function waitText(loc: Locator, pred: (t: string) => boolean, timeoutMs = 
 }
 
 const numbers = (t: string): number[] => (t.match(/-?\d+(\.\d+)?/g) ?? []).map(Number);
-const shot = (name: string): Promise<Buffer> => tid(`panel-${name}`).screenshot({ path: join(SHOTS, `${name}.png`), animations: 'disabled' });
+/** A panel's picture, clipped from a full-page capture so the sticky top bar never covers it. */
+async function shot(name: string): Promise<void> {
+  const box = await tid(`panel-${name}`).boundingBox();
+  if (!box) throw new Error(`panel ${name} is not visible`);
+  const scrollY = Number(await page.evaluate('window.scrollY'));
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true, animations: 'disabled', clip: { x: box.x, y: box.y + scrollY, width: box.width, height: box.height } });
+}
 
 beforeAll(async () => {
   rig = await startConsoleRig();
@@ -60,7 +66,7 @@ describe('console in browser mode', { timeout: 90_000 }, () => {
     for (const id of await page.locator('[data-testid^="panel-"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-testid') ?? ''))) {
       const name = id.replace(/^panel-/, '');
       if (core.has(name)) continue;
-      await tid(id).screenshot({ path: join(SHOTS, `${name}.png`), animations: 'disabled', timeout: 5000 }).catch(() => undefined);
+      await shot(name).catch(() => undefined);
     }
   });
 
@@ -123,8 +129,8 @@ describe('console in browser mode', { timeout: 90_000 }, () => {
     await tid('mesh-urls').fill(nats.url);
     await tid('mesh-insecure').check();
     await tid('mesh-connect').click();
-    await waitText(tid('mesh-line'), (t) => t.includes(nats!.url) && t.includes('connected'), 20_000);
-    await waitText(tid('device-list'), (t) => t.includes('reachy-mini-1'), 20_000);
+    await waitText(tid('mesh-line'), (t) => t.includes(nats!.url) && t.includes(' · connected'), 45_000);
+    await waitText(tid('device-list'), (t) => t.includes('reachy-mini-1'), 45_000);
     await shot('settings');
     await shot('fleet');
   });
