@@ -120,7 +120,14 @@ export function createReachyDriver(opts: ReachyDriverOptions): ReachyDriver {
     },
   });
 
-  const core = [...stateFunctions(ctx), ...motionFunctions(ctx), ...ownershipFunctions(ctx)];
+  // Labels group the table for readers (the console's function explorer, MCP allow-lists): what reads, what moves.
+  const label = (fs: DeviceFunction[], group: string, access: 'read' | 'motion' | 'control'): DeviceFunction[] =>
+    fs.map((f) => ({ ...f, labels: { ...(f.labels ?? {}), group, access } }));
+  const core = [
+    ...label(stateFunctions(ctx), 'state', 'read'),
+    ...label(motionFunctions(ctx), 'motion', 'motion'),
+    ...label(ownershipFunctions(ctx), 'ownership', 'control'),
+  ];
   const functions = [...core, ...groups.flatMap((g) => g.functions)].map(counted);
   const seen = new Set<string>();
   for (const f of functions) {

@@ -71,6 +71,8 @@ describe('reachy driver over NATS', () => {
       'goto_sleep', 'wake_up', 'stop_motion', 'acquire_lease', 'release_lease', 'reset_interlock']) expect(names).toContain(n);
     const look = d.functions.find((f) => f.name === 'look_at_world')!;
     expect(look.parameters.properties.pitch).toMatchObject({ type: 'number', minimum: -30, maximum: 30 });
+    expect(look.labels).toMatchObject({ group: 'motion', access: 'motion' });
+    expect(d.functions.find((f) => f.name === 'get_joints')?.labels).toMatchObject({ group: 'state', access: 'read' });
     expect(d.events.map((e) => e.name)).toEqual(expect.arrayContaining(['audio_event', 'motion_event', 'safety_event', 'state_event']));
   });
 
