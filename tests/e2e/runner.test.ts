@@ -23,10 +23,18 @@ describe('policy runner panel (browser mode, Chromium)', () => {
 
     await page.getByTestId('runner-mode-apply').check();
     await page.getByTestId('runner-period').fill('0.05');
+    // A loaded test machine must not turn slow inferences into stale drops (that path has its own tests).
+    await page.getByTestId('runner-max-age').fill('0');
     await page.getByTestId('runner-start').click();
     await expect.poll(async () => page.getByTestId('runner-state').textContent(), { timeout: 45_000 }).toMatch(/running · applying actions/);
     await expect.poll(() => num('runner-steps'), { timeout: 45_000 }).toBeGreaterThanOrEqual(5);
-    await expect.poll(() => num('runner-applied'), { timeout: 45_000 }).toBeGreaterThanOrEqual(3);
+    try {
+      await expect.poll(() => num('runner-applied'), { timeout: 45_000 }).toBeGreaterThanOrEqual(3);
+    } catch (err) {
+      const text = async (id: string): Promise<string> => ((await page.getByTestId(id).count()) ? ((await page.getByTestId(id).textContent()) ?? '') : '-');
+      const diag = ['runner-steps', 'runner-applied', 'runner-safe-stops', 'runner-errors', 'runner-stale', 'runner-last-error', 'runner-note'];
+      throw new Error(`applied did not advance: ${(await Promise.all(diag.map(async (id) => `${id}=${await text(id)}`))).join(' ')}`, { cause: err });
+    }
     const first = await num('runner-steps');
     await expect.poll(() => num('runner-steps'), { timeout: 45_000 }).toBeGreaterThan(first); // still advancing
     await expect(page.getByTestId('runner-last-chunk').locator('tbody tr').count()).resolves.toBeGreaterThan(0);

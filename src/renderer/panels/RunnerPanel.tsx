@@ -20,6 +20,7 @@ interface Form {
   maxSteps: string;
   controlPeriodS: string;
   hz: string;
+  maxChunkAgeS: string;
   stopOnError: boolean;
 }
 
@@ -107,6 +108,7 @@ export default function RunnerPanel() {
     maxSteps: '0',
     controlPeriodS: '0.2',
     hz: '20',
+    maxChunkAgeS: '2',
     stopOnError: false,
   });
   const set = <K extends keyof Form>(k: K, v: Form[K]) => setF((p) => ({ ...p, [k]: v }));
@@ -147,6 +149,7 @@ export default function RunnerPanel() {
           maxSteps: num(f.maxSteps, 'max steps'),
           controlPeriodS: num(f.controlPeriodS, 'control period'),
           hz: num(f.hz, 'apply rate'),
+          maxChunkAgeS: num(f.maxChunkAgeS, 'max chunk age'),
           stopOnError: f.stopOnError,
           policy: f.policy === 'demo' ? { kind: 'demo', transport: f.demoTransport } : { kind: f.policy, url: f.url.trim() },
         };
@@ -223,6 +226,10 @@ export default function RunnerPanel() {
           <label className="field">
             <span>apply rate (rows/s)</span>
             <input type="number" min={1} max={60} value={f.hz} onChange={(e) => set('hz', e.target.value)} disabled={running} style={{ width: 70 }} />
+          </label>
+          <label className="field">
+            <span>max chunk age (s, 0 = never drop)</span>
+            <input type="number" min={0} step={0.5} value={f.maxChunkAgeS} onChange={(e) => set('maxChunkAgeS', e.target.value)} disabled={running} style={{ width: 70 }} data-testid="runner-max-age" />
           </label>
           <label>
             <input type="checkbox" checked={f.camera} onChange={(e) => set('camera', e.target.checked)} disabled={running} /> camera
