@@ -78,11 +78,15 @@ export default function MediaPanel() {
           setMotion({ magnitude: mev.magnitude, threshold: mev.threshold, state: mev.state });
         }
         setProblem(null);
+      } catch (err) {
+        // The console may be between meshes or drivers; say so instead of throwing in the page.
+        if (!stopped) setProblem(err instanceof Error ? err.message : String(err));
       } finally {
         busy.current = false;
       }
     };
-    const t = setInterval(() => void poll(), 250);
+    // 2 Hz audio, motion every 4th poll (full frames are compared on the driver: keep it light).
+    const t = setInterval(() => void poll(), 500);
     return () => {
       stopped = true;
       clearInterval(t);

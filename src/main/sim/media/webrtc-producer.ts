@@ -45,7 +45,8 @@ export class WebrtcProducer {
 
   constructor(private readonly opts: ProducerOptions) {
     this.width = opts.width ?? 640;
-    this.fps = opts.fps ?? 15;
+    // 10 fps keeps the render + encode cost small in the simulator's own process.
+    this.fps = opts.fps ?? 10;
   }
 
   get id(): string | null {
