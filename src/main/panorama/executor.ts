@@ -15,7 +15,7 @@ import type { Logger } from '../log';
 import { ensureWritableDir, writeAtomic } from './files';
 import { STITCHING_NOTE, type ManifestFrame, type PanoramaManifest } from './manifest';
 import { frameFileName, writeMosaics, type CapturedFrame } from './outputs';
-import { worldYawDeg, yawCoverage, type ScanPlan } from './planner';
+import { worldYawDeg, worldYawSafe, yawCoverage, type ScanPlan } from './planner';
 import { PanoramaRobot, type ObservedPose } from './robot';
 
 export interface ScanRunOptions {
@@ -157,6 +157,11 @@ export async function runScan(o: ScanRunOptions): Promise<ScanResult> {
           const d = round3(angDiff(bodyLock, pose.bodyYawDeg));
           warnings.push({ frame: null, drift_deg: d, message: `body yaw ${round3(bodyLock)}° after set_body_yaw(${pose.bodyYawDeg}°): off by ${d}°` });
         }
+      }
+      if (bodyLock !== null && !worldYawSafe(bodyLock, pose.headYawDeg)) {
+        // The body is not where planned and this look would pass ±180°: skip rather than swing the body.
+        warnings.push({ frame: null, drift_deg: round3(angDiff(bodyLock, pose.bodyYawDeg)), message: `pose ${i} skipped: body at ${round3(bodyLock)}° + head ${pose.headYawDeg}° passes ±180°` });
+        continue;
       }
       await robot.look(pose.pitchDeg, pose.headYawDeg);
       await sleep(settleMs, signal);

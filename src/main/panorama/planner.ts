@@ -11,6 +11,16 @@ import type { PanoramaPlanSummary, PanoramaPose, PanoramaScanOptions } from '../
 
 export const DEFAULT_STEPS = { bodyYawSteps: 5, pitchSteps: 3, yawSteps: 5 } as const;
 
+/**
+ * A head heading past ±180° wraps, and the daemon's automatic body-yaw rule (reference §6.3: ψ_b' = clamp(ψ_h −
+ * clamp(ψ_h − ψ_b, ±65°), ±160°), no wrapping) then swings the body most of a turn: body −160° with head −45°
+ * (world −205° = +155°) drags the body to +90°. Poses whose world yaw would pass ±(180° − margin) are left out; the
+ * opposite end of the body range sees those directions anyway.
+ */
+export const WORLD_YAW_MARGIN_DEG = 0.5;
+export const worldYawSafe = (bodyYawDeg: number, headYawDeg: number): boolean =>
+  Math.abs(bodyYawDeg + headYawDeg) <= 180 - WORLD_YAW_MARGIN_DEG;
+
 export interface PlanInput {
   options: PanoramaScanOptions;
   /** Camera model used to pick --full-360 steps and to describe coverage (default: the simulator's). */
@@ -66,7 +76,7 @@ export function stepsFor360(
     for (let h = 1; h <= 25; h++) {
       const bodies = spread(b, ranges.bodyYawRangeDeg);
       const heads = spread(h, ranges.yawRangeDeg);
-      const world = bodies.flatMap((bb) => heads.map((hh) => bb + hh));
+      const world = bodies.flatMap((bb) => heads.filter((hh) => worldYawSafe(bb, hh)).map((hh) => bb + hh));
       const cov = yawCoverage(world, hfov);
       if (cov.largestGapDeg <= stride + 1e-6 && (!best || b * h < best.frames || (b * h === best.frames && b < best.bodyYawSteps))) {
         best = { bodyYawSteps: b, yawSteps: h, frames: b * h };
@@ -129,6 +139,7 @@ export function planScan(input: PlanInput): ScanPlan {
   // Body outer, pitch middle, head yaw inner; pitch and head yaw sweep back and forth so consecutive poses stay close.
   let forward = true;
   let up = true;
+  let skipped = 0;
   for (const bodyYawDeg of bodyYaws) {
     const column = up ? pitches : [...pitches].reverse();
     up = !up;
@@ -136,13 +147,20 @@ export function planScan(input: PlanInput): ScanPlan {
       const row = forward ? headYaws : [...headYaws].reverse();
       forward = !forward;
       for (const headYawDeg of row) {
+        if (!worldYawSafe(bodyYawDeg, headYawDeg)) {
+          skipped++;
+          continue;
+        }
         const p = { bodyYawDeg, pitchDeg, headYawDeg };
         checkPose(p);
         poses.push(p);
       }
     }
   }
-  const coverage = yawCoverage(bodyYaws.flatMap((b) => headYaws.map((h) => b + h)), fov.h);
+  if (skipped > 0) {
+    notes.push(`${skipped} poses left out: their head heading would pass ±180°, where the robot's automatic body-yaw rule swings the body`);
+  }
+  const coverage = yawCoverage(poses.map((p) => p.bodyYawDeg + p.headYawDeg), fov.h);
   if (!coverage.likelyFull360) notes.push(`coverage: largest yaw gap ${coverage.largestGapDeg}°; not a full circle`);
   const estimatedSeconds = round2(bodyYaws.length * (o.bodyMoveS + o.settleS) + poses.length * (o.settleS + 0.15));
   return {

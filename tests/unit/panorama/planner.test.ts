@@ -11,8 +11,16 @@ describe('panorama planner', () => {
     expect(p.bodyYaws).toEqual([-160, -80, 0, 80, 160]);
     expect(p.pitches).toEqual([-30, 0, 30]);
     expect(p.headYaws).toEqual([-45, -22.5, 0, 22.5, 45]);
-    expect(p.frames).toBe(75);
+    // 5 × 3 × 5 = 75 poses, minus the 2 × 2 × 3 whose heading would pass ±180° at the ends of the body range.
+    expect(p.frames).toBe(63);
+    expect(p.notes.join(' ')).toMatch(/12 poses left out/);
     expect(p.coverage.likelyFull360).toBe(true);
+  });
+
+  it('never plans a head heading past ±180° (the daemon would swing the body around)', () => {
+    for (const o of [{}, { full360: true }, { yawSteps: 9, bodyYawSteps: 7, pitchSteps: 5 }, { bodyYawSteps: 25, yawSteps: 25 }]) {
+      for (const pose of plan(o).poses) expect(Math.abs(pose.bodyYawDeg + pose.headYawDeg)).toBeLessThan(180);
+    }
   });
 
   it('keeps every pose inside LIMITS and the head-body rule', () => {
