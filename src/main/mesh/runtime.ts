@@ -98,6 +98,8 @@ export class DeviceRuntime implements DeviceRuntimeHandle {
   private readonly ttlS: number;
   private readonly eventSubjects = new Map<string, string>();
   private cmdSub: MeshSubscription | null = null;
+  private broadcastSub: MeshSubscription | null = null;
+  private readonly broadcastTimers = new Set<NodeJS.Timeout>();
   private heartbeatTimer: NodeJS.Timeout | null = null;
   private announcer: PresenceAnnouncer | null = null;
   private registrar: Registrar | null = null;
@@ -234,6 +236,7 @@ export class DeviceRuntime implements DeviceRuntimeHandle {
     this.state = 'running';
     // Serve commands before announcing (reference run() order).
     this.cmdSub = this.conn.subscribe(subjects.cmd(this.tenant, this.deviceId), this.onCmd);
+    this.broadcastSub = this.conn.subscribe(subjects.broadcast(this.tenant), this.onBroadcast);
     // A round trip to the broker: once start() returns, requests from other connections find us.
     await this.conn.flush();
     if (this.state !== 'running') return;
@@ -292,6 +295,10 @@ export class DeviceRuntime implements DeviceRuntimeHandle {
     this.unlisten = [];
     this.cmdSub?.unsubscribe();
     this.cmdSub = null;
+    this.broadcastSub?.unsubscribe();
+    this.broadcastSub = null;
+    for (const t of this.broadcastTimers) clearTimeout(t);
+    this.broadcastTimers.clear();
     try {
       await this.conn.flush();
     } catch {
@@ -419,6 +426,83 @@ export class DeviceRuntime implements DeviceRuntimeHandle {
     }
     this.invoke(entry, id, params as JsonObject, ctx, reply);
   };
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Broadcast (reference §3.8, optional): selector fan-out with the reply on `…event.async_reply.<cid>`.
+  // Without a CEL evaluator a `where` filter fails closed, as the reference does without cel-python.
+
+  private readonly onBroadcast = (msg: MeshMessage): void => {
+    let env: unknown;
+    try {
+      env = JSON.parse(bytesToString(msg.data));
+    } catch {
+      return;
+    }
+    if (!isPlainObject(env) || typeof env.correlation_id !== 'string' || !EVENT_NAME_PATTERN.test(env.correlation_id)) return;
+    if (Array.isArray(env.targets) && env.targets.length > 0 && !env.targets.includes(this.deviceId)) return;
+    if (typeof env.where === 'string' && env.where.trim() !== '') {
+      this.log.warn(`broadcast ${env.correlation_id} has a 'where' filter; no CEL evaluator here, so it is skipped`);
+      return;
+    }
+    const cid = env.correlation_id;
+    const fn = typeof env.function === 'string' ? env.function : '';
+    const params = env.params === undefined ? {} : env.params;
+    const fire = (): void => {
+      const firedAt = epochSeconds();
+      this.callForBroadcast(fn, params).then(
+        (result) => this.sendAsyncReply(cid, { success: true, result }, firedAt),
+        (err: unknown) =>
+          this.sendAsyncReply(cid, { success: false, error: { code: 'invoke_failed', message: errorMessage(err) } }, firedAt),
+      );
+    };
+    const delayMs = typeof env.fire_at === 'number' ? env.fire_at * 1000 - Date.now() : 0;
+    if (delayMs > 0) {
+      const t = setTimeout(() => {
+        this.broadcastTimers.delete(t);
+        fire();
+      }, Math.min(delayMs, 3_600_000));
+      this.broadcastTimers.add(t);
+    } else if (delayMs < -1000 && env.on_late === 'skip') {
+      this.log.info(`broadcast ${cid} arrived late; skipped (on_late=skip)`);
+    } else {
+      fire();
+    }
+  };
+
+  private async callForBroadcast(fn: string, params: unknown): Promise<unknown> {
+    const entry = this.fns.get(fn);
+    if (!entry) throw new Error(`Unknown method: ${fn}`);
+    if (!isPlainObject(params)) throw new Error(`params must be a JSON object, got ${describeType(params)}`);
+    let parsed: unknown = params;
+    if (entry.zod) {
+      const r = entry.zod.safeParse(params);
+      if (!r.success) throw new Error(entry.errPrefix + formatZodError(r.error, params, entry.wire.parameters));
+      parsed = r.data;
+    } else {
+      const problem = checkJsonSchemaParams(params, entry.wire.parameters);
+      if (problem) throw new Error(entry.errPrefix + problem);
+    }
+    try {
+      return await entry.handler(parsed as never, EMPTY_CTX);
+    } catch (err) {
+      throw new Error(entry.errPrefix + errorMessage(err), { cause: err });
+    }
+  }
+
+  private sendAsyncReply(cid: string, outcome: JsonObject, firedAt: number): void {
+    const body = { correlation_id: cid, device_id: this.deviceId, ...outcome, actually_fired_at: firedAt };
+    let data: string;
+    try {
+      data = JSON.stringify(body);
+    } catch (err) {
+      data = JSON.stringify({ correlation_id: cid, device_id: this.deviceId, success: false, error: { code: 'invoke_failed', message: errorMessage(err) }, actually_fired_at: firedAt });
+    }
+    try {
+      this.conn.publish(subjects.event(this.tenant, this.deviceId, `async_reply.${cid}`), data);
+    } catch (err) {
+      this.log.debug(`broadcast reply not sent: ${errorMessage(err)}`);
+    }
+  }
 
   private invoke(entry: FnEntry, id: string | number, params: JsonObject, ctx: FunctionContext, reply: string): void {
     let parsed: unknown = params;

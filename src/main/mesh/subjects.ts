@@ -13,6 +13,7 @@ export const subjects = {
   discovery: (t: string) => `device-connect.${t}.discovery`,
   online: (t: string) => `device-connect.${t}.device.online`,
   offline: (t: string) => `device-connect.${t}.device.offline`,
+  broadcast: (t: string) => `device-connect.${t}.broadcast`,
   heartbeatAll: (t: string) => `device-connect.${t}.*.heartbeat`,
 };
 

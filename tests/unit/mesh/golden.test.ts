@@ -334,3 +334,30 @@ describe('golden payloads: our client side', () => {
     });
   });
 });
+
+describe('broadcast (reference §3.8)', () => {
+  it('acts on a targeted broadcast and replies on event.async_reply.<cid>; other targets and where-filters are skipped', async () => {
+    const mesh = createLocalMesh();
+    const rt = createDemoDevice(mesh.connect(), {}, true);
+    await rt.start();
+    const agent = mesh.connect();
+    const replies: Json[] = [];
+    agent.subscribe('device-connect.default.*.event.async_reply.*', (m) => replies.push(JSON.parse(dec.decode(m.data)) as Json));
+    const send = (env: Json) => agent.publish('device-connect.default.broadcast', JSON.stringify(env));
+    send({ correlation_id: 'br-000000000001', function: 'get_reading', params: { unit: 'F' }, targets: ['sensor-001'] });
+    send({ correlation_id: 'br-000000000002', function: 'get_reading', params: {}, targets: ['cam-001'] });
+    send({ correlation_id: 'br-000000000003', function: 'get_reading', params: {}, where: 'labels.category == "sensor"' });
+    send({ correlation_id: 'br-000000000004', function: 'set_threshold', params: { value: -1 } });
+    await expect.poll(() => replies.length).toBe(2);
+    await agent.flush();
+    expect(replies.length).toBe(2);
+    const ok = replies.find((r) => r.correlation_id === 'br-000000000001')!;
+    expect(ok).toMatchObject({ device_id: 'sensor-001', success: true, result: { temperature: 72.5, unit: 'F', humidity: 45 } });
+    expect(typeof ok.actually_fired_at).toBe('number');
+    expect(replies.find((r) => r.correlation_id === 'br-000000000004')).toMatchObject({
+      success: false,
+      error: { code: 'invoke_failed', message: 'Error invoking set_threshold: threshold must be >= 0' },
+    });
+    await rt.stop();
+  });
+});
