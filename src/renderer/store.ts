@@ -180,7 +180,8 @@ export function initConsole(c: ConsoleClient): () => void {
   );
   offs.push(
     c.onLink((state, reason) => {
-      useConsoleStore.setState({ link: state, linkReason: reason });
+      // Keep the last failure in words while retrying, so the banner does not flicker between attempts.
+      useConsoleStore.setState((s) => ({ link: state, linkReason: state === 'open' ? undefined : (reason ?? s.linkReason) }));
       if (state === 'open') void onOpen(c);
     }),
   );
