@@ -66,7 +66,7 @@ describe('reachy-console panorama on a real nats-server', () => {
 
   it('scans and exits 0 with the outputs written', async () => {
     const out = join(tmp, 'scan');
-    const r = await runCli(['--device-id', 'pano-nats-1', '--body-yaw-steps', '2', '--pitch-steps', '1', '--yaw-steps', '2', '--settle-s', '0.1', '--output', out, '--timeout-s', '20', ...mesh]);
+    const r = await runCli(['--device-id', 'pano-nats-1', '--body-yaw-steps', '2', '--body-yaw-range-deg', '90', '--pitch-steps', '1', '--yaw-steps', '2', '--settle-s', '0.1', '--output', out, '--timeout-s', '20', ...mesh]);
     expect(r.code, r.stderr).toBe(0);
     const m = manifestSchema.parse(JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')));
     expect(m.status).toBe('complete');
@@ -79,7 +79,7 @@ describe('reachy-console panorama on a real nats-server', () => {
     const out = join(tmp, 'interrupted');
     let sent = false;
     const r = await runCli(['--device-id', 'pano-nats-1', '--body-yaw-steps', '3', '--pitch-steps', '2', '--yaw-steps', '3', '--settle-s', '0.1', '--output', out, '--timeout-s', '20', ...mesh], (text, kill) => {
-      if (!sent && /\[2\/18\] moving/.test(text)) {
+      if (!sent && /\[2\/14\] moving/.test(text)) {
         sent = true;
         kill('SIGINT');
       }
@@ -89,7 +89,7 @@ describe('reachy-console panorama on a real nats-server', () => {
     const m = manifestSchema.parse(JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')));
     expect(m.status).toBe('cancelled');
     expect(m.frames.length).toBeGreaterThanOrEqual(2);
-    expect(m.frames.length).toBeLessThan(18);
+    expect(m.frames.length).toBeLessThan(14);
     expect(existsSync(join(out, 'panorama_equirect.jpg'))).toBe(true);
     const st = (await driver.mesh.invoke('pano-nats-1', 'get_status', {})) as { driver_state: { lease_active: boolean; execution_state: string } };
     expect(st.driver_state.lease_active).toBe(false);
