@@ -79,4 +79,15 @@ describe('media over NATS (real nats-server, simulator, driver)', () => {
     const access = await invoke('get_media_stream_access', { probe_signaling: false });
     expect(access).toMatchObject({ status: 'success', target: 'sim', media_source: 'sim', backends: { webrtc: { producer_name: 'reachymini' } } });
   });
+
+  it('release_media_hardware frees the camera (captures then fail, naming why) and acquire gives it back', async () => {
+    const rel = await invoke('release_media_hardware');
+    expect(rel).toMatchObject({ status: 'success', released: true, daemon: { released: true } });
+    const during = await invoke('capture_video_frame');
+    expect(during.status).toBe('error');
+    expect(String(during.reason)).toMatch(/released/);
+    const acq = await invoke('acquire_media_hardware');
+    expect(acq).toMatchObject({ status: 'success', released: false, daemon: { released: false } });
+    expect(await invoke('capture_video_frame')).toMatchObject({ status: 'success', width: 640 });
+  });
 });

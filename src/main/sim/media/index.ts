@@ -5,6 +5,7 @@
  * producer.
  */
 import type { Simulator } from '../server';
+import { HttpError } from '../http';
 import { SimMedia, type WebrtcStartOptions } from './sim-media';
 import { mediaRoutes } from './http';
 import type { Logger } from '../../log';
@@ -31,8 +32,13 @@ export interface AttachSimMediaOptions {
 export async function attachSimMedia(sim: Simulator, opts: AttachSimMediaOptions = {}): Promise<SimMedia> {
   const logger = opts.logger ?? createLogger('sim-media');
   const media = new SimMedia({ now: () => sim.clock.now(), headPose: () => sim.state().headPose, micSchedule: opts.micSchedule, logger });
+  // After POST /api/media/release the daemon's camera and microphone are gone until /api/media/acquire.
+  const needsHardware = new Set(['/api/camera/frame', '/api/audio/mic']);
   for (const r of mediaRoutes(media)) {
     sim.http.addRoute(r.method, r.path, async (req) => {
+      if (needsHardware.has(r.path) && sim.state().mediaReleased) {
+        throw new HttpError(503, 'media hardware released (POST /api/media/release); call POST /api/media/acquire first');
+      }
       const out = await r.handler({ query: req.query, rawBody: req.rawBody });
       return { status: out.status, json: out.json, body: out.body, contentType: out.contentType, headers: out.headers };
     });
