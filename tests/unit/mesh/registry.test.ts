@@ -4,6 +4,7 @@ import { createLocalMesh, createMeshClient, MeshError, type MeshConnection } fro
 import { setStderrLogging } from '../../../src/main/log';
 import { startTestRegistry, type TestRegistry } from '../../helpers/test-registry';
 import { createDemoDevice } from './demo-device';
+import { REGISTER_REQUEST } from './golden-payloads';
 
 setStderrLogging(false);
 const dec = new TextDecoder();
@@ -62,6 +63,33 @@ describe('test registry (reference registry protocol)', () => {
     stops.push(() => client.close());
     expect((await client.listDevices()).map((d) => d.device_id)).toEqual(['sensor-001']);
     expect((await client.getDevice('sensor-001'))?.functions.length).toBe(4);
+  });
+
+  it('the Python sensor-001 registration (verbatim) is listed by our client as a correct DeviceInfo', async () => {
+    const mesh = createLocalMesh();
+    const registry = startTestRegistry({ connection: mesh.connect() });
+    stops.push(() => registry.stop());
+    const py = mesh.connect();
+    const reply = JSON.parse(dec.decode(await py.request('device-connect.default.registry', REGISTER_REQUEST, 1000))) as Json;
+    expect(reply).toMatchObject({ id: 'sensor-001-1795310958132', result: { status: 'registered' } });
+    const client = createMeshClient({ connection: mesh.connect({ discoveryMode: 'infra' }) });
+    stops.push(() => client.close());
+    const [d] = await client.listDevices({ deviceType: 'sens' });
+    expect(d).toMatchObject({
+      device_id: 'sensor-001',
+      device_type: 'sensor',
+      location: 'lab-1',
+      description: 'Demo temperature sensor.',
+      identity: { device_type: 'sensor', manufacturer: 'Acme', model: 'TH-100' },
+      status: { availability: 'available', location: 'lab-1', online: true },
+      labels: { category: 'sensor', location: 'lab-1', type: 'sensor' },
+      source: 'infra',
+    });
+    expect(d.functions.map((f) => [f.name, f.parameters.required])).toEqual([
+      ['get_reading', []],
+      ['set_threshold', ['value']],
+    ]);
+    expect(d.events.map((e) => e.name)).toEqual(['alert']);
   });
 
   it('statusChanged pushes the new status to the registry (heartbeat extras)', async () => {
