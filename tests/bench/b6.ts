@@ -33,8 +33,9 @@ async function loadScene(width?: number) {
 async function stitchBench(): Promise<BenchResult> {
   const scene = await loadScene();
   const k = scaleIntrinsics(SIM_CAMERA, 640);
-  // 45 frames: 5 body × 3 pitch × 3 head-yaw steps.
-  const plan = planScan({ options: panoramaScanOptions.parse({ bodyYawSteps: 5, pitchSteps: 3, yawSteps: 3 }) });
+  // 45 frames: 5 body (±120°, so no pose passes ±180°) × 3 pitch × 3 head-yaw steps.
+  const plan = planScan({ options: panoramaScanOptions.parse({ bodyYawSteps: 5, bodyYawRangeDeg: 120, pitchSteps: 3, yawSteps: 3 }) });
+  if (plan.frames !== 45) throw new Error(`B6 plan has ${plan.frames} frames, expected 45`);
   const frames = await Promise.all(
     plan.poses.map(async (p) => {
       const orientation = { rollDeg: 0, pitchDeg: p.pitchDeg, yawDeg: p.bodyYawDeg + p.headYawDeg };
