@@ -97,4 +97,18 @@ describe('video panel (WebRTC from the simulator, real Chromium)', () => {
     await page.waitForFunction(() => (document.querySelector<HTMLImageElement>('[data-testid="captured-frame"]')?.naturalWidth ?? 0) > 0);
     expect(await img.evaluate((i: HTMLImageElement) => [i.naturalWidth, i.naturalHeight])).toEqual([640, 360]);
   }, 30_000);
+
+  it('shows a lost stream and recovers when the simulator comes back (on a new port)', async () => {
+    const status = page.getByTestId('video-status');
+    await rig.host.stopSimulator();
+    await page.waitForFunction(() => {
+      const st = document.querySelector('[data-testid="video-status"]')?.getAttribute('data-state');
+      return st === 'retrying' || st === 'waiting' || st === 'connecting';
+    }, undefined, { timeout: 20_000 });
+    await rig.host.startSimulator({});
+    await rig.host.startDriver({ target: 'sim' });
+    await page.waitForFunction(() => document.querySelector('[data-testid="video-status"]')?.getAttribute('data-state') === 'playing', undefined, { timeout: 45_000 });
+    expect(await status.getAttribute('data-state')).toBe('playing');
+    await page.waitForFunction(() => (document.querySelector<HTMLVideoElement>('[data-testid="video-panel-video"]')?.videoWidth ?? 0) > 0, undefined, { timeout: 15_000 });
+  }, 90_000);
 });

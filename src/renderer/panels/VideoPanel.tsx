@@ -25,29 +25,39 @@ export default function VideoPanel() {
   const [wanted, setWanted] = useState(true);
   const [size, setSize] = useState<{ w: number; h: number } | null>(null);
 
-  // Ask the driver where its video is (once per selected device).
+  // Whether the URL came from the driver (refreshed when the link is lost) or was typed by the operator.
+  const [autoUrl, setAutoUrl] = useState(true);
+  const lost = status.state === 'retrying' || status.state === 'waiting';
+
+  // Ask the driver where its video is: once per selected device, and again every few seconds while the stream is
+  // lost (a restarted simulator listens on a new port).
   useEffect(() => {
-    if (!deviceId) return;
+    if (!deviceId || !autoUrl) return;
     let cancelled = false;
+    const ask = (): void => {
+      void api
+        .invoke({ deviceId, fn: 'get_media_stream_access', params: {} })
+        .then((out) => {
+          if (cancelled) return;
+          if (!out.ok) {
+            setHint(`get_media_stream_access failed: ${out.error.message}`);
+            return;
+          }
+          const webrtc = ((out.result as { backends?: { webrtc?: StreamAccess } }).backends?.webrtc ?? {}) as StreamAccess;
+          if (webrtc.signaling_url) setUrl(webrtc.signaling_url);
+          if (webrtc.producer_name) setProducer(webrtc.producer_name);
+          setHint(webrtc.note ?? null);
+        })
+        .catch((err: unknown) => !cancelled && setHint(err instanceof Error ? err.message : String(err)));
+    };
     setHint('asking the driver for stream access…');
-    void api
-      .invoke({ deviceId, fn: 'get_media_stream_access', params: {} })
-      .then((out) => {
-        if (cancelled) return;
-        if (!out.ok) {
-          setHint(`get_media_stream_access failed: ${out.error.message}`);
-          return;
-        }
-        const webrtc = ((out.result as { backends?: { webrtc?: StreamAccess } }).backends?.webrtc ?? {}) as StreamAccess;
-        if (webrtc.signaling_url) setUrl(webrtc.signaling_url);
-        if (webrtc.producer_name) setProducer(webrtc.producer_name);
-        setHint(webrtc.note ?? null);
-      })
-      .catch((err: unknown) => !cancelled && setHint(String(err)));
+    ask();
+    const t = lost ? setInterval(ask, 3000) : null;
     return () => {
       cancelled = true;
+      if (t) clearInterval(t);
     };
-  }, [api, deviceId]);
+  }, [api, deviceId, autoUrl, lost]);
 
   // (Re)connect whenever the URL or producer changes while wanted.
   useEffect(() => {
@@ -108,6 +118,7 @@ export default function VideoPanel() {
         className="row"
         onSubmit={(e) => {
           e.preventDefault();
+          setAutoUrl(draft.trim() === url && autoUrl);
           setUrl(draft.trim());
           setWanted(true);
         }}
