@@ -42,6 +42,11 @@ and opens it in a browser where one is available.
         ? 'reachy-console: the desktop build is missing (run `npm run build`); starting browser mode instead\n'
         : "reachy-console: the desktop shell needs Electron's binary (`npx install-electron`); starting browser mode with the simulator instead\n",
     );
-    return runBrowserMode({ port: Number.isInteger(port) && port >= 0 && port <= 65535 ? port : 8765, bindHost: '127.0.0.1', autostart: true, sim: true, open: true });
+    const valid = portIdx >= 0 && Number.isInteger(port) && port >= 0 && port <= 65535;
+    if (portIdx >= 0 && !valid) {
+      process.stderr.write(`reachy-console: --port=${argv[portIdx + 1] ?? ''} must be an integer in [0, 65535]\n`);
+      return 2;
+    }
+    return runBrowserMode({ port: valid ? port : 8765, portIsDefault: !valid, bindHost: '127.0.0.1', autostart: true, sim: true, open: true });
   },
 };

@@ -16,6 +16,8 @@ const logger = createLogger('web');
 
 export interface ServeOptions {
   port: number;
+  /** The port was not chosen by the user: fall back to a free one when it is taken. */
+  portIsDefault?: boolean;
   bindHost: string;
   /** Bring up the mesh, and the simulator + driver when the target is `sim` (default true). */
   autostart: boolean;
@@ -53,7 +55,15 @@ export async function runBrowserMode(opts: ServeOptions): Promise<number> {
   await host.init();
   let server: WebServer;
   try {
-    server = await startWebServer({ host, staticDir: rendererDir(), port: opts.port, bindHost: opts.bindHost });
+    try {
+      server = await startWebServer({ host, staticDir: rendererDir(), port: opts.port, bindHost: opts.bindHost });
+    } catch (err) {
+      // The default port is a convenience: when it is taken (a second console), use any free one.
+      if (opts.portIsDefault && (err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+        logger.info(`port ${opts.port} is in use; picking a free port`);
+        server = await startWebServer({ host, staticDir: rendererDir(), port: 0, bindHost: opts.bindHost });
+      } else throw err;
+    }
   } catch (err) {
     await host.close();
     process.stderr.write(`reachy-console: cannot listen on ${opts.bindHost}:${opts.port}: ${(err as Error).message}\n`);
