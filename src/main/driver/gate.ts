@@ -5,7 +5,7 @@
  */
 import { mat4ToPose, rad2deg, yawOf, type Mat4 } from '../../shared/kinematics';
 import { LIMITS } from '../../shared/reachy';
-import { angleDiffDeg, checkRange, DriverRefusal } from './limits';
+import { angleDiffDeg, checkRange, DriverRefusal, headBodyOffsetDeg } from './limits';
 
 /** Floating-point slack for values computed from degrees (a 30° request may come back as 30.0000000001°). */
 const EPS = 1e-6;
@@ -41,8 +41,16 @@ export function assertSafeTarget(t: GateInput, observedBodyYaw: number | null): 
     if (body == null) {
       throw new DriverRefusal('state', 'no observed body yaw from the daemon yet; cannot check the head–body yaw rule');
     }
-    const diff = round(angleDiffDeg(rad2deg(yawOf(m)), rad2deg(body)));
+    const heading = rad2deg(yawOf(m));
+    const diff = round(headBodyOffsetDeg(heading, rad2deg(body)));
     const lim = LIMITS.headBodyYawDiffDeg;
+    if (Math.abs(diff) > lim + EPS && Math.abs(angleDiffDeg(heading, rad2deg(body))) <= lim + EPS) {
+      throw new DriverRefusal(
+        'range',
+        `head heading would cross ±180° (heading ${round(heading)}°, body ${round(rad2deg(body))}°): the daemon's ` +
+          `automatic body-yaw rule does not wrap and would swing the body; turn the body less far or the head back toward 0°`,
+      );
+    }
     checkRange('head_body_yaw_diff_deg', diff, widen({ min: -lim, max: lim }));
   }
 }

@@ -72,6 +72,16 @@ export const waitParam = () =>
       'Only for duration_s > 0: when true, reply after the move has finished, with the observed pose; when false (default), reply at once with execution "moving".',
     );
 
+/**
+ * The head–body offset exactly as the daemon's automatic body-yaw rule sees it: the head heading (atan2 of the
+ * pose, in (−180, 180]) minus the body yaw, NOT wrapped. A head heading past ±180° (body −160° + head −45° =
+ * −205° → +155°) looks 15° away when wrapped, but the daemon computes 315° and drags the body most of a turn; so
+ * the 65° rule must use this unwrapped value.
+ */
+export function headBodyOffsetDeg(headHeadingDeg: number, bodyYawDeg: number): number {
+  return headHeadingDeg - bodyYawDeg;
+}
+
 /** Smallest signed difference a − b in degrees, in (−180, 180]. */
 export function angleDiffDeg(a: number, b: number): number {
   let d = (a - b) % 360;

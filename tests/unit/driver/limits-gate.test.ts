@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { assertSafeTarget } from '../../../src/main/driver/gate';
 import { angleDiffDeg, checkRange } from '../../../src/main/driver/limits';
 import { headPoseFromDeg, headPoseView, rotatePoseZ } from '../../../src/main/driver/pose';
-import { deg2rad } from '../../../src/shared/kinematics';
+import { deg2rad, poseToMat4 } from '../../../src/shared/kinematics';
 
 const pose = (p: Partial<{ pitch: number; roll: number; yaw: number; x_mm: number; y_mm: number; z_mm: number }>) =>
   headPoseFromDeg({ pitch: 0, roll: 0, yaw: 0, x_mm: 0, y_mm: 0, z_mm: 0, ...p });
@@ -45,5 +45,16 @@ describe('final gate', () => {
     expect(v.rpy_deg.roll).toBeCloseTo(5, 3);
     expect(v.rpy_deg.yaw).toBeCloseTo(110, 3);
     expect(v.xyz_mm.y).toBeCloseTo(10, 3);
+  });
+});
+
+describe('head heading past ±180° (the daemon rule does not wrap)', () => {
+  it('refuses a target whose heading wraps even though the wrapped offset looks small', () => {
+    // body −160°, head −45° relative → heading −205° = +155° after atan2; the daemon sees 315° and would swing the body.
+    const pose = poseToMat4({ x: 0, y: 0, z: 0, roll: 0, pitch: 0, yaw: deg2rad(-205) });
+    expect(() => assertSafeTarget({ headPose: pose }, deg2rad(-160))).toThrow(/cross ±180°/);
+    // The same offset away from the seam is fine.
+    const ok = poseToMat4({ x: 0, y: 0, z: 0, roll: 0, pitch: 0, yaw: deg2rad(-100) });
+    expect(() => assertSafeTarget({ headPose: ok }, deg2rad(-60))).not.toThrow();
   });
 });
