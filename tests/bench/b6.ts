@@ -20,7 +20,7 @@ import { stitchJpegFrames } from '../../src/main/panorama/outputs';
 import { renderPinhole } from '../../src/main/panorama/synthetic';
 import { measureAlignment } from '../../src/main/panorama/alignment';
 import { cameraRotationFromRpy } from '../../src/main/panorama/pose-math';
-import { startPanoramaSimStack } from '../../src/main/panorama/sim-stack';
+import { startSimStack } from '../../src/main/stack/sim-stack';
 import { findSceneFile } from '../../src/main/sim/media';
 
 async function loadScene(width?: number) {
@@ -78,7 +78,7 @@ async function stitchBench(): Promise<BenchResult> {
 async function accuracyBench(): Promise<BenchResult> {
   const logger = createLogger('bench-b6');
   const dir = mkdtempSync(join(tmpdir(), 'b6-'));
-  const stack = await startPanoramaSimStack({ deviceId: 'b6-sim', logger, mode: 'robot' });
+  const stack = await startSimStack({ deviceId: 'b6-sim', logger, mode: 'robot' });
   try {
     const plan = planScan({ options: panoramaScanOptions.parse({ deviceId: 'b6-sim', full360: true, settleS: 0.3 }) });
     const t0 = performance.now();

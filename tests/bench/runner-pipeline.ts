@@ -6,7 +6,7 @@
  */
 import { setStderrLogging } from '../../src/main/log';
 import { ReachyMiniConnector, runSession, startDemoPolicyServer, WebSocketTransport } from '../../src/main/runner';
-import { startRunnerSimStack } from '../../src/main/runner/sim-stack';
+import { startSimStack } from '../../src/main/stack/sim-stack';
 import { round, type Bench } from './harness';
 
 const STEPS = 40;
@@ -19,7 +19,7 @@ export const runnerPipeline: Bench = {
   name: 'policy runner: applied steps/s, pipelined vs serial (infer ≈ apply ≈ 60 ms)',
   async run() {
     setStderrLogging(false);
-    const stack = await startRunnerSimStack({ media: false });
+    const stack = await startSimStack({ wakeUp: false, stateHz: 0, media: false });
     const server = await startDemoPolicyServer({ chunkLen: CHUNK, inferDelayMs: INFER_MS });
     try {
       const once = async (pipelineInference: boolean): Promise<{ rate: number; applied: number }> => {

@@ -144,7 +144,7 @@ export const command: CliCommand = {
     let requestTimeoutMs = requestTimeoutFromEnv();
     try {
       if (values.sim) {
-        const { startSimStack } = await import('./sim-stack');
+        const { startSimStack } = await import('../stack/sim-stack');
         const sim = await startSimStack({ deviceId, logger });
         stack = { mesh: () => sim.mesh, close: () => sim.close() };
       } else {

@@ -217,8 +217,8 @@ export function meshConfigFrom(flags: MeshFlags, env: NodeJS.ProcessEnv): MeshCo
 
 async function connectMesh(args: ParsedArgs, logger: Logger): Promise<Stack> {
   if (args.sim) {
-    const { startPanoramaSimStack } = await import('./sim-stack');
-    return startPanoramaSimStack({ deviceId: args.options.deviceId, logger });
+    const { startSimStack } = await import('../stack/sim-stack');
+    return startSimStack({ deviceId: args.options.deviceId, logger });
   }
   const mesh = await import('../mesh');
   const config = meshConfigFrom(args.mesh, process.env);

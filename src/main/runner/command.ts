@@ -105,8 +105,8 @@ export const command: CliCommand = {
       const mesh = (): Promise<MeshClient> => {
         meshP ??= (async () => {
           if (values.sim) {
-            const { startRunnerSimStack } = await import('./sim-stack');
-            const stack = await startRunnerSimStack({ logger: log, ...(deviceId ? { deviceId } : {}) });
+            const { startSimStack } = await import('../stack/sim-stack');
+            const stack = await startSimStack({ wakeUp: false, stateHz: 0, logger: log, ...(deviceId ? { deviceId } : {}) });
             cleanups.push(() => stack.close());
             return stack.mesh;
           }

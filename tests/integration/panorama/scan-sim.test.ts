@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { createLogger, setStderrLogging } from '../../../src/main/log';
-import { startPanoramaSimStack, type PanoramaSimStack } from '../../../src/main/panorama/sim-stack';
+import { startSimStack, type SimStack as PanoramaSimStack } from '../../../src/main/stack/sim-stack';
 import { planScan } from '../../../src/main/panorama/planner';
 import { runScan } from '../../../src/main/panorama/executor';
 import { manifestSchema, type ManifestFrame } from '../../../src/main/panorama/manifest';
@@ -31,7 +31,7 @@ let fullScan: { out: string; frames: ManifestFrame[]; equirect: string } | null 
 beforeAll(async () => {
   setStderrLogging(false);
   tmp = mkdtempSync(join(tmpdir(), 'pano-int-'));
-  stack = await startPanoramaSimStack({ deviceId: DEVICE, logger, mode: 'robot' });
+  stack = await startSimStack({ deviceId: DEVICE, logger, mode: 'robot' });
 }, 60_000);
 
 afterAll(async () => {

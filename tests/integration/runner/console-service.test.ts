@@ -5,7 +5,7 @@ import type { ConsolePush, RunnerStatus } from '../../../src/shared/console-api'
 import { ConsoleApiError } from '../../../src/shared/console-api/protocol';
 import { runnerStartInput } from '../../../src/shared/console-api/runner';
 import { createRunnerService } from '../../../src/main/runner/console-service';
-import { startRunnerSimStack, type RunnerSimStack } from '../../../src/main/runner/sim-stack';
+import { startSimStack, type SimStack as RunnerSimStack } from '../../../src/main/stack/sim-stack';
 
 let stack: RunnerSimStack;
 const pushes: RunnerStatus[] = [];
@@ -13,7 +13,7 @@ let service: ReturnType<typeof createRunnerService>;
 
 beforeAll(async () => {
   setStderrLogging(false);
-  stack = await startRunnerSimStack();
+  stack = await startSimStack({ wakeUp: false, stateHz: 0 });
   service = createRunnerService({
     mesh: () => stack.mesh,
     push: (p: ConsolePush) => {

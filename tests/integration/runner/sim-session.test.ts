@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { addLogSink, setStderrLogging, type LogRecord } from '../../../src/main/log';
 import { runFromConfig, startDemoPolicyServer, type DemoPolicyServer } from '../../../src/main/runner';
-import { startRunnerSimStack, type RunnerSimStack } from '../../../src/main/runner/sim-stack';
+import { startSimStack, type SimStack as RunnerSimStack } from '../../../src/main/stack/sim-stack';
 
 let stack: RunnerSimStack;
 let server: DemoPolicyServer;
@@ -15,7 +15,7 @@ let unsink: () => void;
 beforeAll(async () => {
   setStderrLogging(false);
   unsink = addLogSink((r) => logs.push(r));
-  [stack, server] = await Promise.all([startRunnerSimStack(), startDemoPolicyServer()]);
+  [stack, server] = await Promise.all([startSimStack({ wakeUp: false, stateHz: 0 }), startDemoPolicyServer()]);
 });
 afterAll(async () => {
   unsink();
