@@ -502,7 +502,8 @@ export class ConsoleHost {
     let event = false;
     if (this.runtime) {
       try {
-        this.runtime.emit('emergency_stop', { reason, source: this.consoleDeviceId });
+        // source 'operator': drivers report the trip as the operator's E-STOP (the console's id is the event's device_id).
+        this.runtime.emit('emergency_stop', { reason, source: 'operator' });
         event = true;
       } catch (err) {
         this.logger.error(`E-STOP event could not be sent: ${(err as Error).message}`);

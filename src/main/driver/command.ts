@@ -10,6 +10,7 @@ import { createLogger } from '../log';
 import { DEFAULT_DEVICE_ID } from '../../shared/reachy';
 import { DEVICE_ID_PATTERN } from '../../shared/wire';
 import type { MeshConfig } from '../mesh/types';
+import { redactUrl } from '../mesh/config';
 import type { DaemonTarget, TransportMode } from '../reachy/types';
 
 const HELP = `Usage: reachy-console driver [options]
@@ -41,11 +42,6 @@ Logs go to stderr (REACHY_MINI_DRIVER_LOG_LEVEL=debug|info|warn|error).
 `;
 
 const errText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
-
-/** URL for logs: no user:password. */
-export function redactUrl(u: string): string {
-  return u.replace(/\/\/[^@/\s]*@/g, '//***@');
-}
 
 interface Parsed {
   sim: boolean;

@@ -157,7 +157,7 @@ export function validateNatsConfig(config: MeshConfig): void {
 
 /** URLs may carry user:password@ — never log that part. */
 export function redactUrl(url: string): string {
-  return url.replace(/\/\/[^/@]*@/, '//***@');
+  return url.replace(/\/\/[^/@\s]*@/g, '//***@');
 }
 
 /** What is safe to log about a config: no secrets, only whether they are present. */

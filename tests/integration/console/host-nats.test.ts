@@ -68,13 +68,15 @@ describe('ConsoleHost on a NATS mesh', () => {
 
     const estop = await result<{ stopped: string[]; event: boolean }>('estop', { reason: 'integration test' });
     expect(estop).toEqual({ stopped: ['reachy-nats-1'], event: true });
-    let state = '';
-    for (let i = 0; i < 50 && state !== 'tripped'; i++) {
-      const s = await result<{ ok: boolean; result: { driver_state: { interlock_state: string } } }>('invoke', { deviceId: 'reachy-nats-1', fn: 'get_status' });
-      state = s.result.driver_state.interlock_state;
-      if (state !== 'tripped') await new Promise((r) => setTimeout(r, 100));
+    type Mirror = { interlock_state: string; interlock_source: string | null; interlock_from_device: string | null };
+    let mirror: Mirror | undefined;
+    for (let i = 0; i < 50 && mirror?.interlock_state !== 'tripped'; i++) {
+      const s = await result<{ ok: boolean; result: { driver_state: Mirror } }>('invoke', { deviceId: 'reachy-nats-1', fn: 'get_status' });
+      mirror = s.result.driver_state;
+      if (mirror.interlock_state !== 'tripped') await new Promise((r) => setTimeout(r, 100));
     }
-    expect(state).toBe('tripped');
+    // The driver reports it as the operator's E-STOP, sent by the console's own mesh device.
+    expect(mirror).toMatchObject({ interlock_state: 'tripped', interlock_source: 'operator', interlock_from_device: host.consoleDeviceId });
     const refused = await result<{ ok: boolean; error?: { message: string } }>('invoke', { deviceId: 'reachy-nats-1', fn: 'look_at_world', params: { pitch: 5, owner: 'operator' } });
     expect(refused.ok).toBe(false);
     expect(refused.error?.message).toMatch(/interlock/i);

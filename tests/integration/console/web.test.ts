@@ -101,7 +101,7 @@ describe('browser-mode WebSocket', () => {
     expect(estop).toMatchObject({ ok: true, result: { stopped: ['reachy-test-1'], event: true } });
     expect(stops).toEqual(['operator']);
     await new Promise((res) => setTimeout(res, 50));
-    expect(seen[0]).toMatchObject({ device_id: host.consoleDeviceId, params: { reason: 'test', source: host.consoleDeviceId } });
+    expect(seen[0]).toMatchObject({ device_id: host.consoleDeviceId, params: { reason: 'test', source: 'operator' } });
     off();
     await agent.close();
   });
