@@ -23,7 +23,12 @@ function makePlot(el: HTMLElement, title: string, unit: string, names: string[])
         values: (u, ticks) => {
           const xs = u.data[0];
           const last = xs.length ? (xs[xs.length - 1] as number) : 0;
-          return ticks.map((t) => `${(t - last).toFixed(0)}s`);
+          // Sub-second tick spacing needs a decimal, or every label reads "-0s".
+          const digits = ticks.length > 1 && Math.abs(ticks[1] - ticks[0]) < 1 ? 1 : 0;
+          return ticks.map((t) => {
+            const label = (t - last).toFixed(digits);
+            return `${Number(label) === 0 ? '0' : label}s`;
+          });
         },
       },
       { stroke: '#8892a0', grid: { stroke: '#2a303a' }, label: unit, size: 50 },
