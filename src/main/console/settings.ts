@@ -26,7 +26,7 @@ function readDoc(path: string): FileDoc {
   try {
     doc = JSON.parse(readFileSync(path, 'utf8'));
   } catch (err) {
-    throw new UnreadableSettings((err as Error).message);
+    throw new UnreadableSettings((err as Error).message, { cause: err });
   }
   if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new UnreadableSettings('settings must be a JSON object');
   return doc as FileDoc;
@@ -43,7 +43,7 @@ function keepAside(path: string, why: string, log: Logger): string {
   } catch (err) {
     const message = `settings file ${path} could not be read (${why}) nor moved aside (${(err as Error).message}); it is left untouched and settings are not saved until it is fixed or removed`;
     log.error(message);
-    throw new Error(message);
+    throw new Error(message, { cause: err });
   }
   log.error(`settings file ${path} could not be read (${why}); it was kept as ${kept} and the default settings apply until you save new ones`);
   return kept;
