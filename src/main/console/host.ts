@@ -553,7 +553,7 @@ export class ConsoleHost {
     const daemonUrl = resolveDaemonUrl(opts.target, this.sim);
     this.driverOpts = opts;
     // A trip latched before (an E-STOP, a lost link) holds across restarts until reset_interlock clears it.
-    const latched = this.latches().get(opts.deviceId);
+    const latched = this.latches().get(opts.deviceId, opts.target);
     try {
       const driver = await this.backends.startDriver({
         mesh,
@@ -568,8 +568,8 @@ export class ConsoleHost {
       this.driverTarget = opts.target;
       this.driverError = undefined;
       this.driverOff = driver.onLinkChange?.(() => this.pushSnapshot()) ?? null;
-      this.driverInterlockOff = driver.onInterlockChange((t) => this.noteInterlock(driver.deviceId, t));
-      this.noteInterlock(driver.deviceId, driver.interlock());
+      this.driverInterlockOff = driver.onInterlockChange((t) => this.noteInterlock(driver.deviceId, opts.target, t));
+      this.noteInterlock(driver.deviceId, opts.target, driver.interlock());
       if (latched) this.logger.warn(`driver ${opts.deviceId} started with its interlock still tripped (${latched.reason}); reset it when it is safe to move`);
       this.logger.info(`driver ${opts.deviceId} running against ${opts.target === 'sim' ? `the simulator (${daemonUrl})` : daemonUrl}`);
     } catch (err) {
@@ -579,17 +579,17 @@ export class ConsoleHost {
     }
   }
 
-  private noteInterlock(deviceId: string, trip: TripInfo | null): void {
-    const wasLatched = this.latches().get(deviceId) !== undefined;
-    this.latches().note(deviceId, trip);
+  private noteInterlock(deviceId: string, target: string, trip: TripInfo | null): void {
+    const wasLatched = this.latches().isLatched(deviceId, target);
+    this.latches().note(deviceId, target, trip);
     if (wasLatched && !trip) this.logger.info(`interlock latch of ${deviceId} cleared (reset_interlock on the driver)`);
   }
 
   private async doStopDriver(forget: boolean): Promise<void> {
     if (forget) this.driverOpts = null;
     const d = this.driver;
-    // Its last interlock state is what the next start of this device inherits.
-    if (d) this.noteInterlock(d.deviceId, d.interlock());
+    // Its last interlock state is what the next start of this device (or robot) inherits.
+    if (d) this.noteInterlock(d.deviceId, this.driverTarget ?? '', d.interlock());
     this.driverOff?.();
     this.driverOff = null;
     this.driverInterlockOff?.();

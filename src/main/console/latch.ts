@@ -15,7 +15,10 @@ const tripSchema = z.object({
   source: z.enum(['daemon', 'mesh', 'operator', 'driver']),
   from_device: z.string().max(255).optional(),
   ts: z.number(),
+  /** The robot the driver served ('sim' or host:port): a new device id for the same robot inherits the trip. */
+  target: z.string().max(300).optional(),
 });
+type Latched = z.infer<typeof tripSchema>;
 const fileSchema = z.object({ version: z.literal(1), latched: z.record(z.string(), tripSchema) });
 
 export const LATCH_FILE = 'interlock-latch.json';
@@ -30,7 +33,7 @@ export function asideName(path: string, d = new Date()): string {
 
 export class LatchStore {
   readonly path: string;
-  private readonly latched = new Map<string, TripInfo>();
+  private readonly latched = new Map<string, Latched>();
   /** Set when the stored record could not be read: devices not reset since then start tripped. */
   private unreadable: TripInfo | null = null;
   private readonly resetSinceUnreadable = new Set<string>();
@@ -62,26 +65,37 @@ export class LatchStore {
     }
   }
 
-  get(deviceId: string): TripInfo | undefined {
-    const t = this.latched.get(deviceId);
-    if (t) return { ...t };
+  /** Whether a trip is recorded for this device id or this robot (no fail-safe side effect, unlike get). */
+  isLatched(deviceId: string, target: string): boolean {
+    return this.latched.has(deviceId) || [...this.latched.values()].some((x) => x.target === target);
+  }
+
+  /** The trip a driver for this device id or this robot must start with, if one is latched. */
+  get(deviceId: string, target: string): TripInfo | undefined {
+    const t = this.latched.get(deviceId) ?? [...this.latched.values()].find((x) => x.target === target);
+    if (t) return { reason: t.reason, source: t.source, ts: t.ts, ...(t.from_device ? { from_device: t.from_device } : {}) };
     if (this.unreadable && !this.resetSinceUnreadable.has(deviceId)) {
       // Recorded now, so the latch has one stable cause from here on.
-      this.latched.set(deviceId, { ...this.unreadable });
+      this.latched.set(deviceId, { ...this.unreadable, target });
       this.save();
       return { ...this.unreadable };
     }
     return undefined;
   }
 
-  /** The driver's interlock as it is now: a trip is latched (its first cause kept), `null` means it was reset. */
-  note(deviceId: string, trip: TripInfo | null): void {
+  /**
+   * The driver's interlock as it is now: a trip is latched (its first cause kept); `null` means it was reset, which
+   * clears the latch of that device id and of that robot.
+   */
+  note(deviceId: string, target: string, trip: TripInfo | null): void {
     if (trip) {
-      if (this.latched.has(deviceId)) return;
-      this.latched.set(deviceId, { reason: trip.reason, source: trip.source, ts: trip.ts, ...(trip.from_device ? { from_device: trip.from_device } : {}) });
+      if (this.isLatched(deviceId, target)) return;
+      this.latched.set(deviceId, { reason: trip.reason, source: trip.source, ts: trip.ts, target, ...(trip.from_device ? { from_device: trip.from_device } : {}) });
     } else {
       if (this.unreadable) this.resetSinceUnreadable.add(deviceId);
-      if (!this.latched.delete(deviceId)) return;
+      const gone = [...this.latched].filter(([id, x]) => id === deviceId || x.target === target).map(([id]) => id);
+      if (gone.length === 0) return;
+      for (const id of gone) this.latched.delete(id);
     }
     this.save();
   }

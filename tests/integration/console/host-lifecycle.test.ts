@@ -4,7 +4,7 @@
  * the bundled simulator when it is stopped and started again; a failed mesh switch leaves the working mesh and
  * driver alone.
  */
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -97,6 +97,10 @@ describe('ConsoleHost: the interlock latch', () => {
     expect(refused.ok).toBe(false);
     expect(!refused.ok && refused.error.message).toMatch(/interlock/);
 
+    // The same robot under another device id is still the tripped robot.
+    await c.result('startDriver', { target: 'sim', deviceId: `${id}-renamed`, media: false });
+    expect((await c.status(`${id}-renamed`)).interlock_state).toBe('tripped');
+
     // Stop + start driver, then a mesh switch (the driver follows the console onto the new mesh).
     await c.result('stopDriver');
     await c.result('startDriver', { target: 'sim', deviceId: id, media: false });
@@ -178,4 +182,20 @@ describe('ConsoleHost: switching meshes', () => {
       expect((await look(c, id)).ok).toBe(true);
     }
   }, 60_000);
+});
+
+describe('ConsoleHost: settings', () => {
+  it('a corrupt settings file is said in the console log (file and parse error) and kept, not replaced in silence', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'console-settings-'));
+    const original = '{"messaging_backend": "nats", "messaging_urls": "nats://10.0.0.2:4222",';
+    writeFileSync(join(dir, 's.json'), original);
+    const c = makeConsole(dir);
+    const s = await c.result<{ mesh: { kind: string } }>('loadSettings');
+    expect(s.mesh.kind).toBe('local');
+    const logs = await c.result<LogLine[]>('readLogs', { limit: 100 });
+    const line = logs.find((l) => l.level === 'error' && l.message.includes(join(dir, 's.json')));
+    expect(line?.message).toMatch(/could not be read \(.*JSON.*\); it was kept as .*s\.json\.unreadable-/);
+    const kept = readdirSync(dir).find((n) => n.startsWith('s.json.unreadable-'));
+    expect(kept && readFileSync(join(dir, kept), 'utf8')).toBe(original);
+  });
 });
