@@ -35,6 +35,7 @@ import type { z } from 'zod';
 type CoreInput<K extends keyof typeof coreMethods> = z.output<(typeof coreMethods)[K]['input']>;
 
 export const OPERATOR_OWNER = 'operator';
+const LOG_RING = 2000;
 
 interface DriverOpts {
   target: string;
@@ -42,7 +43,6 @@ interface DriverOpts {
   stateHz: number;
   media: boolean;
 }
-const LOG_RING = 2000;
 
 export interface ConsoleHostOptions {
   backends: Backends;
