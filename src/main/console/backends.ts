@@ -5,6 +5,7 @@
 import type { DeviceRuntimeHandle, DeviceRuntimeOptions, MeshClient } from '../mesh/types';
 import type { MeshSettings } from '../../shared/console-api';
 import type { Logger } from '../log';
+import type { TripInfo } from '../driver';
 
 export interface MeshHandle {
   readonly settings: MeshSettings;
@@ -27,6 +28,10 @@ export interface DriverHandle {
   /** Daemon link status in words ("connected", "lost: ECONNREFUSED"). */
   link(): string;
   onLinkChange?(cb: () => void): () => void;
+  /** The driver's interlock trip, or null when it is safe. */
+  interlock(): TripInfo | null;
+  /** Fires when the interlock trips or is reset. */
+  onInterlockChange(cb: (trip: TripInfo | null) => void): () => void;
   close(): Promise<void>;
 }
 
@@ -38,6 +43,8 @@ export interface DriverStartOptions {
   stateHz: number;
   media: boolean;
   logger: Logger;
+  /** A trip still latched from before (the driver starts tripped with it). */
+  startTripped?: TripInfo;
 }
 
 export interface Backends {

@@ -2,6 +2,7 @@
 import { startSimulator } from '../sim';
 import { startReachyDriver } from '../driver';
 import type { Logger } from '../log';
+import type { TripInfo } from '../driver';
 import type { DriverHandle, DriverStartOptions, SimHandle } from './backends';
 
 /** Waits (bounded) for the start-up wake_up to finish, so the first operator command is not overridden by it. */
@@ -49,6 +50,33 @@ export async function startBundledSimulator(opts: { port?: number; mode: 'robot'
 export async function startBundledDriver(opts: DriverStartOptions): Promise<DriverHandle> {
   const connection = (opts.mesh as { connection?: import('../mesh').MeshConnection }).connection;
   if (!connection) throw new Error('the mesh handle has no connection for the driver');
-  const d = await startReachyDriver({ connection, target: opts.daemonUrl, deviceId: opts.deviceId, stateHz: opts.stateHz, media: opts.media, logger: opts.logger });
-  return { deviceId: d.deviceId, link: () => d.link(), onLinkChange: (cb) => d.onLinkChange(cb), close: () => d.close() };
+  const d = await startReachyDriver({
+    connection,
+    target: opts.daemonUrl,
+    deviceId: opts.deviceId,
+    stateHz: opts.stateHz,
+    media: opts.media,
+    logger: opts.logger,
+    ...(opts.startTripped ? { startTripped: opts.startTripped } : {}),
+  });
+  const interlock = d.driver.mirror.interlock;
+  const key = (t: TripInfo | null): string => (t ? `${t.ts}|${t.source}|${t.reason}` : '');
+  return {
+    deviceId: d.deviceId,
+    link: () => d.link(),
+    onLinkChange: (cb) => d.onLinkChange(cb),
+    interlock: () => interlock.info(),
+    onInterlockChange: (cb) => {
+      let last = key(interlock.info());
+      // The mirror reports every change (trips, resets, lease, moves); pass on only interlock transitions.
+      return d.driver.mirror.onChange(() => {
+        const t = interlock.info();
+        const k = key(t);
+        if (k === last) return;
+        last = k;
+        cb(t);
+      });
+    },
+    close: () => d.close(),
+  };
 }

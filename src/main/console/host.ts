@@ -22,7 +22,10 @@ import type { JsonObject } from '../../shared/wire';
 import { DEVICE_TYPE } from '../../shared/reachy';
 import { addLogSink, createLogger, type Logger } from '../log';
 import type { DeviceRuntimeHandle, MeshClient } from '../mesh/types';
+import { connectWithRetry, redactUrl, type PendingConnection } from '../mesh';
+import { LatchStore } from './latch';
 import type { Backends, DriverHandle, MeshHandle, SimHandle } from './backends';
+import type { TripInfo } from '../driver';
 import { dispatchFrame, toErrorBody } from './dispatch';
 import { createSettingsStore, type SettingsStore } from './settings';
 import type { ConsoleServiceContext } from './service';
@@ -33,6 +36,13 @@ type CoreInput<K extends keyof typeof coreMethods> = z.output<(typeof coreMethod
 
 export const OPERATOR_OWNER = 'operator';
 const LOG_RING = 2000;
+
+interface DriverOpts {
+  target: string;
+  deviceId: string;
+  stateHz: number;
+  media: boolean;
+}
 
 export interface ConsoleHostOptions {
   backends: Backends;
@@ -95,9 +105,15 @@ export class ConsoleHost {
   private simError: string | undefined;
   private driver: DriverHandle | null = null;
   private driverTarget: string | undefined;
-  private driverOpts: { target: string; deviceId: string; stateHz: number; media: boolean } | null = null;
+  /** The driver the operator wants running (it follows mesh switches and the bundled simulator); null: none. */
+  private driverOpts: DriverOpts | null = null;
   private driverError: string | undefined;
   private driverOff: (() => void) | null = null;
+  private driverInterlockOff: (() => void) | null = null;
+  /** Set while the console waits for its broker at start-up (see bootstrap). */
+  private meshWait: PendingConnection<MeshHandle> | null = null;
+  private latchStore: LatchStore | null = null;
+  private settingsProblem: string | undefined;
   private busy: ConsoleSnapshot['busy'];
   private queue: Promise<unknown> = Promise.resolve();
   private services: LoadedService[] = [];
@@ -295,43 +311,109 @@ export class ConsoleHost {
 
   // ------------------------------------------------------------------------------------------------ mesh
 
-  connectMesh(settings: MeshSettings): Promise<ConsoleSnapshot> {
+  /**
+   * Switches the console (and its bundled driver) to another mesh. The new connection is opened first: when it
+   * fails, the working mesh and driver stay as they are. `waitForBroker` (start-up, nothing to keep): a broker that
+   * does not answer yet is waited for in the background, and everything that needs the mesh follows once it is up.
+   */
+  connectMesh(settings: MeshSettings, opts: { waitForBroker?: boolean } = {}): Promise<ConsoleSnapshot> {
+    const where = settings.kind === 'nats' ? settings.urls.map(redactUrl).join(', ') : 'in-process';
     return this.serial(`connecting to the ${settings.kind === 'local' ? 'local' : 'NATS'} mesh`, async () => {
-      const hadDriver = this.driverOpts && this.driver ? this.driverOpts : null;
-      await this.teardownMesh();
+      this.cancelMeshWait();
+      const open = (): Promise<MeshHandle> => this.backends.openMesh(settings, this.logger.child('mesh'));
+      const failed = (err: unknown): ConsoleApiError => {
+        const message = (err as Error).message;
+        if (this.mesh) {
+          const current = this.meshSettings.kind === 'nats' ? `NATS mesh (${this.meshSettings.urls.map(redactUrl).join(', ')})` : 'local mesh';
+          this.logger.warn(`mesh connection to ${where} failed: ${message}; staying on the ${current}`);
+          return new ConsoleApiError({ code: 'unavailable', message: `could not connect to the mesh: ${message} (still connected to the ${current})` });
+        }
+        this.meshSettings = settings;
+        this.meshStatus = 'error';
+        this.meshError = message;
+        this.logger.warn(`mesh connection failed: ${message}`);
+        return new ConsoleApiError({ code: 'unavailable', message: `could not connect to the mesh: ${message}` });
+      };
+      if (!(opts.waitForBroker && settings.kind === 'nats' && !this.mesh)) {
+        let handle: MeshHandle;
+        try {
+          handle = await open();
+        } catch (err) {
+          throw failed(err);
+        }
+        await this.installMesh(settings, handle);
+        return this.snapshot();
+      }
+      let pending: PendingConnection<MeshHandle>;
+      try {
+        pending = await connectWithRetry(open, (h) => h.close(), { logger: this.logger, who: 'the console', where });
+      } catch (err) {
+        throw failed(err);
+      }
+      const now = pending.current();
+      if (now) {
+        await this.installMesh(settings, now);
+        return this.snapshot();
+      }
+      this.meshWait = pending;
       this.meshSettings = settings;
       this.meshStatus = 'connecting';
-      this.meshError = undefined;
-      this.pushSnapshot();
-      let handle: MeshHandle;
-      try {
-        handle = await this.backends.openMesh(settings, this.logger.child('mesh'));
-      } catch (err) {
-        this.meshStatus = 'error';
-        this.meshError = (err as Error).message;
-        this.logger.warn(`mesh connection failed: ${this.meshError}`);
-        throw new ConsoleApiError({ code: 'unavailable', message: `could not connect to the mesh: ${this.meshError}` });
-      }
-      this.mesh = handle;
-      this.meshStatus = handle.client.connectionStatus();
-      this.meshOffs.push(
-        handle.client.onConnectionStatus((s) => {
-          this.meshStatus = s;
+      this.meshError = `waiting for the broker at ${where} (${pending.lastError()}); retrying`;
+      pending.ready.then(
+        (handle) => {
+          void this.serial(`joining the NATS mesh (${where})`, async () => {
+            if (this.meshWait !== pending || this.closed) {
+              await handle.close().catch(() => undefined);
+              return;
+            }
+            this.meshWait = null;
+            await this.installMesh(settings, handle);
+          }).catch((err: unknown) => this.logger.error(`joining the mesh at ${where}: ${(err as Error).message}`));
+        },
+        (err: unknown) => {
+          if (this.meshWait !== pending) return;
+          this.meshWait = null;
+          this.meshStatus = 'error';
+          this.meshError = (err as Error).message;
           this.pushSnapshot();
-        }),
+        },
       );
-      const where = settings.kind === 'nats' ? settings.urls.join(', ') : 'in-process';
-      this.logger.info(`connected to the ${settings.kind} mesh (${where})`);
-      await this.startConsoleRuntime(handle);
-      for (const s of this.sessions.values()) for (const [id, sub] of s.subs) this.attachSub(s, sub, handle.client, id);
-      // The bundled driver follows the console onto the new mesh.
-      if (hadDriver) await this.doStartDriver(hadDriver);
       return this.snapshot();
     });
   }
 
+  private cancelMeshWait(): void {
+    const w = this.meshWait;
+    this.meshWait = null;
+    w?.cancel();
+  }
+
+  /** Makes `handle` the console's mesh: the old one goes (its driver stopped first), the wanted driver follows. */
+  private async installMesh(settings: MeshSettings, handle: MeshHandle): Promise<void> {
+    const follow = this.driverOpts;
+    await this.teardownMesh();
+    this.meshSettings = settings;
+    this.meshError = undefined;
+    this.mesh = handle;
+    this.meshStatus = handle.client.connectionStatus();
+    this.meshOffs.push(
+      handle.client.onConnectionStatus((s) => {
+        this.meshStatus = s;
+        this.pushSnapshot();
+      }),
+    );
+    const where = settings.kind === 'nats' ? settings.urls.map(redactUrl).join(', ') : 'in-process';
+    this.logger.info(`connected to the ${settings.kind} mesh (${where})`);
+    await this.startConsoleRuntime(handle);
+    for (const s of this.sessions.values()) for (const [id, sub] of s.subs) this.attachSub(s, sub, handle.client, id);
+    // The bundled driver follows the console onto the new mesh.
+    if (follow) await this.followDriver(follow, 'the mesh is up');
+  }
+
   disconnectMesh(): Promise<ConsoleSnapshot> {
     return this.serial('disconnecting from the mesh', async () => {
+      this.cancelMeshWait();
+      this.meshError = undefined;
       await this.teardownMesh();
       return this.snapshot();
     });
@@ -388,6 +470,9 @@ export class ConsoleHost {
         this.simError = (err as Error).message;
         throw new ConsoleApiError({ code: 'unavailable', message: `could not start the simulator: ${this.simError}` });
       }
+      // The bundled driver of the simulator comes back with it (on the simulator's new port).
+      const want = this.driverOpts;
+      if (want?.target === 'sim' && !this.driver && this.mesh) await this.followDriver(want, 'the simulator is up');
       return this.snapshot();
     });
   }
@@ -395,6 +480,12 @@ export class ConsoleHost {
   stopSimulator(): Promise<ConsoleSnapshot> {
     return this.serial('stopping the simulator', async () => {
       const sim = this.sim;
+      if (sim && this.driver && this.driverTarget === 'sim') {
+        // Its driver stops first, in order (motion stopped, departure sent), and starts again with the simulator,
+        // instead of staying behind on a port nobody serves.
+        await this.doStopDriver(false);
+        this.driverError = 'stopped with the simulator; it starts again when the simulator starts';
+      }
       this.sim = null;
       if (sim) {
         await sim.close();
@@ -407,13 +498,26 @@ export class ConsoleHost {
   startDriver(input: { target: string; deviceId?: string; stateHz?: number; media?: boolean }): Promise<ConsoleSnapshot> {
     return this.serial(`starting the driver (${input.target})`, async () => {
       const s = this.safeSettings();
-      await this.doStopDriver(false);
-      await this.doStartDriver({
+      const opts = {
         target: input.target,
         deviceId: input.deviceId ?? s.deviceId,
         stateHz: input.stateHz ?? s.stateHz,
         media: input.media ?? s.media,
-      });
+      };
+      await this.doStopDriver(false);
+      if (!this.mesh && this.meshWait) {
+        // Bring-up with the broker still down: the driver starts as soon as the mesh is up.
+        this.driverOpts = opts;
+        this.driverError = `waiting for the mesh (${this.meshError ?? 'broker not reachable yet'}); the driver starts once it is connected`;
+        this.logger.info(`driver ${opts.deviceId} will start once the mesh is connected`);
+        return this.snapshot();
+      }
+      try {
+        await this.doStartDriver(opts);
+      } catch (err) {
+        this.driverOpts = null;
+        throw err;
+      }
       return this.snapshot();
     });
   }
@@ -421,19 +525,52 @@ export class ConsoleHost {
   stopDriver(): Promise<ConsoleSnapshot> {
     return this.serial('stopping the driver', async () => {
       await this.doStopDriver(true);
+      this.driverError = undefined;
       return this.snapshot();
     });
   }
 
-  private async doStartDriver(opts: { target: string; deviceId: string; stateHz: number; media: boolean }): Promise<void> {
+  /** Starts the wanted driver again after its mesh or simulator came back; a failure is logged, not thrown. */
+  private async followDriver(opts: DriverOpts, why: string): Promise<void> {
+    if (opts.target === 'sim' && !this.sim) {
+      this.driverError = 'waiting for the simulator; the driver starts again when it runs';
+      return;
+    }
+    try {
+      await this.doStartDriver(opts);
+    } catch (err) {
+      this.logger.warn(`driver ${opts.deviceId} did not start again after ${why}: ${(err as Error).message}`);
+    }
+  }
+
+  private latches(): LatchStore {
+    this.latchStore ??= new LatchStore(this.dataDir, this.logger.child('interlock'));
+    return this.latchStore;
+  }
+
+  private async doStartDriver(opts: DriverOpts): Promise<void> {
     const mesh = this.requireMesh();
     const daemonUrl = resolveDaemonUrl(opts.target, this.sim);
     this.driverOpts = opts;
+    // A trip latched before (an E-STOP, a lost link) holds across restarts until reset_interlock clears it.
+    const latched = this.latches().get(opts.deviceId, opts.target);
     try {
-      this.driver = await this.backends.startDriver({ mesh, daemonUrl, deviceId: opts.deviceId, stateHz: opts.stateHz, media: opts.media, logger: this.logger.child('driver') });
+      const driver = await this.backends.startDriver({
+        mesh,
+        daemonUrl,
+        deviceId: opts.deviceId,
+        stateHz: opts.stateHz,
+        media: opts.media,
+        logger: this.logger.child('driver'),
+        ...(latched ? { startTripped: latched } : {}),
+      });
+      this.driver = driver;
       this.driverTarget = opts.target;
       this.driverError = undefined;
-      this.driverOff = this.driver.onLinkChange?.(() => this.pushSnapshot()) ?? null;
+      this.driverOff = driver.onLinkChange?.(() => this.pushSnapshot()) ?? null;
+      this.driverInterlockOff = driver.onInterlockChange((t) => this.noteInterlock(driver.deviceId, opts.target, t));
+      this.noteInterlock(driver.deviceId, opts.target, driver.interlock());
+      if (latched) this.logger.warn(`driver ${opts.deviceId} started with its interlock still tripped (${latched.reason}); reset it when it is safe to move`);
       this.logger.info(`driver ${opts.deviceId} running against ${opts.target === 'sim' ? `the simulator (${daemonUrl})` : daemonUrl}`);
     } catch (err) {
       this.driver = null;
@@ -442,11 +579,21 @@ export class ConsoleHost {
     }
   }
 
+  private noteInterlock(deviceId: string, target: string, trip: TripInfo | null): void {
+    const wasLatched = this.latches().isLatched(deviceId, target);
+    this.latches().note(deviceId, target, trip);
+    if (wasLatched && !trip) this.logger.info(`interlock latch of ${deviceId} cleared (reset_interlock on the driver)`);
+  }
+
   private async doStopDriver(forget: boolean): Promise<void> {
     if (forget) this.driverOpts = null;
+    const d = this.driver;
+    // Its last interlock state is what the next start of this device (or robot) inherits.
+    if (d) this.noteInterlock(d.deviceId, this.driverTarget ?? '', d.interlock());
     this.driverOff?.();
     this.driverOff = null;
-    const d = this.driver;
+    this.driverInterlockOff?.();
+    this.driverInterlockOff = null;
     this.driver = null;
     this.driverTarget = undefined;
     if (d) {
@@ -455,10 +602,16 @@ export class ConsoleHost {
     }
   }
 
+  /** Settings for the bring-up: a file that cannot be used is said once (file and reason), then defaults apply. */
   private safeSettings(): Settings {
     try {
       return this.settingsStore.load();
-    } catch {
+    } catch (err) {
+      const message = (err as Error).message;
+      if (message !== this.settingsProblem) {
+        this.settingsProblem = message;
+        this.logger.error(`${message}; using the default settings until they are fixed or saved from the Settings panel`);
+      }
       return { mesh: { kind: 'local' }, target: 'sim', deviceId: 'reachy-mini-1', stateHz: 20, media: true, simMode: 'robot' };
     }
   }
@@ -536,7 +689,7 @@ export class ConsoleHost {
   /** The default bring-up: mesh from settings, then the simulator and the driver when the target is `sim`. */
   async bootstrap(opts: { sim?: boolean; driver?: boolean } = {}): Promise<void> {
     const s = this.safeSettings();
-    await this.connectMesh(s.mesh);
+    await this.connectMesh(s.mesh, { waitForBroker: true });
     const useSim = opts.sim ?? s.target === 'sim';
     if (useSim) await this.startSimulator({ mode: s.simMode });
     if (opts.driver ?? true) await this.startDriver({ target: useSim ? 'sim' : s.target, deviceId: s.deviceId, stateHz: s.stateHz, media: s.media });
@@ -547,6 +700,7 @@ export class ConsoleHost {
     this.closed = true;
     for (const s of [...this.sessions.values()]) for (const sub of s.subs.values()) sub.unsubscribe?.();
     this.sessions.clear();
+    this.cancelMeshWait();
     for (const svc of this.services) await svc.service.close().catch(() => undefined);
     await this.queue.catch(() => undefined);
     await this.teardownMesh();

@@ -8,6 +8,8 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync } from '
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { settingsSchema, type Settings } from '../../shared/console-api';
+import { createLogger, type Logger } from '../log';
+import { asideName } from './latch';
 
 export function defaultSettingsPath(): string {
   return process.env.REACHY_CONSOLE_SETTINGS ?? join(homedir(), '.config', 'reachy_mini_driver', 'device_connect_app.json');
@@ -15,12 +17,36 @@ export function defaultSettingsPath(): string {
 
 type FileDoc = Record<string, unknown>;
 
+/** A settings file that exists but cannot be read as a JSON object (bad JSON, not an object, no permission). */
+class UnreadableSettings extends Error {}
+
 function readDoc(path: string): FileDoc {
   if (!existsSync(path)) return {};
-  const text = readFileSync(path, 'utf8');
-  const doc: unknown = JSON.parse(text);
-  if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new Error(`${path}: settings must be a JSON object`);
+  let doc: unknown;
+  try {
+    doc = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new UnreadableSettings((err as Error).message, { cause: err });
+  }
+  if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new UnreadableSettings('settings must be a JSON object');
   return doc as FileDoc;
+}
+
+/**
+ * Moves an unreadable settings file aside (same folder, time suffix) so nothing ever writes over it, and says so.
+ * Throws when it cannot be moved: then nothing may be written in its place.
+ */
+function keepAside(path: string, why: string, log: Logger): string {
+  const kept = asideName(path);
+  try {
+    renameSync(path, kept);
+  } catch (err) {
+    const message = `settings file ${path} could not be read (${why}) nor moved aside (${(err as Error).message}); it is left untouched and settings are not saved until it is fixed or removed`;
+    log.error(message);
+    throw new Error(message, { cause: err });
+  }
+  log.error(`settings file ${path} could not be read (${why}); it was kept as ${kept} and the default settings apply until you save new ones`);
+  return kept;
 }
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined);
@@ -93,9 +119,20 @@ export interface SettingsStore {
   save(settings: Settings): Settings;
 }
 
-export function createSettingsStore(path = defaultSettingsPath(), env: NodeJS.ProcessEnv = process.env): SettingsStore {
+export function createSettingsStore(path = defaultSettingsPath(), env: NodeJS.ProcessEnv = process.env, logger?: Logger): SettingsStore {
+  const log = logger ?? createLogger('console/settings');
+  // The user's file is never replaced by defaults in silence: an unreadable one is reported and kept aside.
+  const readKeeping = (): FileDoc => {
+    try {
+      return readDoc(path);
+    } catch (err) {
+      if (!(err instanceof UnreadableSettings)) throw err;
+      keepAside(path, err.message, log);
+      return {};
+    }
+  };
   const load = (): Settings => {
-    const raw = applyEnv(fromDoc(readDoc(path)), env);
+    const raw = applyEnv(fromDoc(readKeeping()), env);
     const clean = JSON.parse(JSON.stringify(raw)) as unknown; // drop undefined so defaults apply
     const parsed = settingsSchema.safeParse(clean);
     if (!parsed.success) {
@@ -109,12 +146,7 @@ export function createSettingsStore(path = defaultSettingsPath(), env: NodeJS.Pr
     load,
     save(settings: Settings): Settings {
       const s = settingsSchema.parse(settings);
-      let doc: FileDoc;
-      try {
-        doc = readDoc(path);
-      } catch {
-        doc = {}; // an unreadable file is replaced rather than blocking a save
-      }
+      const doc = readKeeping();
       const next: FileDoc = { ...doc };
       if (s.mesh.kind === 'nats') {
         next.messaging_backend = 'nats';

@@ -119,7 +119,7 @@ function parse(argv: string[], baseEnv: NodeJS.ProcessEnv): Parsed {
 export async function runDriver(argv: string[], baseEnv: NodeJS.ProcessEnv = process.env): Promise<number> {
   const p = parse(argv, baseEnv);
   const log = createLogger('driver');
-  const { meshConfigFromEnv, openMesh } = await import('../mesh');
+  const { meshConfigFromEnv } = await import('../mesh');
   const { resolveTarget, targetForSimulator } = await import('../reachy');
 
   let config: MeshConfig;
@@ -146,14 +146,52 @@ export async function runDriver(argv: string[], baseEnv: NodeJS.ProcessEnv = pro
       `transport ${p.transportMode}, media ${p.media ? 'on' : 'off'}, state_event ${p.stateHz} Hz`,
   );
 
-  // The mesh first: a refused broker or missing credentials fail fast, before a simulator is started.
-  let connection;
+  // A signal while waiting for the broker (or later) ends the process cleanly.
+  let onSigint = (): void => undefined;
+  let onSigterm = (): void => undefined;
+  const signalled = new Promise<string>((resolve) => {
+    onSigint = () => resolve('SIGINT');
+    onSigterm = () => resolve('SIGTERM');
+    process.once('SIGINT', onSigint);
+    process.once('SIGTERM', onSigterm);
+  });
+  const offSignals = (): void => {
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigterm);
+  };
+  const failed = (): number => {
+    offSignals();
+    return 1;
+  };
+
+  // The mesh first: bad credentials or a bad URL fail fast, before a simulator is started. A broker that is not up
+  // yet does not: the driver says it is waiting and joins it as soon as it answers.
+  const { openMeshWithRetry } = await import('../mesh');
+  let pending;
   try {
-    connection = await openMesh(config);
+    pending = await openMeshWithRetry(config, { logger: log, who: 'the driver', where: config.urls.map(redactUrl).join(',') });
   } catch (e) {
     log.error(`cannot join the mesh: ${errText(e)}`);
-    return 1;
+    return failed();
   }
+  const joined = await Promise.race([
+    pending.ready.then(
+      (c) => ({ connection: c }),
+      (e: unknown) => ({ error: errText(e) }),
+    ),
+    signalled.then((s) => ({ signal: s })),
+  ]);
+  if ('signal' in joined) {
+    pending.cancel();
+    log.info(`${joined.signal} while waiting for the broker: driver stopped`);
+    offSignals();
+    return 0;
+  }
+  if ('error' in joined) {
+    log.error(`cannot join the mesh: ${joined.error}`);
+    return failed();
+  }
+  const connection = joined.connection;
   log.info(`transport connected: ${redactUrl(connection.description)}`);
 
   let sim: { url: string; host: string; port: number; stop(): Promise<void> } | null = null;
@@ -166,7 +204,7 @@ export async function runDriver(argv: string[], baseEnv: NodeJS.ProcessEnv = pro
     } catch (e) {
       log.error(`simulator failed to start: ${errText(e)}`);
       await connection.close().catch(() => undefined);
-      return 1;
+      return failed();
     }
     sim = started;
     target = targetForSimulator(started);
@@ -201,15 +239,11 @@ export async function runDriver(argv: string[], baseEnv: NodeJS.ProcessEnv = pro
     log.error(`driver failed to start: ${errText(e)}`);
     await connection.close().catch(() => undefined);
     await stopSim();
-    return 1;
+    return failed();
   }
   log.info(`Subscribed to commands on device-connect.${handle.runtime.tenant}.${handle.deviceId}.cmd`);
 
-  const signal = await new Promise<string>((resolve) => {
-    const onSig = (s: string) => () => resolve(s);
-    process.once('SIGINT', onSig('SIGINT'));
-    process.once('SIGTERM', onSig('SIGTERM'));
-  });
+  const signal = await signalled;
   log.info(`${signal}: stopping motion, sending departure`);
   // A second signal while shutting down exits at once.
   const force = () => process.exit(1);

@@ -44,6 +44,11 @@ export interface ReachyDriverOptions {
   /** Instrumentation: called after each realtime target handed to the daemon. */
   onRealtimeSent?: (target: RealtimeTarget) => void;
   location?: string;
+  /**
+   * A trip that is still latched from before this driver started (a restart by its host): the driver starts
+   * tripped with this reason and source, and only reset_interlock clears it. See docs/SAFETY.md.
+   */
+  startTripped?: TripInfo;
 }
 
 export interface DriverStartOptions {
@@ -228,6 +233,15 @@ export function createReachyDriver(opts: ReachyDriverOptions): ReachyDriver {
           onLink(s, p);
         }),
       );
+      // A latched trip goes first so it stays the reported cause.
+      const latched = opts.startTripped;
+      if (latched) {
+        mirror.interlock.trip(
+          `${latched.reason} (latched since ${new Date(latched.ts).toISOString()}; reset_interlock clears it)`,
+          latched.source,
+          latched.from_device,
+        );
+      }
       const link = daemon.connection();
       if (link.status === 'lost') {
         mirror.interlock.trip(`robot daemon unreachable at start${link.error ? `: ${link.error}` : ''}`, 'daemon');

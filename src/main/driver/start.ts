@@ -10,6 +10,7 @@ import type { MeshClient } from '../mesh/types';
 import { createDaemonClient, parseTargetString } from '../reachy';
 import type { DaemonClient, DaemonTarget, RealtimeTarget, TransportMode } from '../reachy/types';
 import { createReachyDriver, type ReachyDriver } from './driver';
+import type { TripInfo } from './interlock';
 import type { MediaSource } from './function-group';
 import { createMediaFunctions } from './media';
 
@@ -29,6 +30,8 @@ export interface StartReachyDriverOptions {
   heartbeatLogS?: number;
   realtimeMaxHz?: number;
   onRealtimeSent?: (t: RealtimeTarget) => void;
+  /** Start with the interlock tripped by this earlier, still latched trip (the host restarts its driver). */
+  startTripped?: TripInfo;
   /** DeviceRuntime tuning (tests shorten presence timings). */
   runtime?: Partial<Pick<DeviceRuntimeConfig, 'ttlS' | 'presenceTiming' | 'registerJitterMs' | 'location'>>;
 }
@@ -84,6 +87,7 @@ export async function startReachyDriver(opts: StartReachyDriverOptions): Promise
     heartbeatLogS: opts.heartbeatLogS,
     realtimeMaxHz: opts.realtimeMaxHz,
     onRealtimeSent: opts.onRealtimeSent,
+    ...(opts.startTripped ? { startTripped: opts.startTripped } : {}),
   });
   const runtime = new DeviceRuntime({
     ...driver.runtimeOptions(),

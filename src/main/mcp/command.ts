@@ -8,6 +8,7 @@ import { UsageError } from '../command';
 import { createLogger } from '../log';
 import type { Logger } from '../log';
 import type { MeshClient } from '../mesh/types';
+import type { MeshConnection } from '../mesh';
 import { allowListFromFlags } from './allow-list';
 import type { AllowList } from './allow-list';
 import { appendCallRecord } from './call-log';
@@ -55,54 +56,25 @@ async function connectConfiguredMesh(logger: Logger): Promise<Stack & { requestT
   }
   logger.info(`mesh config: ${mesh.describeMeshConfig(config)}`);
   let client: MeshClient | null = null;
-  let lastError = '';
-  let closed = false;
-  let timer: NodeJS.Timeout | null = null;
-
-  const attempt = async (): Promise<boolean> => {
-    try {
-      const connection = await mesh.openMesh(config);
-      if (closed) {
-        await connection.close();
-        return true;
-      }
-      client = mesh.createMeshClient({ connection, ownsConnection: true, logger: logger.child('mesh') });
-      logger.info(`transport connected: ${connection.description}; tenant ${client.tenant}, discovery ${client.discoveryMode}`);
-      return true;
-    } catch (err) {
-      if (err instanceof mesh.MeshError && err.code === 'config') throw err;
-      lastError = (err as Error).message;
-      return false;
-    }
+  const where = config.urls.map(mesh.redactUrl).join(',');
+  const pending = await mesh.openMeshWithRetry(config, { logger, who: 'the bridge', where });
+  const joined = (connection: MeshConnection): void => {
+    client = mesh.createMeshClient({ connection, ownsConnection: true, logger: logger.child('mesh') });
+    logger.info(`transport connected: ${connection.description}; tenant ${client.tenant}, discovery ${client.discoveryMode}`);
   };
-
-  if (!(await attempt())) {
-    logger.warn(`${lastError}; the bridge starts anyway and keeps retrying`);
-    let delay = 1000;
-    const retry = (): void => {
-      timer = setTimeout(() => {
-        attempt().then(
-          (ok) => {
-            if (!ok && !closed) {
-              delay = Math.min(delay * 2, 10_000);
-              retry();
-            }
-          },
-          (err: unknown) => logger.error(`mesh: ${(err as Error).message}; not retrying`),
-        );
-      }, delay);
-    };
-    retry();
-  }
+  let closed = false;
+  const now = pending.current();
+  if (now) joined(now);
+  else pending.ready.then(joined, (err: unknown) => closed || logger.error(`mesh: ${(err as Error).message}; not retrying`));
 
   return {
     mesh: () => {
       if (client) return client;
-      throw new Error(`not connected to the mesh at ${config.urls.join(',')} yet (${lastError}); retrying`);
+      throw new Error(`not connected to the mesh at ${config.urls.join(',')} yet (${pending.lastError()}); retrying`);
     },
     close: async () => {
       closed = true;
-      if (timer) clearTimeout(timer);
+      pending.cancel();
       await (client as MeshClient | null)?.close();
     },
     requestTimeoutMs: config.requestTimeoutMs,

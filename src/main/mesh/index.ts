@@ -6,6 +6,7 @@ export { DeviceRuntime, type DeviceRuntimeConfig } from './runtime';
 export { createMeshClient, type MeshClientConfig } from './client';
 export { createLocalMesh, defaultLocalMesh, LOCAL_MAX_PAYLOAD, type LocalMesh, type LocalConnectOptions } from './local';
 export { openMesh, type OpenMeshOptions } from './open';
+export { connectWithRetry, openMeshWithRetry, type PendingConnection, type RetryOptions } from './wait';
 export { flattenDevice, summarizeFleet, matchesFilter, type DeviceFilter } from './device-info';
 export { PresenceCollector } from './collector';
 export { subjects } from './subjects';
