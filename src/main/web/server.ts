@@ -5,14 +5,15 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { extname, join, normalize, resolve, sep } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { ConsolePush, ReplyFrame } from '../../shared/console-api';
 import type { ConsoleSession } from '../console/host';
 import { createLogger, type Logger } from '../log';
 import { Outbox, type BackpressureOptions, type OutboxStats } from './outbox';
+import { buildCsp, pageHeaders, resolveAsset, signallingSources } from './static';
 
 export interface SessionFactory {
   openSession(send: (p: ConsolePush) => void): ConsoleSession;
@@ -33,6 +34,8 @@ export interface WebServerOptions {
   backpressure?: Partial<BackpressureOptions>;
   /** Requests one connection may have unanswered at once (default 64). */
   maxInFlight?: number;
+  /** WebSocket endpoints the page may open besides its own origin, read per page load (default: loopback signalling). */
+  connectSrc?: () => string[];
 }
 
 export interface ConnectionStats extends OutboxStats {
@@ -49,33 +52,6 @@ export interface WebServer {
   connections(): ConnectionStats[];
   close(): Promise<void>;
 }
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.map': 'application/json',
-};
-
-const CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob:",
-  "media-src 'self' blob: mediastream:",
-  "connect-src 'self' ws: wss:",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "frame-ancestors 'none'",
-  "form-action 'none'",
-].join('; ');
 
 function tokenMatches(given: string | null, expected: string): boolean {
   if (!given) return false;
@@ -102,41 +78,37 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
   const bindHost = opts.bindHost ?? '127.0.0.1';
 
   const serveStatic = (req: IncomingMessage, res: ServerResponse): void => {
-    const headers: Record<string, string> = {
-      'Content-Security-Policy': CSP,
-      'X-Content-Type-Options': 'nosniff',
-      'Referrer-Policy': 'no-referrer',
-      'Cache-Control': 'no-store',
-    };
+    let connect: string[];
+    try {
+      connect = opts.connectSrc?.() ?? signallingSources();
+    } catch {
+      connect = signallingSources();
+    }
+    const headers = pageHeaders(buildCsp({ connectSrc: connect }));
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, headers).end('method not allowed');
       return;
     }
-    let pathname: string;
+    let rawPath: string;
     try {
-      pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+      rawPath = new URL(req.url ?? '/', 'http://x').pathname;
     } catch {
       res.writeHead(400, headers).end('bad path');
       return;
     }
-    if (pathname === '/' || pathname === '') pathname = '/index.html';
-    const file = normalize(join(root, pathname));
-    if (!file.startsWith(root + sep)) {
-      res.writeHead(404, headers).end('not found');
-      return;
-    }
-    if (!existsSync(file) || !statSync(file).isFile()) {
-      if (pathname === '/index.html') {
+    const asset = resolveAsset(rawPath, root);
+    if (!asset.ok) {
+      if (asset.status === 404 && (rawPath === '/' || rawPath === '/index.html')) {
         res
           .writeHead(503, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' })
           .end('The console UI is not built yet: run `npm run build:renderer` (npm start does this for you).\n');
       } else {
-        res.writeHead(404, headers).end('not found');
+        res.writeHead(asset.status, headers).end(asset.status === 400 ? 'bad path' : 'not found');
       }
       return;
     }
-    res.writeHead(200, { ...headers, 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream' });
-    res.end(req.method === 'HEAD' ? undefined : readFileSync(file));
+    res.writeHead(200, { ...headers, 'Content-Type': asset.contentType });
+    res.end(req.method === 'HEAD' ? undefined : readFileSync(asset.file));
   };
 
   const server = createServer(serveStatic);
