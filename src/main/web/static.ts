@@ -35,7 +35,8 @@ export const ROBOT_SIGNALLING_PORT = 8443;
  * setting ('sim', a host, or host:port); anything that is not a plain host name or address adds nothing.
  */
 export function signallingSources(target?: string, signallingUrl?: string): string[] {
-  const out = ['ws://127.0.0.1:*', 'ws://localhost:*', 'ws://[::1]:*'];
+  // CSP host sources cannot name IPv6 literals, so [::1] cannot be listed (the simulator binds 127.0.0.1).
+  const out = ['ws://127.0.0.1:*', 'ws://localhost:*'];
   if (target && target !== 'sim') {
     const host = target.replace(/:\d{1,5}$/, '');
     if (/^[A-Za-z0-9.-]{1,253}$/.test(host) && !out.some((s) => s.startsWith(`ws://${host}:`))) {
@@ -45,7 +46,7 @@ export function signallingSources(target?: string, signallingUrl?: string): stri
   if (signallingUrl) {
     try {
       const u = new URL(signallingUrl);
-      if ((u.protocol === 'ws:' || u.protocol === 'wss:') && /^[A-Za-z0-9.:[\]-]+$/.test(u.host)) out.push(`${u.protocol}//${u.host}`);
+      if ((u.protocol === 'ws:' || u.protocol === 'wss:') && /^[A-Za-z0-9.-]+(:\d{1,5})?$/.test(u.host)) out.push(`${u.protocol}//${u.host}`);
     } catch {
       // not a URL: nothing added
     }
@@ -60,7 +61,7 @@ export interface CspOptions {
 
 /** The console page's Content-Security-Policy (sent as a header; frame-ancestors only works there). */
 export function buildCsp(opts: CspOptions = {}): string {
-  const connect = (opts.connectSrc ?? signallingSources()).filter((s) => /^wss?:\/\/[A-Za-z0-9.:*[\]-]+$/.test(s));
+  const connect = (opts.connectSrc ?? signallingSources()).filter((s) => /^wss?:\/\/[A-Za-z0-9.-]+(:(\d{1,5}|\*))?$/.test(s));
   return [
     "default-src 'self'",
     "script-src 'self'",
