@@ -68,6 +68,14 @@ async function main(): Promise<void> {
   };
   const serveApp = createAppProtocolHandler(rendererRoot, csp);
   protocol.handle(APP_SCHEME, (req) => serveApp({ url: req.url, method: req.method }));
+  if (entry.dev) {
+    // The dev server sends no CSP: add the dev variant (inline <style> for Vite's CSS, its HMR socket on loopback).
+    const devOrigin = new URL(appUrl).origin;
+    session.defaultSession.webRequest.onHeadersReceived({ urls: [`${devOrigin}/*`] }, (details, cb) => {
+      const headers = { ...details.responseHeaders, 'Content-Security-Policy': [buildCsp({ dev: true, connectSrc: signallingSources() })] };
+      cb({ responseHeaders: headers });
+    });
+  }
   const isTrusted = makeSenderCheck(appUrl);
   for (const [channel, handler] of createIpcHandlers(host, isTrusted)) {
     ipcMain.handle(channel, (e, params: unknown) => handler(toEventLike(e), params));

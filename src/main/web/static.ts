@@ -57,6 +57,8 @@ export function signallingSources(target?: string, signallingUrl?: string): stri
 export interface CspOptions {
   /** Extra connect-src sources (each a scheme://host[:port] source expression). */
   connectSrc?: string[];
+  /** Desktop dev mode only: Vite's dev server injects CSS as <style> elements. */
+  dev?: boolean;
 }
 
 /** The console page's Content-Security-Policy (sent as a header; frame-ancestors only works there). */
@@ -66,7 +68,7 @@ export function buildCsp(opts: CspOptions = {}): string {
     "default-src 'self'",
     "script-src 'self'",
     // React's style props go through the CSSOM, which style-src does not govern; inline <style> and style="" stay blocked.
-    "style-src 'self'",
+    opts.dev ? "style-src 'self' 'unsafe-inline'" : "style-src 'self'",
     "img-src 'self' data: blob:",
     "media-src 'self' blob: mediastream:",
     "font-src 'self'",

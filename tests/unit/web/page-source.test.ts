@@ -50,6 +50,11 @@ describe('the page CSP', () => {
     expect(d['connect-src']).toEqual(["'self'", 'ws://127.0.0.1:*', 'ws://localhost:*', 'ws://reachy-mini.local:8443', 'wss://reachy-mini.local:8443']);
     expect(csp).not.toMatch(/unsafe-inline|unsafe-eval|(^|\s)wss?:(\s|;|$)|(^|\s)\*(\s|;|$)/);
   });
+  it('allows inline <style> only for the desktop dev server (Vite injects CSS that way)', () => {
+    expect(buildCsp({ dev: true })).toContain("style-src 'self' 'unsafe-inline';");
+    expect(buildCsp({ dev: false })).toContain("style-src 'self';");
+    expect(buildCsp({ dev: true })).toContain("script-src 'self';");
+  });
   it('adds nothing for the sim target, and ignores a target or URL that is not a plain host', () => {
     expect(signallingSources('sim')).toEqual(['ws://127.0.0.1:*', 'ws://localhost:*']);
     expect(signallingSources(undefined, 'ws://[::1]:9000/')).toHaveLength(2); // CSP cannot name IPv6 literals
