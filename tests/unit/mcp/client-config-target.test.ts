@@ -47,6 +47,19 @@ describe('where the Claude Desktop config may be written', () => {
     );
   });
 
+  it('on Windows too, accepts only %APPDATA%\\Claude\\claude_desktop_config.json', () => {
+    const win = { USERPROFILE: 'C:\\Users\\ann', APPDATA: 'C:\\Users\\ann\\AppData\\Roaming' };
+    const def = 'C:\\Users\\ann\\AppData\\Roaming\\Claude\\claude_desktop_config.json';
+    expect(resolveWriteTarget(def, 'win32', win)).toEqual({ path: def, creatableDir: 'C:\\Users\\ann\\AppData\\Roaming\\Claude' });
+    for (const p of [
+      'C:\\Users\\ann\\AppData\\Roaming\\Claude\\..\\..\\Startup\\claude_desktop_config.json',
+      'C:\\Windows\\claude_desktop_config.json',
+      '\\\\server\\share\\claude_desktop_config.json',
+    ]) {
+      expect(() => resolveWriteTarget(p, 'win32', win), p).toThrow(/only this user's Claude Desktop config/);
+    }
+  });
+
   it('writes the allowed location, creating only the Claude folder', async () => {
     const res = await writeClientConfig(undefined, 'reachy', entry, 'linux', env);
     const expected = join(home, '.config', 'Claude', 'claude_desktop_config.json');
