@@ -164,7 +164,7 @@ describe('browser mode is bounded per connection', () => {
     ws.terminate();
   });
 
-  it('disconnects a non-reading client as soon as its held ordered frames pass the cap', async () => {
+  it('disconnects a non-reading client whose ordered frames (never coalesced) pile up, holding at most the cap', async () => {
     const ws = await nonReadingClient();
     const big = 'y'.repeat(16 * 1024);
     let maxHeld = 0;
