@@ -22,6 +22,8 @@ export default defineConfig({
   },
   renderer: {
     root: resolve('src/renderer'),
+    // The dev server (npm run dev) stays on this machine; the desktop app accepts it only on loopback.
+    server: { host: '127.0.0.1' },
     build: { outDir: resolve('out/renderer'), rollupOptions: { input: { index: resolve('src/renderer/index.html') } } },
   },
 });

@@ -1,20 +1,29 @@
 /**
- * Electron entry, kept thin: one hardened window, the IPC wiring to ConsoleHost (src/main/console/ipc.ts), and the
- * default bring-up (mesh from settings, simulator + driver when the target is `sim`). See SECURITY.md.
+ * Electron entry, kept thin: one hardened window whose page comes from `app://console/` (CSP header, no file://),
+ * the IPC wiring to ConsoleHost (src/main/console/ipc.ts), and the default bring-up (mesh from settings, simulator
+ * + driver when the target is `sim`). Packaged builds also get fuses (scripts/apply-fuses.ts). See SECURITY.md.
  */
-import { app, BrowserWindow, ipcMain, session, type IpcMainInvokeEvent } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, protocol, session, type IpcMainInvokeEvent } from 'electron';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { ConsoleHost } from './console/host';
 import { realBackends } from './console/real-backends';
 import { createIpcHandlers, makeSenderCheck, type IpcEventLike } from './console/ipc';
+import { setConfigPathPicker } from './mcp/client-config';
+import { APP_SCHEME, APP_SCHEME_PRIVILEGES, chooseRendererEntry, createAppProtocolHandler } from './web/app-protocol';
+import { buildCsp, signallingSources } from './web/static';
 import { createLogger } from './log';
 
 const logger = createLogger('desktop');
 const here = dirname(fileURLToPath(import.meta.url)); // out/main
 const preloadPath = join(here, '..', 'preload', 'index.cjs');
-const devUrl = !app.isPackaged ? process.env.ELECTRON_RENDERER_URL : undefined;
-const appUrl = devUrl ?? pathToFileURL(join(here, '..', 'renderer', 'index.html')).href;
+const rendererRoot = join(here, '..', 'renderer');
+const entry = chooseRendererEntry({ isPackaged: app.isPackaged, argv: process.argv, env: process.env });
+if (entry.warning) logger.warn(entry.warning);
+const appUrl = entry.url;
+
+// Must happen before the app is ready: app:// behaves like an https origin ('self' in the CSP, fetch allowed).
+protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { ...APP_SCHEME_PRIVILEGES } }]);
 
 function toEventLike(e: IpcMainInvokeEvent): IpcEventLike {
   return {
@@ -46,6 +55,27 @@ async function main(): Promise<void> {
 
   const host = new ConsoleHost({ backends: realBackends() });
   await host.init();
+
+  // The page and its CSP header (the signalling endpoints follow the configured target at each page load).
+  const csp = (): string => {
+    let target: string | undefined;
+    try {
+      target = host.loadSettings().target;
+    } catch {
+      target = undefined;
+    }
+    return buildCsp({ connectSrc: signallingSources(target, process.env.REACHY_SIGNALLING_URL) });
+  };
+  const serveApp = createAppProtocolHandler(rendererRoot, csp);
+  protocol.handle(APP_SCHEME, (req) => serveApp({ url: req.url, method: req.method }));
+  if (entry.dev) {
+    // The dev server sends no CSP: add the dev variant (inline <style> for Vite's CSS, its HMR socket on loopback).
+    const devOrigin = new URL(appUrl).origin;
+    session.defaultSession.webRequest.onHeadersReceived({ urls: [`${devOrigin}/*`] }, (details, cb) => {
+      const headers = { ...details.responseHeaders, 'Content-Security-Policy': [buildCsp({ dev: true, connectSrc: signallingSources() })] };
+      cb({ responseHeaders: headers });
+    });
+  }
   const isTrusted = makeSenderCheck(appUrl);
   for (const [channel, handler] of createIpcHandlers(host, isTrusted)) {
     ipcMain.handle(channel, (e, params: unknown) => handler(toEventLike(e), params));
@@ -69,6 +99,17 @@ async function main(): Promise<void> {
       spellcheck: false,
     },
   });
+  // "Choose file…" for the Claude Desktop config: the path the user picks is handed to the UI only as a token.
+  setConfigPathPicker(async (defaultPath) => {
+    const r = await dialog.showSaveDialog(win, {
+      title: 'Claude Desktop configuration file',
+      defaultPath,
+      filters: [{ name: 'Claude Desktop config', extensions: ['json'] }],
+      properties: ['showOverwriteConfirmation', 'dontAddToRecent'],
+    });
+    return r.canceled || !r.filePath ? null : r.filePath;
+  });
+  if (entry.dev) logger.warn(`dev mode: loading the UI from ${appUrl}`);
   await win.loadURL(appUrl);
 
   host.bootstrap().catch((err: unknown) => logger.error(`bring-up: ${(err as Error).message}`));

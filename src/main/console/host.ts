@@ -36,6 +36,8 @@ type CoreInput<K extends keyof typeof coreMethods> = z.output<(typeof coreMethod
 
 export const OPERATOR_OWNER = 'operator';
 const LOG_RING = 2000;
+/** Per UI connection: the console UI needs one ('*'/'*'); the cap keeps one client from multiplying every event. */
+export const MAX_SUBSCRIPTIONS_PER_SESSION = 32;
 
 interface DriverOpts {
   target: string;
@@ -51,6 +53,8 @@ export interface ConsoleHostOptions {
   logger?: Logger;
   /** Load mcp/panorama/runner services when their modules exist (default true). */
   services?: boolean;
+  /** Max distinct event subscriptions per UI connection (default MAX_SUBSCRIPTIONS_PER_SESSION). */
+  maxSubscriptionsPerSession?: number;
 }
 
 export interface ConsoleSession {
@@ -70,6 +74,7 @@ interface SessionState {
   id: number;
   send: (p: ConsolePush) => void;
   subs: Map<number, SubSpec>;
+  closed: boolean;
 }
 
 function shortHost(): string {
@@ -118,6 +123,7 @@ export class ConsoleHost {
   private queue: Promise<unknown> = Promise.resolve();
   private services: LoadedService[] = [];
   private readonly removeLogSink: () => void;
+  private readonly maxSubs: number;
   private closed = false;
 
   constructor(opts: ConsoleHostOptions) {
@@ -125,6 +131,7 @@ export class ConsoleHost {
     this.settingsStore = opts.settings ?? createSettingsStore();
     this.logger = opts.logger ?? createLogger('console');
     this.dataDir = opts.dataDir ?? join(homedir(), '.local', 'share', 'reachy-console');
+    this.maxSubs = opts.maxSubscriptionsPerSession ?? MAX_SUBSCRIPTIONS_PER_SESSION;
     this.removeLogSink = addLogSink((r) => {
       const line: LogLine = { ts: r.ts, level: r.level, scope: r.scope, message: r.message };
       this.logs.push(line);
@@ -148,17 +155,30 @@ export class ConsoleHost {
   // ------------------------------------------------------------------------------------------------ sessions
 
   openSession(send: (p: ConsolePush) => void): ConsoleSession {
-    const state: SessionState = { id: this.nextSessionId++, send, subs: new Map() };
+    const state: SessionState = { id: this.nextSessionId++, send, subs: new Map(), closed: false };
     this.sessions.set(state.id, state);
     return {
       id: state.id,
       handle: (frame) => dispatchFrame(frame, (method, input) => this.route(state, method, input)),
       close: () => {
+        // A request still in flight after close must not attach anything (see subscribe()).
+        state.closed = true;
         for (const sub of state.subs.values()) sub.unsubscribe?.();
         state.subs.clear();
         this.sessions.delete(state.id);
       },
     };
+  }
+
+  /** Open UI sessions and their event subscriptions (attached = live on the current mesh). */
+  subscriptionStats(): { sessions: number; subscriptions: number; attached: number } {
+    let subscriptions = 0;
+    let attached = 0;
+    for (const s of this.sessions.values()) {
+      subscriptions += s.subs.size;
+      for (const sub of s.subs.values()) if (sub.unsubscribe) attached++;
+    }
+    return { sessions: this.sessions.size, subscriptions, attached };
   }
 
   private broadcast(p: ConsolePush): void {
@@ -631,6 +651,18 @@ export class ConsoleHost {
   }
 
   private subscribe(session: SessionState, input: { deviceId: string; eventName: string }): { subscriptionId: number } {
+    if (session.closed) throw new ConsoleApiError({ code: 'unavailable', message: 'this console connection is closed' });
+    // Idempotent per connection: the same (deviceId, eventName) again returns the existing subscription, so a
+    // client cannot multiply one event stream; unsubscribe ends it for that connection.
+    for (const [existing, sub] of session.subs) {
+      if (sub.deviceId === input.deviceId && sub.eventName === input.eventName) return { subscriptionId: existing };
+    }
+    if (session.subs.size >= this.maxSubs) {
+      throw new ConsoleApiError({
+        code: 'bad_request',
+        message: `too many subscriptions on this connection (max ${this.maxSubs}); unsubscribe first, or subscribe to '*' for every event`,
+      });
+    }
     const id = this.nextSubId++;
     const sub: SubSpec = { deviceId: input.deviceId, eventName: input.eventName, unsubscribe: null };
     session.subs.set(id, sub);

@@ -20,7 +20,11 @@ export interface SessionFactory {
 
 export type IpcHandler = (event: IpcEventLike, params: unknown) => Promise<BridgeReply>;
 
-/** Trusted = the exact page the window loaded (file path or dev-server origin), nothing else (no iframes, no other sites). */
+/**
+ * Trusted = the page the window actually loaded (app://console/, or the dev server's origin in dev mode, or one
+ * file), nothing else (no iframes, no other sites). Scheme and host are compared, not URL.origin: for custom
+ * schemes such as app: Node's URL.origin is the opaque 'null', which every other custom-scheme URL shares.
+ */
 export function makeSenderCheck(appUrl: string): (frameUrl: string | null | undefined) => boolean {
   const expected = new URL(appUrl);
   return (frameUrl) => {
@@ -31,8 +35,9 @@ export function makeSenderCheck(appUrl: string): (frameUrl: string | null | unde
     } catch {
       return false;
     }
-    if (expected.protocol === 'file:') return u.protocol === 'file:' && u.pathname === expected.pathname;
-    return u.origin === expected.origin;
+    if (u.protocol !== expected.protocol || u.username || u.password) return false;
+    if (expected.protocol === 'file:') return u.pathname === expected.pathname;
+    return u.host === expected.host && u.host !== '';
   };
 }
 

@@ -2,10 +2,17 @@
  * Client configuration for the bridge: the exact Claude Desktop JSON entry / Claude Code command for this
  * machine, and writing the entry into Claude Desktop's config file (merge, backup of the previous file, temp file
  * then rename — never half a file, never a clobbered config we could not parse).
+ *
+ * Writing is limited to where a Claude Desktop config belongs: this OS user's Claude Desktop config file, or a file
+ * the user chose in the desktop app's native Save dialog (handed to the UI as a one-time token, never as a path the
+ * UI could make up). Only the Claude folder itself may be created, and only inside an existing parent; symbolic
+ * links are not written through.
  */
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, readFile, rename, writeFile, unlink } from 'node:fs/promises';
+import { copyFile, lstat, mkdir, readFile, realpath, rename, writeFile, unlink } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
 import { homedir } from 'node:os';
+import path from 'node:path';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { MeshSettings } from '../../shared/console-api/core';
@@ -36,11 +43,27 @@ export function binPath(): string {
   return resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'bin', 'reachy-console.mjs');
 }
 
+export const CLAUDE_DESKTOP_CONFIG_NAME = 'claude_desktop_config.json';
+
+/** This OS user's home: $HOME (or %USERPROFILE%) as the user's tools see it, else the account's home. */
+function homeOf(platform: NodeJS.Platform, env: NodeJS.ProcessEnv): string {
+  const fromEnv = platform === 'win32' ? (env.USERPROFILE ?? env.HOME) : env.HOME;
+  return fromEnv && pathFor(platform).isAbsolute(fromEnv) ? fromEnv : homedir();
+}
+
+const pathFor = (platform: NodeJS.Platform): typeof path.posix => (platform === 'win32' ? path.win32 : path.posix);
+
 /** Claude Desktop's config file for this OS user. */
 export function claudeDesktopConfigPath(platform: NodeJS.Platform = process.platform, env: NodeJS.ProcessEnv = process.env): string {
-  if (platform === 'darwin') return join(homedir(), 'Library', 'Application Support', 'Claude', 'claude_desktop_config.json');
-  if (platform === 'win32') return join(env.APPDATA ?? join(homedir(), 'AppData', 'Roaming'), 'Claude', 'claude_desktop_config.json');
-  return join(env.XDG_CONFIG_HOME ?? join(homedir(), '.config'), 'Claude', 'claude_desktop_config.json');
+  const p = pathFor(platform);
+  const home = homeOf(platform, env);
+  if (platform === 'darwin') return p.join(home, 'Library', 'Application Support', 'Claude', CLAUDE_DESKTOP_CONFIG_NAME);
+  if (platform === 'win32') {
+    const appData = env.APPDATA && p.isAbsolute(env.APPDATA) ? env.APPDATA : p.join(home, 'AppData', 'Roaming');
+    return p.join(appData, 'Claude', CLAUDE_DESKTOP_CONFIG_NAME);
+  }
+  const xdg = env.XDG_CONFIG_HOME && p.isAbsolute(env.XDG_CONFIG_HOME) ? env.XDG_CONFIG_HOME : p.join(home, '.config');
+  return p.join(xdg, 'Claude', CLAUDE_DESKTOP_CONFIG_NAME);
 }
 
 /** The stdio server entry (command, args, env) for a target; throws a readable Error when impossible. */
@@ -115,9 +138,8 @@ function stamp(d = new Date()): string {
   return d.toISOString().replace(/[:.]/g, '-');
 }
 
-/** Atomic write: temp file in the same folder, then rename. */
+/** Atomic write: temp file in the same (existing) folder, then rename. */
 export async function writeFileAtomic(path: string, content: string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
   const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
   try {
     await writeFile(tmp, content, { encoding: 'utf8', mode: 0o600 });
@@ -128,9 +150,137 @@ export async function writeFileAtomic(path: string, content: string): Promise<vo
   }
 }
 
+// ------------------------------------------------------------------------------------------------ where to write
+
+/** A file the user chose in a native dialog, by one-time token. */
+const PICK_TTL_MS = 10 * 60_000;
+const picked = new Map<string, { path: string; expires: number }>();
+export const PICKED_TOKEN_PATTERN = /^picked:[A-Za-z0-9_-]{24}$/;
+
+/** Opens the desktop app's native Save dialog; resolves to the chosen absolute path, or null when cancelled. */
+export type ConfigPathPicker = (defaultPath: string) => Promise<string | null>;
+let pathPicker: ConfigPathPicker | null = null;
+
+/** The desktop app installs its native dialog here; browser mode has none, so only the default file is writable. */
+export function setConfigPathPicker(picker: ConfigPathPicker | null): void {
+  pathPicker = picker;
+}
+
+/** Remembers a path the user chose in a native dialog and returns the token that stands for it. */
+export function registerPickedConfigPath(chosen: string, now = Date.now()): string {
+  for (const [k, v] of picked) if (v.expires <= now) picked.delete(k);
+  const token = `picked:${randomBytes(18).toString('base64url')}`;
+  picked.set(token, { path: chosen, expires: now + PICK_TTL_MS });
+  return token;
+}
+
+/** Shows the native Save dialog (desktop app only); null when the user cancelled. */
+export async function pickClientConfigPath(): Promise<{ token: string; path: string } | null> {
+  if (!pathPicker) {
+    throw new Error(
+      `choosing a file is only available in the desktop app; browser mode writes only this user's Claude Desktop config (${claudeDesktopConfigPath()})`,
+    );
+  }
+  const chosen = await pathPicker(claudeDesktopConfigPath());
+  if (!chosen) return null;
+  if (!path.isAbsolute(chosen) || path.basename(chosen) !== CLAUDE_DESKTOP_CONFIG_NAME) {
+    throw new Error(`the chosen file must be named ${CLAUDE_DESKTOP_CONFIG_NAME} (got ${path.basename(chosen).slice(0, 80)})`);
+  }
+  return { token: registerPickedConfigPath(chosen), path: chosen };
+}
+
+export interface WriteTarget {
+  path: string;
+  /** The one folder that may be created when missing (the Claude folder of the default location), else null. */
+  creatableDir: string | null;
+}
+
+const shown = (s: string): string => (s.length > 200 ? `${s.slice(0, 200)}…(${s.length} chars)` : s);
+
+/**
+ * Where a client-config write may go: the default location (no path, or exactly that path), or a file the user
+ * chose in the native dialog (its token). Anything else — other folders, `..`, relative paths — is refused.
+ */
+export function resolveWriteTarget(requested: string | undefined, platform: NodeJS.Platform = process.platform, env: NodeJS.ProcessEnv = process.env, now = Date.now()): WriteTarget {
+  const p = pathFor(platform);
+  const def = claudeDesktopConfigPath(platform, env);
+  const defaultTarget: WriteTarget = { path: def, creatableDir: p.dirname(def) };
+  if (requested === undefined) return defaultTarget;
+  if (requested.startsWith('picked:')) {
+    const hit = PICKED_TOKEN_PATTERN.test(requested) ? picked.get(requested) : undefined;
+    if (!hit || hit.expires <= now) {
+      if (hit) picked.delete(requested);
+      throw new Error('path: the file choice is unknown or expired; choose the file again');
+    }
+    picked.delete(requested);
+    return { path: hit.path, creatableDir: null };
+  }
+  const parts = requested.split(/[\\/]+/);
+  if (parts.includes('..') || !p.isAbsolute(requested) || p.normalize(requested) !== def) {
+    throw new Error(
+      `path: only this user's Claude Desktop config (${def}) can be written, or a file chosen with "Choose file…" in the desktop app; refused ${shown(requested)}`,
+    );
+  }
+  return defaultTarget;
+}
+
+/**
+ * Checks the target on disk before writing: the folder exists (or is the Claude folder, created inside an existing
+ * parent), is not a symbolic link to somewhere else, and the file, when present, is a regular file, not a link.
+ */
+export async function prepareWriteTarget(target: WriteTarget): Promise<void> {
+  const dir = dirname(target.path);
+  const stat = await lstat(dir).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return null;
+    throw err;
+  });
+  if (!stat) {
+    if (target.creatableDir !== dir) throw new Error(`the folder ${dir} does not exist; nothing was written`);
+    const parent = dirname(dir);
+    const parentStat = await lstat(parent).catch(() => null);
+    if (!parentStat || !(parentStat.isDirectory() || parentStat.isSymbolicLink())) {
+      throw new Error(`the folder ${parent} does not exist (is Claude Desktop installed?); nothing was written`);
+    }
+    await mkdir(dir, { mode: 0o700 }); // one level, never a chain of folders
+  } else if (target.creatableDir !== null) {
+    // The default location: the Claude folder itself must be that folder, not a link that moves the write
+    // elsewhere (links further up, e.g. a linked ~/.config, are the user's own setup).
+    if (stat.isSymbolicLink()) throw new Error(`${dir} is a symbolic link; the console does not write through links — nothing was written`);
+    if (!stat.isDirectory()) throw new Error(`${dir} is not a folder; nothing was written`);
+    const [realDir, realParent] = await Promise.all([realpath(dir), realpath(dirname(dir))]);
+    const same = (a: string, b: string): boolean => (process.platform === 'linux' ? a === b : a.toLowerCase() === b.toLowerCase());
+    if (!same(realDir, join(realParent, path.basename(dir)))) throw new Error(`${dir} resolves elsewhere (${realDir}); nothing was written`);
+  } else if (!(await realpath(dir).then(async (r) => (await lstat(r)).isDirectory()))) {
+    // A folder the user chose in the dialog.
+    throw new Error(`${dir} is not a folder; nothing was written`);
+  }
+  const file = await lstat(target.path).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return null;
+    throw err;
+  });
+  if (file && file.isSymbolicLink()) {
+    throw new Error(`${target.path} is a symbolic link; the console does not write through links — edit the file it points to yourself`);
+  }
+  if (file && !file.isFile()) throw new Error(`${target.path} is not a regular file; nothing was written`);
+}
+
+/** Resolves, checks and writes a Claude Desktop config entry (see resolveWriteTarget for where it may go). */
+export async function writeClientConfig(
+  requested: string | undefined,
+  serverName: string,
+  entry: ServerEntry | Record<string, unknown>,
+  platform: NodeJS.Platform = process.platform,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<McpWriteResult> {
+  const target = resolveWriteTarget(requested, platform, env);
+  await prepareWriteTarget(target);
+  return writeClaudeDesktopConfig(target.path, serverName, entry);
+}
+
 /**
  * Merges `mcpServers[serverName] = entry` into a Claude Desktop config (other servers and keys kept), after
  * copying the previous file to `<path>.bak-<timestamp>`. Refuses to touch a file that is not a JSON object.
+ * The path must already be vetted (writeClientConfig does that); its folder must exist.
  */
 export async function writeClaudeDesktopConfig(path: string, serverName: string, entry: ServerEntry | Record<string, unknown>): Promise<McpWriteResult> {
   let doc: Record<string, unknown> = {};

@@ -6,9 +6,10 @@
 import { join } from 'node:path';
 import type { ConsoleService, ConsoleServiceContext } from '../console/service';
 import type { McpBridgeStatus, McpCallRecord, mcpMethods } from '../../shared/console-api/mcp';
+import { ConsoleApiError } from '../../shared/console-api/protocol';
 import { allowListFromFlags } from './allow-list';
 import { CallLog, tailCallLog } from './call-log';
-import { claudeDesktopConfigPath, clientConfigText, serverEntry, writeClaudeDesktopConfig } from './client-config';
+import { clientConfigText, pickClientConfigPath, serverEntry, writeClientConfig } from './client-config';
 import type { ConfigRequest } from './client-config';
 import { startHttpBridge } from './http-host';
 import type { HttpBridgeHandle } from './http-host';
@@ -92,7 +93,6 @@ export function createMcpService(ctx: ConsoleServiceContext): ConsoleService<typ
       },
       mcpWriteClientConfig: async (input) => {
         const req = configRequest(input);
-        const path = input.path ?? claudeDesktopConfigPath();
         const entry =
           req.target === 'console'
             ? (() => {
@@ -100,9 +100,17 @@ export function createMcpService(ctx: ConsoleServiceContext): ConsoleService<typ
                 return { command: 'npx', args: ['-y', 'mcp-remote', req.consoleUrl] };
               })()
             : serverEntry(req);
-        const result = await writeClaudeDesktopConfig(path, input.serverName, entry);
-        logger.info(`wrote MCP server '${input.serverName}' into ${path}${result.backupPath ? ` (backup ${result.backupPath})` : ''}`);
+        // Only this user's Claude Desktop config, or a file chosen in the desktop app's dialog (by token).
+        const result = await writeClientConfig(input.path, input.serverName, entry);
+        logger.info(`wrote MCP server '${input.serverName}' into ${result.path}${result.backupPath ? ` (backup ${result.backupPath})` : ''}`);
         return result;
+      },
+      mcpChooseClientConfigFile: async () => {
+        try {
+          return await pickClientConfigPath();
+        } catch (err) {
+          throw new ConsoleApiError({ code: 'unavailable', message: (err as Error).message });
+        }
       },
       mcpCallLog: async (input) => log.recent(input.limit),
       mcpClearCallLog: async () => {

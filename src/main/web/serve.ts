@@ -11,6 +11,7 @@ import { realBackends } from '../console/real-backends';
 import { packageRoot, rendererDir } from '../console/paths';
 import { createLogger } from '../log';
 import { startWebServer, type WebServer } from './server';
+import { signallingSources } from './static';
 
 const logger = createLogger('web');
 
@@ -53,15 +54,17 @@ export async function runBrowserMode(opts: ServeOptions): Promise<number> {
   await ensureRenderer();
   const host = new ConsoleHost({ backends: realBackends() });
   await host.init();
+  // The page may open the WebRTC signalling of the bundled simulator and of the configured robot, nothing else.
+  const connectSrc = (): string[] => signallingSources(host.loadSettings().target, process.env.REACHY_SIGNALLING_URL);
   let server: WebServer;
   try {
     try {
-      server = await startWebServer({ host, staticDir: rendererDir(), port: opts.port, bindHost: opts.bindHost });
+      server = await startWebServer({ host, staticDir: rendererDir(), port: opts.port, bindHost: opts.bindHost, connectSrc });
     } catch (err) {
       // The default port is a convenience: when it is taken (a second console), use any free one.
       if (opts.portIsDefault && (err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
         logger.info(`port ${opts.port} is in use; picking a free port`);
-        server = await startWebServer({ host, staticDir: rendererDir(), port: 0, bindHost: opts.bindHost });
+        server = await startWebServer({ host, staticDir: rendererDir(), port: 0, bindHost: opts.bindHost, connectSrc });
       } else throw err;
     }
   } catch (err) {

@@ -5,13 +5,15 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { extname, join, normalize, resolve, sep } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { ConsolePush, PushFrame, ReplyFrame } from '../../shared/console-api';
+import type { ConsolePush, ReplyFrame } from '../../shared/console-api';
 import type { ConsoleSession } from '../console/host';
 import { createLogger, type Logger } from '../log';
+import { Outbox, type BackpressureOptions, type OutboxStats } from './outbox';
+import { buildCsp, pageHeaders, resolveAsset, signallingSources } from './static';
 
 export interface SessionFactory {
   openSession(send: (p: ConsolePush) => void): ConsoleSession;
@@ -28,6 +30,17 @@ export interface WebServerOptions {
   logger?: Logger;
   /** Max request frame size in bytes (default 1 MiB). */
   maxPayload?: number;
+  /** Slow-reader limits per connection (see outbox.ts). */
+  backpressure?: Partial<BackpressureOptions>;
+  /** Requests one connection may have unanswered at once (default 64). */
+  maxInFlight?: number;
+  /** WebSocket endpoints the page may open besides its own origin, read per page load (default: loopback signalling). */
+  connectSrc?: () => string[];
+}
+
+export interface ConnectionStats extends OutboxStats {
+  session: number;
+  inFlight: number;
 }
 
 export interface WebServer {
@@ -35,35 +48,10 @@ export interface WebServer {
   readonly token: string;
   /** The URL to open, token included. */
   readonly url: string;
+  /** Per open connection: held frames, unsent bytes, requests in flight. */
+  connections(): ConnectionStats[];
   close(): Promise<void>;
 }
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.map': 'application/json',
-};
-
-const CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob:",
-  "media-src 'self' blob: mediastream:",
-  "connect-src 'self' ws: wss:",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "frame-ancestors 'none'",
-  "form-action 'none'",
-].join('; ');
 
 function tokenMatches(given: string | null, expected: string): boolean {
   if (!given) return false;
@@ -90,46 +78,44 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
   const bindHost = opts.bindHost ?? '127.0.0.1';
 
   const serveStatic = (req: IncomingMessage, res: ServerResponse): void => {
-    const headers: Record<string, string> = {
-      'Content-Security-Policy': CSP,
-      'X-Content-Type-Options': 'nosniff',
-      'Referrer-Policy': 'no-referrer',
-      'Cache-Control': 'no-store',
-    };
+    let connect: string[];
+    try {
+      connect = opts.connectSrc?.() ?? signallingSources();
+    } catch {
+      connect = signallingSources();
+    }
+    const headers = pageHeaders(buildCsp({ connectSrc: connect }));
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, headers).end('method not allowed');
       return;
     }
-    let pathname: string;
+    let rawPath: string;
     try {
-      pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+      rawPath = new URL(req.url ?? '/', 'http://x').pathname;
     } catch {
       res.writeHead(400, headers).end('bad path');
       return;
     }
-    if (pathname === '/' || pathname === '') pathname = '/index.html';
-    const file = normalize(join(root, pathname));
-    if (!file.startsWith(root + sep)) {
-      res.writeHead(404, headers).end('not found');
-      return;
-    }
-    if (!existsSync(file) || !statSync(file).isFile()) {
-      if (pathname === '/index.html') {
+    const asset = resolveAsset(rawPath, root);
+    if (!asset.ok) {
+      if (asset.status === 404 && (rawPath === '/' || rawPath === '/index.html')) {
         res
           .writeHead(503, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' })
           .end('The console UI is not built yet: run `npm run build:renderer` (npm start does this for you).\n');
       } else {
-        res.writeHead(404, headers).end('not found');
+        res.writeHead(asset.status, headers).end(asset.status === 400 ? 'bad path' : 'not found');
       }
       return;
     }
-    res.writeHead(200, { ...headers, 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream' });
-    res.end(req.method === 'HEAD' ? undefined : readFileSync(file));
+    res.writeHead(200, { ...headers, 'Content-Type': asset.contentType });
+    res.end(req.method === 'HEAD' ? undefined : readFileSync(asset.file));
   };
 
   const server = createServer(serveStatic);
   const wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxPayload ?? 1024 * 1024 });
   const sockets = new Set<WebSocket>();
+  const live = new Map<WebSocket, { session: number; outbox: Outbox; inFlight: () => number }>();
+  const maxInFlight = opts.maxInFlight ?? 64;
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const refuse = (status: number, why: string): void => {
@@ -151,14 +137,29 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
 
   wss.on('connection', (ws: WebSocket) => {
     sockets.add(ws);
-    const sendJson = (obj: ReplyFrame | PushFrame): void => {
-      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(obj));
-    };
-    const session = opts.host.openSession((p) => sendJson({ push: p.type, data: p }));
+    const outbox = new Outbox(
+      {
+        bufferedAmount: () => ws.bufferedAmount,
+        send: (text, written) => {
+          if (ws.readyState === ws.OPEN) ws.send(text, () => written());
+        },
+        close: (code, reason) => {
+          logger.warn(`closing a console connection: ${reason}`);
+          // A reader that does not read would never receive the close frame: drop the socket and its buffers now.
+          if (ws.bufferedAmount > 0) ws.terminate();
+          else ws.close(code, reason.slice(0, 120));
+        },
+      },
+      opts.backpressure,
+    );
+    let inFlight = 0;
+    const reply = (frame: ReplyFrame): void => outbox.reply(frame);
+    const session = opts.host.openSession((p) => outbox.push(p));
+    live.set(ws, { session: session.id, outbox, inFlight: () => inFlight });
     logger.info(`console UI connected (session ${session.id})`);
     ws.on('message', (data, isBinary) => {
       if (isBinary) {
-        sendJson({ id: null, ok: false, error: { code: 'bad_request', message: 'malformed request: binary frames are not accepted' } });
+        reply({ id: null, ok: false, error: { code: 'bad_request', message: 'malformed request: binary frames are not accepted' } });
         return;
       }
       const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8');
@@ -166,15 +167,24 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
       try {
         raw = JSON.parse(text);
       } catch {
-        sendJson({ id: null, ok: false, error: { code: 'bad_request', message: 'malformed request: not JSON' } });
+        reply({ id: null, ok: false, error: { code: 'bad_request', message: 'malformed request: not JSON' } });
         return;
       }
-      session.handle(raw).then(sendJson, (err: unknown) =>
-        sendJson({ id: null, ok: false, error: { code: 'internal', message: (err as Error).message } }),
-      );
+      if (inFlight >= maxInFlight) {
+        const id = typeof (raw as { id?: unknown } | null)?.id === 'number' ? (raw as { id: number }).id : null;
+        reply({ id: id !== null && Number.isInteger(id) && id >= 0 ? id : null, ok: false, error: { code: 'unavailable', message: `too many requests in flight on this connection (max ${maxInFlight}); wait for replies` } });
+        return;
+      }
+      inFlight++;
+      session
+        .handle(raw)
+        .then(reply, (err: unknown) => reply({ id: null, ok: false, error: { code: 'internal', message: (err as Error).message } }))
+        .finally(() => inFlight--);
     });
     ws.on('close', () => {
       sockets.delete(ws);
+      live.delete(ws);
+      outbox.dispose();
       session.close();
       logger.info(`console UI disconnected (session ${session.id})`);
     });
@@ -197,6 +207,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     port,
     token,
     url,
+    connections: () => [...live.values()].map((c) => ({ session: c.session, inFlight: c.inFlight(), ...c.outbox.stats() })),
     async close() {
       for (const ws of sockets) ws.terminate();
       sockets.clear();

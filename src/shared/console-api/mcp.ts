@@ -83,14 +83,21 @@ export const mcpMethods = {
     'Write the bridge into the Claude Desktop config file (previous file backed up; atomic write).',
     configInput.extend({
       client: z.literal('claude-desktop').default('claude-desktop'),
-      /** Defaults to this OS user's Claude Desktop config file. */
+      /**
+       * Defaults to this OS user's Claude Desktop config file (the only path accepted as text); a file chosen in the
+       * desktop app's dialog is passed as the token mcpChooseClientConfigFile returned.
+       */
       path: z
         .string()
         .min(1)
         .max(4096)
-        .regex(/(^|[\\/])claude_desktop_config\.json$/, 'must be a file named claude_desktop_config.json')
+        .regex(/(^|[\\/])claude_desktop_config\.json$|^picked:[A-Za-z0-9_-]{24}$/, 'must be the Claude Desktop config path or a token from "Choose file…"')
         .optional(),
     }),
+  ),
+  mcpChooseClientConfigFile: method<{ token: string; path: string } | null>()(
+    'Desktop app only: the native Save dialog for the Claude Desktop config; returns a token for mcpWriteClientConfig (null when cancelled).',
+    z.object({}),
   ),
   mcpCallLog: method<McpCallRecord[]>()(
     'Recent MCP tool calls, oldest first.',

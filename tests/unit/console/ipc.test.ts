@@ -3,6 +3,7 @@ import { consoleMethods, type ConsolePush } from '../../../src/shared/console-ap
 import { createIpcHandlers, makeSenderCheck, type IpcEventLike } from '../../../src/main/console/ipc';
 import { ipcChannel, IPC_METHOD_PREFIX } from '../../../src/main/console/ipc-channels';
 import { createPreloadApi } from '../../../src/preload/api';
+import { APP_URL } from '../../../src/main/web/app-protocol';
 import type { ConsoleSession } from '../../../src/main/console/host';
 
 const APP = 'file:///opt/reachy/out/renderer/index.html';
@@ -62,6 +63,16 @@ describe('Electron IPC wiring', () => {
     const ok = await h(event(`${APP}#/x`), { reason: 'x' });
     expect(ok).toEqual({ ok: true, result: 'done' });
     expect(host.calls).toHaveLength(1);
+  });
+
+  it('trusts exactly app://console, the page the desktop window loads, and no other custom-scheme page', () => {
+    const check = makeSenderCheck(APP_URL);
+    expect(check('app://console/index.html')).toBe(true);
+    expect(check('app://console/index.html#/settings')).toBe(true);
+    // Custom schemes have the opaque origin 'null' in URL.origin: comparing origins would trust all of these.
+    for (const url of ['app://evil/index.html', 'evil://console/index.html', 'chrome-extension://abc/x.html', 'app://user@console/index.html', 'file:///opt/reachy/out/renderer/index.html', 'http://console/']) {
+      expect(check(url), url).toBe(false);
+    }
   });
 
   it('accepts only the dev-server origin in development', () => {

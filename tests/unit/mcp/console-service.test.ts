@@ -8,6 +8,7 @@ import { createLocalMesh, createMeshClient, type DeviceRuntime, type MeshClient 
 import { createLogger, setStderrLogging } from '../../../src/main/log';
 import { createMcpService } from '../../../src/main/mcp/console-service';
 import { appendCallRecord } from '../../../src/main/mcp/call-log';
+import { registerPickedConfigPath } from '../../../src/main/mcp/client-config';
 import type { ConsolePush } from '../../../src/shared/console-api';
 import { createSensor } from './fixtures';
 
@@ -74,16 +75,11 @@ describe('console mcp service: console-hosted bridge, client config, tool-call l
       .toBe('1 devices');
   });
 
-  it('writes the Claude Desktop config to a chosen path', async () => {
+  it('writes the Claude Desktop config to a file chosen in the native dialog (by its token), not to a typed path', async () => {
     const path = join(dataDir, 'claude_desktop_config.json');
-    const res = (await service.handlers.mcpWriteClientConfig({
-      client: 'claude-desktop',
-      target: 'sim',
-      serverName: 'reachy',
-      readOnly: false,
-      launcher: 'npx',
-      path,
-    })) as { path: string; servers: string[] };
+    const input = { client: 'claude-desktop' as const, target: 'sim' as const, serverName: 'reachy', readOnly: false, launcher: 'npx' as const };
+    await expect(service.handlers.mcpWriteClientConfig({ ...input, path })).rejects.toThrow(/refused/);
+    const res = (await service.handlers.mcpWriteClientConfig({ ...input, path: registerPickedConfigPath(path) })) as { path: string; servers: string[] };
     expect(res).toMatchObject({ path, servers: ['reachy'] });
   });
 });
