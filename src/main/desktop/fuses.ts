@@ -4,7 +4,10 @@
  * no --inspect, cookies encrypted, the app code loaded only from an integrity-checked app.asar, and no extra
  * file:// privileges (the page comes from app://console/). Applied by `npm run fuses -- <packaged binary>`.
  */
-import { flipFuses, FuseState, FuseV1Options, FuseVersion, getCurrentFuseWire } from '@electron/fuses';
+import { flipFuses, FuseV1Options, FuseVersion, getCurrentFuseWire } from '@electron/fuses';
+
+/** The bytes of a fuse in Electron's fuse wire (@electron/fuses 1.x does not export its enum). */
+export const FuseState = { DISABLE: 48, ENABLE: 49, REMOVED: 114 } as const;
 
 export const REQUIRED_FUSES: ReadonlyArray<{ fuse: FuseV1Options; name: string; enabled: boolean }> = [
   { fuse: FuseV1Options.RunAsNode, name: 'RunAsNode', enabled: false },
@@ -28,7 +31,7 @@ export async function checkFuses(electronBinary: string): Promise<FuseCheck> {
   const lines: string[] = [];
   let ok = true;
   for (const f of REQUIRED_FUSES) {
-    const state = wire[f.fuse];
+    const state: number | undefined = wire[f.fuse];
     const found = state === FuseState.ENABLE ? 'on' : state === FuseState.DISABLE ? 'off' : state === FuseState.REMOVED ? 'removed' : 'missing';
     const want = f.enabled ? 'on' : 'off';
     // A fuse Electron removed cannot be set; 'removed' is acceptable only for fuses we want off.
