@@ -15,9 +15,9 @@ import { parseTargetString } from '../reachy/target';
 
 export type Env = Record<string, string | undefined>;
 
-/** The settings file path: --settings, else REACHY_CONSOLE_APP_SETTINGS, else the prior driver's path. */
+/** The settings file path: --settings, else REACHY_CONSOLE_APP_SETTINGS (or the console's REACHY_CONSOLE_SETTINGS), else the prior driver's path. */
 export function defaultSettingsPath(env: Env = process.env): string {
-  const fromEnv = env.REACHY_CONSOLE_APP_SETTINGS?.trim();
+  const fromEnv = env.REACHY_CONSOLE_APP_SETTINGS?.trim() || env.REACHY_CONSOLE_SETTINGS?.trim();
   if (fromEnv) return fromEnv;
   return join(homedir(), '.config', 'reachy_mini_driver', 'device_connect_app.json');
 }
@@ -167,6 +167,11 @@ export function readSettingsFile(path: string): SettingsDocument {
     }
     // The prior app stores null for "unset" in places; treat it as the default.
     if (v === null) continue;
+    // The console writes messaging_urls as a list; the prior app as a comma-separated string.
+    if (k === 'messaging_urls' && Array.isArray(v) && v.every((x) => typeof x === 'string')) {
+      fields.messaging_urls = v.join(',');
+      continue;
+    }
     const one = settingsFieldsSchema.shape[k as FieldName].safeParse(v);
     if (one.success) (fields as Record<string, unknown>)[k] = one.data;
     else {
