@@ -74,9 +74,15 @@ export async function probeDaemon(target: DaemonTarget, timeoutMs = 3000): Promi
       check: {
         id: 'daemon',
         label,
-        ok: state !== 'error',
+        // Reachable but not running (starting, stopped, error) cannot move the robot yet: worth a ✗ and a hint.
+        ok: state === 'running',
         detail: `${target.baseUrl}: version ${version}, state ${state}${st.error ? `, error ${String(st.error)}` : ''}`,
-        hint: state === 'error' ? 'restart the daemon from the robot dashboard' : undefined,
+        hint:
+          state === 'running'
+            ? undefined
+            : state === 'starting'
+              ? 'the daemon is still starting: wait a few seconds and check again'
+              : 'start the daemon (robot dashboard, or POST /api/daemon/start?wake_up=true)',
       },
       status: st,
       skewMs,

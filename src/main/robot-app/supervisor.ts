@@ -50,6 +50,20 @@ interface Running {
 
 const errText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
+/** The driver trips its interlock when the daemon is not running at start, so give the in-process sim its wake-up. */
+async function waitDaemonRunning(baseUrl: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(`${baseUrl}/api/daemon/status`, { signal: AbortSignal.timeout(1000) });
+      if (res.ok && ((await res.json()) as { state?: unknown }).state === 'running') return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 export class DriverSupervisor {
   private readonly log: Logger;
   private state: DriverState = 'stopped';
@@ -155,6 +169,7 @@ export class DriverSupervisor {
           await sim.stop();
         };
         target = targetForSimulator(sim);
+        await waitDaemonRunning(target.baseUrl, 10_000);
       }
       const handle = await startReachyDriver({
         connection,
