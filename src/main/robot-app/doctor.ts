@@ -53,7 +53,6 @@ export async function runChecks(o: DoctorOptions): Promise<DoctorReport> {
   const target = targetFor(eff);
 
   // Robot side.
-  let daemonOk = false;
   let skewMs: number | undefined;
   if (!target) {
     checks.push({ id: 'daemon', label: 'daemon reachable', ok: false, detail: 'reachy_target is not valid', hint: 'set reachy_target to host:port, e.g. 127.0.0.1:8000' });
@@ -62,9 +61,8 @@ export async function runChecks(o: DoctorOptions): Promise<DoctorReport> {
   } else {
     const d = await probeDaemon(target, t);
     checks.push(d.check);
-    daemonOk = d.check.ok === true;
     skewMs = d.skewMs;
-    if (daemonOk) {
+    if (d.status) {
       const [ws, motors, media, webrtc] = await Promise.all([probeWsSdk(target, t), probeMotors(target, t), probeMedia(target, t), probeWebrtc(target, t)]);
       checks.push(ws, motors, media, webrtc);
     } else {

@@ -35,7 +35,7 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 async function getJson(url: string, timeoutMs: number): Promise<{ status: number; json: unknown; date: string | null }> {
   const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
   const text = await res.text();
-  let json: unknown = null;
+  let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {

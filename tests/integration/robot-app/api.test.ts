@@ -41,7 +41,7 @@ async function req(method: string, path: string, o: { body?: unknown; raw?: Body
   }
   const res = await fetch(base + path, { method, headers, body });
   const text = await res.text();
-  let json: Json = {};
+  let json: Json;
   try {
     json = JSON.parse(text) as Json;
   } catch {
@@ -50,7 +50,7 @@ async function req(method: string, path: string, o: { body?: unknown; raw?: Body
   return { status: res.status, json };
 }
 
-function uploadForm(name: string, content: string | Uint8Array): FormData {
+function uploadForm(name: string, content: string | Uint8Array<ArrayBuffer>): FormData {
   const fd = new FormData();
   fd.append('file', new Blob([content]), name);
   return fd;
@@ -140,7 +140,7 @@ describe('robot app API: bad input changes nothing', () => {
 
   it('credentials upload refuses path tricks, wrong types, non-credentials and oversize files; stores nothing', async () => {
     const good = broker.credsText();
-    const cases: Array<[string, string | Uint8Array, number]> = [
+    const cases: Array<[string, string | Uint8Array<ArrayBuffer>, number]> = [
       ['../../etc/evil.json', good, 422],
       ['sub/dir.json', good, 422],
       ['..\\win.json', good, 422],
