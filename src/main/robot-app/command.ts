@@ -120,7 +120,10 @@ export function parseAppArgs(argv: string[], baseEnv: Env = process.env): AppArg
   const blank = () => ({ fields: { ...DEFAULT_SETTINGS }, extra: {}, fileErrors: [], exists: false });
   const fromEnv = new Set(effectiveSettings(blank(), baseEnv).errors.map((e) => e.message));
   const flagErr = effectiveSettings(blank(), env).errors.find((e) => !fromEnv.has(e.message));
-  if (flagErr) throw new UsageError(flagErr.message);
+  if (flagErr) {
+    const flag = [...Object.entries(FLAG_ENV), ...Object.entries(BOOL_ENV)].find(([f, name]) => v[f] !== undefined && flagErr.message.startsWith(`${name}=`))?.[0];
+    throw new UsageError(flag ? `--${flag}: ${flagErr.message}` : flagErr.message);
+  }
   return {
     settingsPath: values.settings ?? defaultSettingsPath(env),
     port,
