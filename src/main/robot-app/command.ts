@@ -4,7 +4,9 @@
  * no credentials it still starts and serves the page, so the robot can be set up from a phone.
  */
 import { parseArgs } from 'node:util';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { CliCommand } from '../command';
 import { UsageError } from '../command';
 import { createLogger } from '../log';
@@ -135,6 +137,19 @@ export function parseAppArgs(argv: string[], baseEnv: Env = process.env): AppArg
   };
 }
 
+/** In a checkout with dev dependencies, build the page on first run; on the robot (--omit=dev) it ships built. */
+async function ensurePage(staticDir: string, log: ReturnType<typeof createLogger>): Promise<void> {
+  if (existsSync(join(staticDir, 'index.html'))) return;
+  const script = join(packageRoot(), 'scripts', 'build-renderer.mjs');
+  try {
+    const mod = (await import(pathToFileURL(script).href)) as { buildRobotAppPage(o: { quiet: boolean }): Promise<void> };
+    log.info('building the settings page (first run)…');
+    await mod.buildRobotAppPage({ quiet: true });
+  } catch (e) {
+    log.warn(`the settings page is not built and cannot be built here (${(e as Error).message}); the API works. Build it with \`npm run build:renderer\` where dev dependencies are installed.`);
+  }
+}
+
 export async function runApp(argv: string[], baseEnv: Env = process.env): Promise<number> {
   const a = parseAppArgs(argv, baseEnv);
   const { loadOrCreateToken } = await import('./token');
@@ -146,6 +161,8 @@ export async function runApp(argv: string[], baseEnv: Env = process.env): Promis
     return 0;
   }
   const log = createLogger('app');
+  const staticDir = join(packageRoot(), 'out', 'robot-app');
+  await ensurePage(staticDir, log);
   const { DriverSupervisor } = await import('./supervisor');
   const { startRobotAppServer } = await import('./server');
   const supervisor = new DriverSupervisor({
@@ -160,7 +177,7 @@ export async function runApp(argv: string[], baseEnv: Env = process.env): Promis
       env: a.env,
       supervisor,
       token,
-      staticDir: join(packageRoot(), 'out', 'robot-app'),
+      staticDir,
       port: a.port,
       bindHost: a.bind,
       allowedHosts: a.allowedHosts,

@@ -119,7 +119,7 @@ export async function runChecks(o: DoctorOptions): Promise<DoctorReport> {
   }
   checks.push(
     await probePort(o.appPort, `settings page port ${o.appPort}`, async () => {
-      const r = await fetch(`http://127.0.0.1:${o.appPort}/api/health`, { signal: AbortSignal.timeout(t), headers: { host: `127.0.0.1:${o.appPort}` } });
+      const r = await fetch(`http://127.0.0.1:${o.appPort}/api/health`, { signal: AbortSignal.timeout(t) });
       return ((await r.json()) as { service?: unknown }).service === 'reachy_console_app';
     }),
   );

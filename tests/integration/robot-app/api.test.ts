@@ -15,6 +15,7 @@ import { startRobotAppServer, type RobotAppServer } from '../../../src/main/robo
 import { DriverSupervisor } from '../../../src/main/robot-app/supervisor';
 import { effectiveSettings, readSettingsFile } from '../../../src/main/robot-app/settings';
 import { loadOrCreateToken } from '../../../src/main/robot-app/token';
+import { runChecks } from '../../../src/main/robot-app/doctor';
 import { startOperatorBroker, type OperatorBroker } from './broker';
 import { freePort } from '../../helpers/nats-server';
 import { until } from '../driver/stack';
@@ -218,6 +219,12 @@ describe('robot app: the driver follows the settings', () => {
     expect(b.daemon.ok).toBe(false);
     expect(String(b.daemon.detail)).toMatch(/ECONNREFUSED/);
     expect(bad.json.ok).toBe(false);
+  });
+
+  it('doctor sees the settings port held by this app (not "another program")', async () => {
+    const r = await runChecks({ eff: effectiveSettings(readSettingsFile(settingsPath), {}), appPort: server.port, timeoutMs: 2000 });
+    const port = r.checks.find((c) => c.id === `port_${server.port}`);
+    expect(port).toMatchObject({ ok: true, detail: `port ${server.port} in use by reachy-console app` });
   });
 
   it('a settings change restarts the driver: the old device leaves, the new one answers', async () => {
