@@ -37,20 +37,20 @@ export class ApiError extends Error {
 
 const KEY = 'reachy-app-token';
 
-/** Takes the token from `#token=…` (then removes it from the address bar) or from this tab's storage. */
+/** Takes the token from `#token=…` (then removes it from the address bar) or from this browser's storage for this page. */
 export function takeToken(): string | null {
   const m = /(?:^#|&)token=([A-Za-z0-9_-]+)/.exec(window.location.hash);
   if (m) {
-    sessionStorage.setItem(KEY, m[1]);
+    localStorage.setItem(KEY, m[1]);
     history.replaceState(null, '', window.location.pathname);
     return m[1];
   }
-  return sessionStorage.getItem(KEY);
+  return localStorage.getItem(KEY);
 }
 
 export function storeToken(t: string | null): void {
-  if (t) sessionStorage.setItem(KEY, t);
-  else sessionStorage.removeItem(KEY);
+  if (t) localStorage.setItem(KEY, t);
+  else localStorage.removeItem(KEY);
 }
 
 export async function call<T>(token: string, method: string, path: string, body?: unknown): Promise<T> {

@@ -186,7 +186,15 @@ export class DriverSupervisor {
         await stopSim();
         return;
       }
-      const unlisten = [connection.onStatus((s) => this.note(`mesh ${s}`, s === 'connected' ? 'info' : 'warn')), handle.onLinkChange(() => undefined)];
+      let link = handle.link();
+      const unlisten = [
+        connection.onStatus((s) => this.note(`mesh ${s}`, s === 'connected' ? 'info' : 'warn')),
+        handle.onLinkChange(() => {
+          const now = handle.link();
+          if (now !== link) this.note(`daemon link ${now}`, now === 'connected' ? 'info' : 'warn');
+          link = now;
+        }),
+      ];
       this.current = { run, connection, handle, stopSim, unlisten };
       this.state = 'running';
       this.lastError = null;
