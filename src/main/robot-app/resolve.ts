@@ -11,7 +11,7 @@ import { UsageError } from '../command';
 import { loadCredentialsFile, type ParsedCredentials } from '../mesh/credentials';
 import { meshConfigFromEnv, parseDiscoveryMode, redactUrl, truthy } from '../mesh/config';
 import type { MeshConfig } from '../mesh/types';
-import { makeTarget, parseTargetString, SIM_TARGET } from '../reachy/target';
+import { parseTargetString, SIM_TARGET } from '../reachy/target';
 import type { DaemonTarget, TransportMode } from '../reachy/types';
 import { DEFAULT_DEVICE_ID } from '../../shared/reachy';
 import { SettingsError, type EffectiveSettings, type Env, type FieldError } from './settings';
@@ -237,8 +237,6 @@ export function describeTarget(t: DaemonTarget): string {
   return t.kind === 'sim' ? 'simulator (in-process)' : t.baseUrl;
 }
 
-export { makeTarget };
-
 // ---- `driver` flags of the prior CLI ----
 
 /** The prior driver's flags that `driver` and `app` accept (parseArgs options). */
@@ -269,8 +267,8 @@ export interface PriorFlagValues {
 
 export const PRIOR_FLAGS_HELP = `Prior driver compatibility:
   --portal                  Device Connect portal mode (env DEVICE_CONNECT_PORTAL=true): NATS, the credentials'
-                            broker URL (else ${PORTAL_NATS_URL}), discovery infra, device id and
-                            tenant from the credentials JSON unless --device-id / --tenant are given
+                            broker URL (else ${PORTAL_NATS_URL}), discovery infra, the device id
+                            (unless --device-id) and the tenant from the credentials JSON
   --portal-credentials <f>  portal credentials JSON (env PORTAL_CREDENTIALS_FILE; alias of --credentials-file)
   --portal-credentials-glob <g>  with --portal and no file: newest match of this pattern (default ${DEFAULT_PORTAL_GLOB})
   --portal-credentials-dir <d>   ... in this folder (default ~/Downloads)
