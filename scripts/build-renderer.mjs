@@ -18,8 +18,21 @@ export async function buildRenderer({ quiet = false } = {}) {
   });
 }
 
+/** The on-robot settings page (src/robot-app-ui) into out/robot-app: a separate small bundle for `reachy-console app`. */
+export async function buildRobotAppPage({ quiet = false } = {}) {
+  const { build } = await import('vite');
+  await build({
+    configFile: false,
+    root: join(root, 'src', 'robot-app-ui'),
+    base: './',
+    logLevel: quiet ? 'warn' : 'info',
+    oxc: { jsx: { runtime: 'automatic' } },
+    build: { outDir: join(root, 'out', 'robot-app'), emptyOutDir: true, sourcemap: false },
+  });
+}
+
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  buildRenderer().catch((err) => {
+  buildRenderer().then(() => buildRobotAppPage()).catch((err) => {
     process.stderr.write(`build-renderer: ${err?.stack ?? err}\n`);
     process.exitCode = 1;
   });

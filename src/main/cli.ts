@@ -16,6 +16,8 @@ const COMMANDS: Record<string, Loader> = {
   panorama: () => import('./panorama/command'),
   run: () => import('./runner/command'),
   'policy-server': () => import('./runner/policy-server-command'),
+  app: () => import('./robot-app/command'),
+  doctor: () => import('./robot-app/doctor'),
 };
 
 async function overview(): Promise<string> {

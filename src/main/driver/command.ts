@@ -12,6 +12,7 @@ import { DEVICE_ID_PATTERN } from '../../shared/wire';
 import type { MeshConfig } from '../mesh/types';
 import { redactUrl } from '../mesh/config';
 import type { DaemonTarget, TransportMode } from '../reachy/types';
+import { applyPriorDriverFlags, PRIOR_FLAG_OPTIONS, PRIOR_FLAGS_HELP } from '../robot-app/resolve';
 
 const HELP = `Usage: reachy-console driver [options]
 
@@ -38,6 +39,7 @@ Driver:
   --state-hz <n>            state_event rate, 0-100 (0 = off; env REACHY_STATE_HZ, default 20)
   -h, --help                this help
 
+${PRIOR_FLAGS_HELP}
 Logs go to stderr (REACHY_MINI_DRIVER_LOG_LEVEL=debug|info|warn|error).
 `;
 
@@ -72,6 +74,7 @@ function parse(argv: string[], baseEnv: NodeJS.ProcessEnv): Parsed {
       'discovery-mode': { type: 'string' },
       'no-media': { type: 'boolean', default: false },
       'state-hz': { type: 'string' },
+      ...PRIOR_FLAG_OPTIONS,
     },
     strict: true,
     allowPositionals: false,
@@ -85,6 +88,8 @@ function parse(argv: string[], baseEnv: NodeJS.ProcessEnv): Parsed {
   if (values['credentials-file'] !== undefined) env.MESSAGING_CREDENTIALS_FILE = values['credentials-file'];
   if (values['allow-insecure']) env.DEVICE_CONNECT_ALLOW_INSECURE = 'true';
   if (values['discovery-mode'] !== undefined) env.DEVICE_CONNECT_DISCOVERY_MODE = values['discovery-mode'];
+  // --portal, --api-port, aliases of --credentials-file and their env: applied to env and the target.
+  const prior = applyPriorDriverFlags(values, env);
 
   const mode = (values['transport-mode'] ?? env.REACHY_TRANSPORT_MODE ?? 'auto').trim().toLowerCase();
   if (mode !== 'auto' && mode !== 'websocket' && mode !== 'http') {
@@ -106,8 +111,8 @@ function parse(argv: string[], baseEnv: NodeJS.ProcessEnv): Parsed {
   return {
     sim: values.sim ?? false,
     simMode,
-    target: values.target,
-    host: values.host,
+    target: prior.target,
+    host: prior.host,
     transportMode: mode,
     deviceId,
     stateHz,
