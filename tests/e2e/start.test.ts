@@ -48,7 +48,7 @@ describe('npm start', () => {
     });
     const notices = err.split('\n').filter((l) => /Electron's binary/.test(l));
     expect(notices).toHaveLength(1);
-    expect(notices[0]).toMatch(/npx install-electron/);
+    expect(notices[0]).toMatch(/npm rebuild electron/);
 
     browser = await launchBrowser();
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });

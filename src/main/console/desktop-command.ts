@@ -9,7 +9,7 @@ export const command: CliCommand = {
   summary: 'the console: desktop window, or browser mode with the simulator when Electron is missing',
   help: `Usage: reachy-console [desktop] [--port N]
 
-Opens the operator console. With Electron's binary installed (\`npx install-electron\`) it is a desktop window;
+Opens the operator console. With Electron's binary installed (\`npm rebuild electron\` with internet access) it is a desktop window;
 otherwise it starts browser mode on 127.0.0.1 with the simulator and the bundled driver running, prints the URL
 and opens it in a browser where one is available.
   --port N   browser-mode port (default 8765)`,
@@ -40,7 +40,7 @@ and opens it in a browser where one is available.
     process.stderr.write(
       electron
         ? 'reachy-console: the desktop build is missing (run `npm run build`); starting browser mode instead\n'
-        : "reachy-console: the desktop shell needs Electron's binary (`npx install-electron`); starting browser mode with the simulator instead\n",
+        : "reachy-console: the desktop shell needs Electron's binary (`npm rebuild electron` with internet access); starting browser mode with the simulator instead\n",
     );
     const valid = portIdx >= 0 && Number.isInteger(port) && port >= 0 && port <= 65535;
     if (portIdx >= 0 && !valid) {
