@@ -4,7 +4,7 @@
  * observed head orientations. sharp decodes and encodes; every file is written atomically.
  */
 import { join } from 'node:path';
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 import type { Intrinsics } from '../../shared/camera-model';
 import { EquirectAccumulator, autoEquirectWidth } from './equirect';
 import { writeAtomic } from './files';
@@ -51,7 +51,7 @@ interface RawRgb {
  * with an alpha channel even on a 3-channel canvas: reading that buffer as RGB shears every row into grey moiré,
  * so the alpha is dropped here and the channel count checked, never assumed.
  */
-async function toRawRgb(img: sharp.Sharp): Promise<RawRgb> {
+async function toRawRgb(img: Sharp): Promise<RawRgb> {
   const { data, info } = await img.removeAlpha().raw().toBuffer({ resolveWithObject: true });
   if (info.channels !== 3) throw new Error(`panorama mosaic: expected 3 colour channels, sharp produced ${info.channels}`);
   return { raw: data, width: info.width, height: info.height };
