@@ -27,7 +27,8 @@ const errno = (err: unknown): { code?: string; syscall?: string; message?: strin
 /** True for the errors `server.listen` reports (as opposed to a failure after the port was open). */
 export function isListenFailure(err: unknown): boolean {
   const e = errno(err);
-  return e.syscall === 'listen' || e.code === 'EADDRINUSE' || e.code === 'EACCES' || e.code === 'EADDRNOTAVAIL';
+  // getaddrinfo: the bind address is a name that does not resolve.
+  return e.syscall === 'listen' || e.syscall === 'getaddrinfo' || e.code === 'EADDRINUSE' || e.code === 'EACCES' || e.code === 'EADDRNOTAVAIL';
 }
 
 export function listenFailureLine(err: unknown, t: ListenTarget): string {
@@ -40,6 +41,9 @@ export function listenFailureLine(err: unknown, t: ListenTarget): string {
       return `no permission to listen on ${where} (ports below 1024 need privileges); choose another with ${t.change}`;
     case 'EADDRNOTAVAIL':
       return `cannot listen on ${where}: ${t.host} is not an address of this machine`;
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `cannot listen on ${where}: the name ${t.host} does not resolve to an address`;
     default: {
       const msg = (e.message ?? String(err)).replace(/\s+/g, ' ').trim();
       return `cannot listen on ${where}: ${msg}`;

@@ -25,6 +25,9 @@ describe('listen failures', () => {
     );
     expect(listenFailureLine(errnoError('EACCES', 'listen EACCES'), t)).toMatch(/^no permission to listen on 127\.0\.0\.1:80 .*--port <n>$/);
     expect(listenFailureLine(errnoError('EADDRNOTAVAIL', 'x'), { ...t, host: '10.9.9.9' })).toBe('cannot listen on 10.9.9.9:80: 10.9.9.9 is not an address of this machine');
+    expect(listenFailureLine(Object.assign(new Error('getaddrinfo ENOTFOUND nohost.invalid'), { code: 'ENOTFOUND', syscall: 'getaddrinfo' }), { ...t, host: 'nohost.invalid' })).toBe(
+      'cannot listen on nohost.invalid:80: the name nohost.invalid does not resolve to an address',
+    );
     expect(listenFailureLine(new Error('weird\nthing\n   at x'), t)).toBe('cannot listen on 127.0.0.1:80: weird thing at x');
   });
 
