@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Entry of the `reachy-console` command. In a source checkout it runs the TypeScript sources through tsx
 // (no build step, never stale); in a packaged build it runs the bundled out/main/cli.js.
+import './check-node.mjs';
 import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dirname, join } from 'node:path';

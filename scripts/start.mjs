@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm start`: builds the console UI when out/renderer is missing or older than its sources, then runs
 // `reachy-console` with no argument (desktop window where Electron's binary is present, browser mode otherwise).
+import '../bin/check-node.mjs';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';

@@ -3,6 +3,7 @@
  */
 import type { CliCommand } from './command';
 import { UsageError } from './command';
+import { ListenError } from './listen-error';
 
 type Loader = () => Promise<{ command: CliCommand }>;
 
@@ -55,6 +56,10 @@ export async function main(argv: string[]): Promise<number> {
     if (err instanceof UsageError || (err as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
       process.stderr.write(`reachy-console ${name}: ${(err as Error).message}\n`);
       return 2;
+    }
+    if (err instanceof ListenError) {
+      process.stderr.write(`reachy-console ${name}: ${err.message}\n`);
+      return 1;
     }
     throw err;
   }

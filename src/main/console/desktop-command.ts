@@ -40,7 +40,7 @@ and opens it in a browser where one is available.
     process.stderr.write(
       electron
         ? 'reachy-console: the desktop build is missing (run `npm run build`); starting browser mode instead\n'
-        : "reachy-console: the desktop shell needs Electron's binary (`npx install-electron`); starting browser mode with the simulator instead\n",
+        : "reachy-console: the desktop shell needs Electron's binary (`npx install-electron` with internet access); starting browser mode with the simulator instead\n",
     );
     const valid = portIdx >= 0 && Number.isInteger(port) && port >= 0 && port <= 65535;
     if (portIdx >= 0 && !valid) {

@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from '../log';
+import { listenOrExplain } from '../listen-error';
 import { createBridgeServer } from './server';
 import type { BridgeServer } from './server';
 import type { BridgeTools } from './tools';
@@ -100,13 +101,15 @@ export async function startHttpBridge({ tools, logger, port = 0 }: HttpBridgeOpt
       sendJsonError(res, 500, 'internal error');
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    http.once('error', reject);
-    http.listen(port, '127.0.0.1', () => {
-      http.off('error', reject);
-      resolve();
+  const listen = (): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
+      http.once('error', reject);
+      http.listen(port, '127.0.0.1', () => {
+        http.off('error', reject);
+        resolve();
+      });
     });
-  });
+  await listenOrExplain(listen, { port, host: '127.0.0.1', change: "mcpStart's port" });
   const actual = (http.address() as AddressInfo).port;
   allowedHosts = [`127.0.0.1:${actual}`, `localhost:${actual}`];
   const url = `http://127.0.0.1:${actual}/mcp`;

@@ -29,7 +29,10 @@ interface Running {
 
 const stamp = () => new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
 
-async function preview(path: string, width: number, trim = false): Promise<string | undefined> {
+/** Width cap of the previews the console shows (data URLs in the scan result). */
+export const GRID_PREVIEW_WIDTH = 1600;
+
+export async function previewDataUrl(path: string, width: number, trim = false): Promise<string | undefined> {
   try {
     // The equirect's uncovered poles are plain background: trimmed so the viewer shows the room, not black bands.
     const src = trim ? await sharp(await readFile(path)).trim({ background: '#000000', threshold: 4 }).toBuffer() : await readFile(path);
@@ -80,8 +83,8 @@ export function createPanoramaService(ctx: ConsoleServiceContext): ConsoleServic
       ...(r.error || r.result?.error ? { error: r.error ?? r.result?.error } : {}),
     };
     if (withPreviews && m) {
-      if (m.outputs.equirect) base.equirectPreview = await preview(join(r.outputDir, m.outputs.equirect), 1600, true);
-      if (m.outputs.grid) base.gridPreview = await preview(join(r.outputDir, m.outputs.grid), 1600);
+      if (m.outputs.equirect) base.equirectPreview = await previewDataUrl(join(r.outputDir, m.outputs.equirect), GRID_PREVIEW_WIDTH, true);
+      if (m.outputs.grid) base.gridPreview = await previewDataUrl(join(r.outputDir, m.outputs.grid), GRID_PREVIEW_WIDTH);
     }
     return base;
   };

@@ -4,7 +4,7 @@
  * observed head orientations. sharp decodes and encodes; every file is written atomically.
  */
 import { join } from 'node:path';
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 import type { Intrinsics } from '../../shared/camera-model';
 import { EquirectAccumulator, autoEquirectWidth } from './equirect';
 import { writeAtomic } from './files';
@@ -40,8 +40,25 @@ export function frameFileName(index: number, p: { bodyYawDeg: number; pitchDeg: 
   return `frame_${String(index).padStart(3, '0')}_body_${signed(p.bodyYawDeg)}_pitch_${signed(p.pitchDeg)}_yaw_${signed(p.headYawDeg)}.jpg`;
 }
 
+interface RawRgb {
+  raw: Buffer;
+  width: number;
+  height: number;
+}
+
+/**
+ * Decodes a pipeline to packed 8-bit RGB, dimensions taken from sharp's own output info. A composite comes back
+ * with an alpha channel even on a 3-channel canvas: reading that buffer as RGB shears every row into grey moiré,
+ * so the alpha is dropped here and the channel count checked, never assumed.
+ */
+async function toRawRgb(img: Sharp): Promise<RawRgb> {
+  const { data, info } = await img.removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  if (info.channels !== 3) throw new Error(`panorama mosaic: expected 3 colour channels, sharp produced ${info.channels}`);
+  return { raw: data, width: info.width, height: info.height };
+}
+
 /** Row of frames side by side, scaled to a common height. */
-async function concatRow(frames: CapturedFrame[], tileH: number): Promise<{ raw: Buffer; width: number; height: number }> {
+async function concatRow(frames: CapturedFrame[], tileH: number): Promise<RawRgb> {
   const tiles = await Promise.all(
     frames.map(async (f) => {
       const w = Math.max(1, Math.round((f.width * tileH) / f.height));
@@ -55,11 +72,7 @@ async function concatRow(frames: CapturedFrame[], tileH: number): Promise<{ raw:
     left += t.w;
     return c;
   });
-  const raw = await sharp({ create: { width, height: tileH, channels: 3, background: { r: 0, g: 0, b: 0 } } })
-    .composite(composite)
-    .raw()
-    .toBuffer();
-  return { raw, width, height: tileH };
+  return toRawRgb(sharp({ create: { width, height: tileH, channels: 3, background: { r: 0, g: 0, b: 0 } } }).composite(composite));
 }
 
 const rawJpeg = (raw: Buffer | Uint8Array, width: number, height: number, quality: number): Promise<Buffer> =>
@@ -79,7 +92,7 @@ export async function writeMosaics(frames: CapturedFrame[], o: WriteOutputsOptio
   const tileH = Math.min(360, Math.min(...frames.map((f) => f.height)));
   // Rows top to bottom: looking up (negative pitch = nose up) first.
   const pitches = [...new Set(frames.map((f) => f.pitchDeg))].sort((a, b) => a - b);
-  const rows: Array<{ raw: Buffer; width: number; height: number }> = [];
+  const rows: RawRgb[] = [];
   for (const p of pitches) {
     const row = frames.filter((f) => f.pitchDeg === p).sort((a, b) => a.worldYawDeg - b.worldYawDeg || a.index - b.index);
     const img = await concatRow(row, tileH);

@@ -3,6 +3,8 @@ import { parseArgs } from 'node:util';
 import type { CliCommand } from '../command';
 import { UsageError } from '../command';
 import { createLogger } from '../log';
+import { listenOrExplain } from '../listen-error';
+import { DEFAULT_POLICY_SERVER_PORT } from '../../shared/ports';
 import { startDemoPolicyServer } from './demo/server';
 
 const HELP = `Usage: reachy-console policy-server --demo [options]
@@ -16,7 +18,7 @@ image; a slow sweep without a camera) so a policy run can be tried end to end on
 
 Options:
   --demo                 Serve the demo policy (the only policy built in)
-  --port <n>             Port (default 8765; 0 = any free port)
+  --port <n>             Port (default ${DEFAULT_POLICY_SERVER_PORT}; 0 = any free port)
   --host <addr>          Bind address (default 127.0.0.1)
   --chunk-len <n>        Action rows per chunk, 1-100 (default 5)
   --infer-delay-ms <n>   Pretend inference time in ms, 0-10000 (default 0)
@@ -49,13 +51,13 @@ export const command: CliCommand = {
       allowPositionals: false,
     });
     if (!values.demo) throw new UsageError('only the built-in demo policy can be served: pass --demo (see --help)');
-    const port = intFlag('port', values.port, 8765, 0, 65535);
+    const port = intFlag('port', values.port, DEFAULT_POLICY_SERVER_PORT, 0, 65535);
     const chunkLen = intFlag('chunk-len', values['chunk-len'], 5, 1, 100);
     const inferDelayMs = intFlag('infer-delay-ms', values['infer-delay-ms'], 0, 0, 10_000);
     const host = values.host ?? '127.0.0.1';
     if (!/^[A-Za-z0-9.:-]{1,253}$/.test(host)) throw new UsageError(`--host=${host} is not an address`);
     const log = createLogger('policy-server');
-    const server = await startDemoPolicyServer({ port, host, chunkLen, inferDelayMs, logger: log });
+    const server = await listenOrExplain(() => startDemoPolicyServer({ port, host, chunkLen, inferDelayMs, logger: log }), { port, host, change: '--port <n>' });
     await new Promise<void>((resolve) => {
       const stop = (): void => {
         process.off('SIGINT', stop);

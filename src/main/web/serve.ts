@@ -10,6 +10,7 @@ import { ConsoleHost } from '../console/host';
 import { realBackends } from '../console/real-backends';
 import { packageRoot, rendererDir } from '../console/paths';
 import { createLogger } from '../log';
+import { listenFailureLine } from '../listen-error';
 import { startWebServer, type WebServer } from './server';
 import { signallingSources } from './static';
 
@@ -69,7 +70,7 @@ export async function runBrowserMode(opts: ServeOptions): Promise<number> {
     }
   } catch (err) {
     await host.close();
-    process.stderr.write(`reachy-console: cannot listen on ${opts.bindHost}:${opts.port}: ${(err as Error).message}\n`);
+    process.stderr.write(`reachy-console: ${listenFailureLine(err, { port: opts.port, host: opts.bindHost, change: '--port <n>' })}\n`);
     return 1;
   }
   process.stdout.write(`Reachy Mini Console: ${server.url}\n`);

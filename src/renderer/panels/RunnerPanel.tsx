@@ -38,7 +38,7 @@ const LAYOUT_SHORT: Record<string, string> = {
 
 const EXAMPLE_YAML = `max_steps: 50
 control_period_s: 0.2
-target: { kind: websocket, url: "ws://127.0.0.1:8765/" }
+target: { kind: websocket, url: "ws://127.0.0.1:8766/" }
 hardware: { kind: reachy_mini, config: { device_id: reachy-mini-1, hz: 20 } }
 cameras: { front: { kind: reachy, max_edge: 320 } }
 `;
@@ -102,7 +102,7 @@ export default function RunnerPanel() {
     mode: 'dry_run',
     policy: 'demo',
     demoTransport: 'websocket',
-    url: 'ws://127.0.0.1:8765/',
+    url: 'ws://127.0.0.1:8766/',
     yaml: EXAMPLE_YAML,
     camera: true,
     maxSteps: '0',
@@ -204,7 +204,7 @@ export default function RunnerPanel() {
         {f.policy === 'websocket' || f.policy === 'openpi' || f.policy === 'http' ? (
           <label className="field" style={{ flex: 1, minWidth: 220 }}>
             <span>server URL</span>
-            <input value={f.url} onChange={(e) => set('url', e.target.value)} disabled={running} placeholder={f.policy === 'http' ? 'http://host:8000' : 'ws://host:8765/'} data-testid="runner-url" />
+            <input value={f.url} onChange={(e) => set('url', e.target.value)} disabled={running} placeholder={f.policy === 'http' ? 'http://host:8000' : 'ws://host:8766/'} data-testid="runner-url" />
           </label>
         ) : null}
       </div>

@@ -31,6 +31,8 @@ export interface WebrtcStartOptions {
   /** Streamed video width (px) and frame rate. */
   width?: number;
   fps?: number;
+  /** true: a signalling port that cannot be opened is thrown (a user asked for that port), not only reported. */
+  failOnListenError?: boolean;
 }
 
 export interface WebrtcInfo {
@@ -100,9 +102,9 @@ export class SimMedia {
   }
 
   /**
-   * Starts the webrtcsink-compatible signalling server and the `reachymini` producer of the camera. Never throws:
-   * without ffmpeg the signalling server still runs (so the protocol can be probed) and the error is reported in
-   * `webrtcInfo()`.
+   * Starts the webrtcsink-compatible signalling server and the `reachymini` producer of the camera. Throws only
+   * with `failOnListenError`: without ffmpeg the signalling server still runs (so the protocol can be probed) and
+   * the error is reported in `webrtcInfo()`.
    */
   async startWebrtc(opts: WebrtcStartOptions = {}): Promise<WebrtcInfo> {
     if (this.signalling) return this.webrtcInfo();
@@ -110,6 +112,7 @@ export class SimMedia {
     try {
       await server.start();
     } catch (err) {
+      if (opts.failOnListenError) throw err;
       this.setWebrtcInfo({ running: false, error: `signalling server: ${err instanceof Error ? err.message : String(err)}` });
       return this.webrtcInfo();
     }
