@@ -37,7 +37,8 @@ export function freshness(i: FreshnessInput): Freshness {
   const cause = i.causes?.find((c): c is string => typeof c === 'string' && c !== '');
   if (cause) return { ageMs, stale: true, reason: cause };
   if (ageMs === null) return { ageMs, stale: true, reason: `no ${i.what} yet` };
-  if (ageMs > (i.staleAfterMs ?? STALE_AFTER_MS)) return { ageMs, stale: true, reason: `no ${i.what} for ${formatAge(ageMs)}` };
+  // The badge shows the age next to the reason, so the reason does not repeat it.
+  if (ageMs > (i.staleAfterMs ?? STALE_AFTER_MS)) return { ageMs, stale: true, reason: `no new ${i.what}` };
   return { ageMs, stale: false, reason: null };
 }
 
@@ -50,7 +51,7 @@ export function formatAge(ms: number): string {
   return `${Math.floor(s / 3600)} h`;
 }
 
-/** The badge text: "live · 0.1 s old" or "STALE · 3.2 s old — the driver is stopped". */
+/** The badge text: "live · 0.1 s old" or "STALE · 3.2 s old — no new state from reachy-mini-1". */
 export function freshnessText(f: Freshness): string {
   const age = f.ageMs === null ? 'no data' : `${formatAge(f.ageMs)} old`;
   return f.stale ? `STALE · ${age}${f.reason ? ` — ${f.reason}` : ''}` : `live · ${age}`;

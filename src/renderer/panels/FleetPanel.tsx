@@ -13,7 +13,8 @@ function dotOf(d: DeviceInfo, listStale: boolean, lastState: number | undefined,
   if (listStale) return { cls: 'stale', title: 'online when last listed; the device list is not live' };
   if (lastState === undefined) return { cls: 'on', title: 'online' };
   const f = freshness({ now, receivedAt: lastState, what: 'state' });
-  return f.stale ? { cls: 'stale', title: `online, but ${f.reason ?? 'its state is stale'}` } : { cls: 'on', title: `online · state ${formatAge(f.ageMs ?? 0)} old` };
+  const age = `state ${formatAge(f.ageMs ?? 0)} old`;
+  return f.stale ? { cls: 'stale', title: `online, but ${f.reason ?? 'its state is stale'} (${age})` } : { cls: 'on', title: `online · ${age}` };
 }
 
 export function FleetPanel() {

@@ -10,8 +10,8 @@ describe('age and staleness of live data', () => {
     expect(f(T0 + 50)).toEqual({ ageMs: 50, stale: false, reason: null });
     expect(f(T0 + STALE_AFTER_MS).stale).toBe(false);
     const late = f(T0 + 3200);
-    expect(late).toMatchObject({ ageMs: 3200, stale: true, reason: 'no state from reachy-mini-1 for 3.2 s' });
-    expect(freshnessText(late)).toBe('STALE · 3.2 s old — no state from reachy-mini-1 for 3.2 s');
+    expect(late).toMatchObject({ ageMs: 3200, stale: true, reason: 'no new state from reachy-mini-1' });
+    expect(freshnessText(late)).toBe('STALE · 3.2 s old — no new state from reachy-mini-1');
     expect(freshnessText(f(T0 + 100))).toBe('live · 0.1 s old');
   });
 
