@@ -113,8 +113,7 @@ export function useStreamFreshness(deviceId: string | null, opts: { observed?: b
   const receivedAt = useConsoleStore((s) => (deviceId ? (s.robots[deviceId]?.receivedAt ?? null) : null));
   const daemonLink = useConsoleStore((s) => (deviceId ? (s.robots[deviceId]?.link ?? null) : null));
   const ctx = useStreamContext();
-  const causes = deviceId ? streamCauses(ctx, deviceId) : [];
-  if (opts.observed) causes.push(daemonCause(daemonLink) ?? '');
+  const causes = [...(deviceId ? streamCauses(ctx, deviceId) : []), opts.observed ? daemonCause(daemonLink) : null];
   return freshness({ now, receivedAt, what: `state from ${deviceId ?? 'the robot'}`, causes });
 }
 
