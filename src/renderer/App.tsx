@@ -1,6 +1,7 @@
 import type { ComponentType } from 'react';
 import { Panel } from './components/Panel';
-import { useLink, useSnapshot } from './hooks';
+import { useLink, useSelectedDeviceId, useSnapshot, useStreamFreshness } from './hooks';
+import { formatAge } from './live';
 import { useConsoleStore } from './store';
 import { EStopButton } from './panels/EStopButton';
 import { FleetPanel } from './panels/FleetPanel';
@@ -38,24 +39,47 @@ function StatusBar() {
   const snap = useSnapshot();
   const activities = useConsoleStore((s) => s.activities);
   const busy = snap?.busy;
-  const chip = (label: string, state: 'good' | 'bad' | 'warn' | 'idle', title?: string, testid?: string) => (
-    <span className={`chip chip-${state}`} title={title} data-testid={testid}>
-      {label}
-    </span>
-  );
+  // Mesh, simulator and driver states come from the host: without the host link they are only the last known ones.
+  const lastKnown = link !== 'open';
+  const chip = (label: string, state: 'good' | 'bad' | 'warn' | 'idle', title?: string, testid?: string, fromHost = true) => {
+    const stale = fromHost && lastKnown;
+    return (
+      <span
+        className={`chip chip-${state}${stale ? ' chip-stale' : ''}`}
+        title={stale ? `last known — ${reason ?? 'no connection to the console host'}${title ? ` · ${title}` : ''}` : title}
+        data-testid={testid}
+        data-stale={stale ? 'true' : undefined}
+      >
+        {label}
+      </span>
+    );
+  };
   const meshState = snap?.mesh.status === 'connected' ? 'good' : snap?.mesh.status === 'error' ? 'bad' : snap?.mesh.status === 'disconnected' ? 'idle' : 'warn';
   return (
     <div className="status">
-      {chip(link === 'open' ? 'host: connected' : link === 'connecting' ? 'host: connecting…' : 'host: disconnected', link === 'open' ? 'good' : link === 'connecting' ? 'warn' : 'bad', reason, 'chip-host')}
+      {chip(link === 'open' ? 'host: connected' : link === 'connecting' ? 'host: connecting…' : 'host: disconnected', link === 'open' ? 'good' : link === 'connecting' ? 'warn' : 'bad', reason, 'chip-host', false)}
       {snap ? chip(`mesh: ${snap.mesh.kind} ${snap.mesh.status}`, meshState, snap.mesh.error, 'chip-mesh') : null}
-      {snap ? chip(snap.sim.running ? 'sim: running' : 'sim: off', snap.sim.running ? 'good' : 'idle', snap.sim.url ?? snap.sim.error) : null}
+      {snap ? chip(snap.sim.running ? 'sim: running' : 'sim: off', snap.sim.running ? 'good' : 'idle', snap.sim.url ?? snap.sim.error, 'chip-sim') : null}
       {snap ? chip(snap.driver.running ? `driver: ${snap.driver.link ?? 'running'}` : 'driver: off', snap.driver.running ? (snap.driver.link && /lost|error/.test(snap.driver.link) ? 'bad' : 'good') : 'idle', snap.driver.error, 'chip-driver') : null}
+      <StateChip />
       {busy || activities.length ? (
         <span className="activity" data-testid="activity">
           <span className="spinner" /> {busy?.what ?? activities[activities.length - 1].label}…
         </span>
       ) : null}
     </div>
+  );
+}
+
+/** The selected robot's state stream at a glance: live with its age, or STALE with the reason. */
+function StateChip() {
+  const id = useSelectedDeviceId();
+  const f = useStreamFreshness(id);
+  if (!id) return null;
+  return (
+    <span className={`chip chip-${f.stale ? 'warn' : 'good'}`} title={f.reason ?? undefined} data-testid="chip-state" data-stale={String(f.stale)}>
+      {f.stale ? `state: stale ${f.ageMs === null ? '' : formatAge(f.ageMs)}`.trim() : 'state: live'}
+    </span>
   );
 }
 

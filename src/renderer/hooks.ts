@@ -7,8 +7,9 @@ import { useShallow } from 'zustand/react/shallow';
 import type { ConsoleSnapshot } from '../shared/console-api';
 import type { DeviceInfo, MeshEvent } from '../shared/wire';
 import type { ConsoleClient } from './api/client';
-import { addEventListener, getClient, useConsoleStore, type EventRecord } from './store';
+import { addEventListener, DEVICE_POLL_MS, getClient, useConsoleStore, type EventRecord } from './store';
 import type { RobotView } from './robot-state';
+import { daemonCause, freshness, streamCauses, type Freshness, type StreamContext } from './live';
 
 /** The ConsoleApi (identical in Electron and browser mode). Methods reject with ConsoleApiError. */
 export function useConsoleApi(): ConsoleClient {
@@ -71,7 +72,7 @@ export function useEventStream(deviceId: string | null | '*', eventName: string 
   );
 }
 
-/** Re-renders every `ms` (countdowns). */
+/** Re-renders every `ms` (countdowns, data ages). */
 export function useNow(ms = 250): number {
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
@@ -79,6 +80,51 @@ export function useNow(ms = 250): number {
     return () => clearInterval(t);
   }, [ms]);
   return now;
+}
+
+/** Flat (so a shallow compare keeps it stable between pushes), then shaped for `streamCauses`. */
+function useStreamContext(): StreamContext {
+  const c = useConsoleStore(
+    useShallow((s) => ({
+      link: s.link,
+      linkReason: s.linkReason,
+      hasSnapshot: s.snapshot !== null,
+      meshStatus: s.snapshot?.mesh.status,
+      meshError: s.snapshot?.mesh.error,
+      driverRunning: s.snapshot?.driver.running ?? false,
+      driverDeviceId: s.snapshot?.driver.deviceId ?? s.driverDeviceId,
+    })),
+  );
+  return {
+    link: c.link,
+    linkReason: c.linkReason,
+    mesh: c.hasSnapshot && c.meshStatus ? { status: c.meshStatus, error: c.meshError } : null,
+    driver: c.hasSnapshot ? { running: c.driverRunning, deviceId: c.driverDeviceId } : null,
+  };
+}
+
+/**
+ * How live a device's `state_event` data is, re-evaluated every `tickMs` by the wall clock (not by the pushes, which
+ * are exactly what may have stopped). `observed`: the view shows what the robot reports (pose, joints, IMU), which
+ * is also stale while the driver has lost the robot daemon; lease and interlock (the driver's own state) are not.
+ */
+export function useStreamFreshness(deviceId: string | null, opts: { observed?: boolean; tickMs?: number } = {}): Freshness {
+  const now = useNow(opts.tickMs ?? 250);
+  const receivedAt = useConsoleStore((s) => (deviceId ? (s.robots[deviceId]?.receivedAt ?? null) : null));
+  const daemonLink = useConsoleStore((s) => (deviceId ? (s.robots[deviceId]?.link ?? null) : null));
+  const ctx = useStreamContext();
+  const causes = [...(deviceId ? streamCauses(ctx, deviceId) : []), opts.observed ? daemonCause(daemonLink) : null];
+  return freshness({ now, receivedAt, what: `state from ${deviceId ?? 'the robot'}`, causes });
+}
+
+/** How live the fleet list is: it is polled every DEVICE_POLL_MS, so two missed polls make it stale. */
+export function useFleetFreshness(): Freshness {
+  const now = useNow(500);
+  const devicesAt = useConsoleStore((s) => s.devicesAt);
+  const devicesError = useConsoleStore((s) => s.devicesError);
+  const ctx = useStreamContext();
+  const causes = [...streamCauses({ ...ctx, driver: null }, ''), devicesError ? `listing devices failed: ${devicesError}` : null];
+  return freshness({ now, receivedAt: devicesAt, what: 'device list', staleAfterMs: DEVICE_POLL_MS * 2.5, causes });
 }
 
 export function useLink(): { link: string; reason?: string } {

@@ -7,6 +7,7 @@ import { mat4ToPose, rad2deg } from '../shared/kinematics';
 
 export interface RobotView {
   deviceId: string;
+  /** ms epoch on this page's clock, when the sample arrived here. */
   receivedAt: number;
   head: { x: number; y: number; z: number; roll: number; pitch: number; yaw: number } | null; // mm + deg (world)
   bodyYawDeg: number | null;
@@ -14,7 +15,7 @@ export interface RobotView {
   jointsDeg: number[] | null;
   imu: { accel: number[]; gyro: number[]; quat: number[]; temp: number | null } | null;
   owner: string | null;
-  /** ms epoch */
+  /** ms epoch on this page's clock (see parseStateEvent). */
   leaseExpiresAt: number | null;
   interlock: string;
   interlockReason: string | null;
@@ -78,6 +79,7 @@ function linkOf(v: unknown): string | null {
   return str(v);
 }
 
+/** `receivedAt`: when the event arrived, on the clock the views compare with (this page's `Date.now()`). */
 export function parseStateEvent(deviceId: string, params: Obj, receivedAt: number): RobotView {
   const mirror = (pick(params, 'driver_state', 'state', 'mirror') as Obj | undefined) ?? params;
   const m = isObj(mirror) ? mirror : params;
@@ -139,7 +141,9 @@ export function parseStateEvent(deviceId: string, params: Obj, receivedAt: numbe
     jointsDeg,
     imu,
     owner: leaseActive === false ? null : owner,
-    leaseExpiresAt: leaseActive === false ? null : (expires ?? (remainingS !== null ? receivedAt + remainingS * 1000 : null)),
+    // The time left, counted from arrival here, is right whatever the robot's clock says; the absolute expiry (the
+    // robot's clock) is only the fallback for drivers that do not send it.
+    leaseExpiresAt: leaseActive === false ? null : remainingS !== null ? receivedAt + remainingS * 1000 : expires,
     interlock: str(interlockObj?.state) ?? str(interlockRaw) ?? 'unknown',
     interlockReason: str(interlockObj?.reason) ?? str(pick(m, 'interlock_reason')),
     execution: str(execObj?.state ?? execObj?.status) ?? str(execRaw) ?? 'unknown',

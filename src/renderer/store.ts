@@ -36,6 +36,10 @@ export interface ConsoleState {
   snapshot: ConsoleSnapshot | null;
   devices: DeviceInfo[];
   devicesError?: string;
+  /** Page-clock time of the last device list that arrived (null before the first). */
+  devicesAt: number | null;
+  /** The device id the bundled driver last published as, kept after it stops so its views can say why they went quiet. */
+  driverDeviceId: string | null;
   selectedDeviceId: string | null;
   robots: Record<string, RobotView>;
   /** Every event except state_event (which would flood the log at 20 Hz); newest last. */
@@ -49,11 +53,15 @@ export interface ConsoleState {
 
 const EVENT_RING = 500;
 const LOG_RING = 1000;
+/** The device list is polled this often while the host link is open. */
+export const DEVICE_POLL_MS = 2000;
 
 export const useConsoleStore = create<ConsoleState>(() => ({
   link: 'connecting',
   snapshot: null,
   devices: [],
+  devicesAt: null,
+  driverDeviceId: null,
   selectedDeviceId: null,
   robots: {},
   events: [],
@@ -105,10 +113,16 @@ export function selectDevice(deviceId: string | null): void {
   useConsoleStore.setState({ selectedDeviceId: deviceId });
 }
 
+function setSnapshot(snapshot: ConsoleSnapshot): void {
+  useConsoleStore.setState((s) => ({ snapshot, driverDeviceId: snapshot.driver.deviceId ?? s.driverDeviceId }));
+}
+
 function onEvent(e: MeshEvent): void {
   for (const l of eventListeners) l(e);
   if (e.event_name === 'state_event') {
-    const view = parseStateEvent(e.device_id, e.params, e.received_at);
+    // Stamped with this page's clock: ages and the lease countdown are computed against Date.now() here, and the
+    // host's or robot's clock may differ from it.
+    const view = parseStateEvent(e.device_id, e.params, Date.now());
     recordImu(e.device_id, view);
     useConsoleStore.setState((s) => ({ robots: { ...s.robots, [e.device_id]: view }, stateEventCount: s.stateEventCount + 1 }));
     return;
@@ -131,7 +145,7 @@ export async function refreshDevices(): Promise<void> {
         devices.find((d) => d.device_type === 'reachy_mini')?.device_id ??
         (selected && st.devices.some((d) => d.device_id === selected) ? selected : null);
     }
-    useConsoleStore.setState({ devices, devicesError: undefined, selectedDeviceId: selected });
+    useConsoleStore.setState({ devices, devicesAt: Date.now(), devicesError: undefined, selectedDeviceId: selected });
   } catch (err) {
     useConsoleStore.setState({ devices: [], devicesError: errorText(err) });
   }
@@ -140,7 +154,8 @@ export async function refreshDevices(): Promise<void> {
 async function onOpen(c: ConsoleClient): Promise<void> {
   try {
     const [snapshot, logs] = await Promise.all([c.getSnapshot({}), c.readLogs({ limit: 300 })]);
-    useConsoleStore.setState({ snapshot, logs });
+    setSnapshot(snapshot);
+    useConsoleStore.setState({ logs });
     await c.subscribe({ deviceId: '*', eventName: '*' });
     c.loadSettings({}).then(
       (settings) => useConsoleStore.setState({ settings }),
@@ -164,7 +179,7 @@ export function initConsole(c: ConsoleClient): () => void {
           break;
         case 'snapshot': {
           const prev = useConsoleStore.getState().snapshot;
-          useConsoleStore.setState({ snapshot: p.snapshot });
+          setSnapshot(p.snapshot);
           if (!prev || prev.mesh.status !== p.snapshot.mesh.status || prev.driver.running !== p.snapshot.driver.running || prev.mesh.kind !== p.snapshot.mesh.kind) {
             void refreshDevices();
           }
@@ -189,7 +204,7 @@ export function initConsole(c: ConsoleClient): () => void {
     useConsoleStore.setState({ link: 'open' });
     void onOpen(c);
   }
-  const poll = setInterval(() => void refreshDevices(), 2000);
+  const poll = setInterval(() => void refreshDevices(), DEVICE_POLL_MS);
   return () => {
     clearInterval(poll);
     for (const off of offs) off();

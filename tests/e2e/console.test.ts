@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
 import { startConsoleRig, SHOTS, type ConsoleRig } from './harness';
 import { startNatsServer, type NatsServerHandle } from '../helpers/nats-server';
+import { LIMITS } from '../../src/shared/reachy';
 
 let rig: ConsoleRig;
 let page: Page;
@@ -21,13 +22,31 @@ async function waitText(loc: Locator, pred: (t: string) => boolean, timeoutMs = 
   while (Date.now() < until) {
     last = (await loc.innerText().catch(() => '')) ?? '';
     if (pred(last)) return last;
-    await page.waitForTimeout(100);
+    await loc.page().waitForTimeout(100);
   }
-  const status = await page.getByTestId('control-status').innerText().catch(() => '?');
+  const status = await loc.page().getByTestId('control-status').innerText().catch(() => '?');
   throw new Error(`timed out waiting on ${String(loc)}; last text: ${JSON.stringify(last)}; controls say: ${JSON.stringify(status)}`);
 }
 
 const numbers = (t: string): number[] => (t.match(/-?\d+(\.\d+)?/g) ?? []).map(Number);
+
+/** The lease countdown and the page's clock, read in one go. */
+async function countdownAt(p: Page): Promise<{ left: number; at: number }> {
+  return p.evaluate(() => ({ left: parseFloat(document.querySelector('[data-testid=lease-countdown]')?.textContent ?? 'NaN'), at: Date.now() }));
+}
+
+/**
+ * Over two seconds of the page's clock the countdown drops by those two seconds (to its 0.1 s display and 0.2 s
+ * refresh): it follows the wall clock, neither frozen nor driven by the rate of pushes.
+ */
+async function expectCountsByWallClock(p: Page): Promise<void> {
+  const a = await countdownAt(p);
+  await p.waitForTimeout(2000);
+  const b = await countdownAt(p);
+  const elapsedS = (b.at - a.at) / 1000;
+  expect(a.left - b.left, `countdown ${a.left} → ${b.left} over ${elapsedS.toFixed(2)} s`).toBeGreaterThan(elapsedS - 0.75);
+  expect(a.left - b.left, `countdown ${a.left} → ${b.left} over ${elapsedS.toFixed(2)} s`).toBeLessThan(elapsedS + 0.75);
+}
 /** A panel's picture, clipped from a full-page capture so the sticky top bar never covers it. */
 async function shot(name: string): Promise<void> {
   const box = await tid(`panel-${name}`).boundingBox();
@@ -83,12 +102,13 @@ describe('console in browser mode', { timeout: 90_000 }, () => {
     await shot('imu');
   });
 
-  it('shows the lease owner and counts the lease down', async () => {
+  it('shows the lease owner and counts the lease down by the wall clock', async () => {
+    // The sliders above left the operator a short lease (the driver's default): read the countdown only once it shows
+    // the 30 s lease taken here, or the first reading may be the old lease's.
     await tid('take-lease').click();
     await waitText(tid('lease-owner'), (t) => t.trim() === 'operator');
-    const first = numbers(await waitText(tid('lease-countdown'), (t) => /s/.test(t)))[0];
-    const later = numbers(await waitText(tid('lease-countdown'), (t) => numbers(t)[0] < first - 0.5))[0];
-    expect(later).toBeLessThan(first);
+    await waitText(tid('lease-countdown'), (t) => numbers(t)[0] > LIMITS.leaseDefaultS + 1);
+    await expectCountsByWallClock(page);
     await shot('ownership');
     await tid('release-lease').click();
     await waitText(tid('lease-owner'), (t) => t.trim() === 'nobody');
@@ -133,6 +153,78 @@ describe('console in browser mode', { timeout: 90_000 }, () => {
     await waitText(tid('device-list'), (t) => t.includes('reachy-mini-1'), 45_000);
     await shot('settings');
     await shot('fleet');
+  });
+});
+
+describe('live data when the pushes stop', { timeout: 90_000 }, () => {
+  it('greys the live views out as STALE, with the age and the reason, while the lease keeps counting by the wall clock', async () => {
+    // A second page whose WebSocket drops state_event pushes on demand: the host, mesh and driver stay up, so only
+    // the age of the data can tell that the stream stalled.
+    const p = await rig.browser.newPage({ viewport: { width: 1500, height: 1100 } });
+    let paused = false;
+    await p.routeWebSocket(/\/api\?/, (ws) => {
+      const server = ws.connectToServer();
+      ws.onMessage((m) => server.send(m));
+      server.onMessage((m) => {
+        if (paused && typeof m === 'string' && m.includes('"event_name":"state_event"')) return;
+        ws.send(m);
+      });
+    });
+    const t = (id: string): Locator => p.getByTestId(id);
+    const staleFlag = (panel: string): Promise<string | null> => p.locator(`[data-testid=panel-${panel}] .panel-body > .live-data`).getAttribute('data-stale');
+    try {
+      await p.goto(rig.server.url);
+      for (const name of ['robot', 'imu', 'ownership']) await waitText(t(`live-${name}`), (s) => s.startsWith('live'));
+      await expect.poll(() => t('dot-reachy-mini-1').getAttribute('data-state'), { timeout: 20_000 }).toBe('on');
+      await t('take-lease').click();
+      await waitText(t('lease-countdown'), (s) => numbers(s)[0] > 25);
+      // Record, in the page, what the robot badge says the moment it turns stale.
+      await p.evaluate(() => {
+        const el = document.querySelector('[data-testid=live-robot]') as HTMLElement;
+        const w = window as unknown as { firstStale?: string };
+        new MutationObserver(() => {
+          if (el.dataset.stale === 'true' && w.firstStale === undefined) w.firstStale = el.textContent ?? '';
+        }).observe(el, { attributes: true, childList: true, characterData: true, subtree: true });
+      });
+
+      paused = true;
+      for (const name of ['robot', 'imu', 'ownership']) {
+        await waitText(t(`live-${name}`), (s) => /^STALE · [\d.]+ s old — no new state from reachy-mini-1$/.test(s));
+        expect(await staleFlag(name)).toBe('true');
+      }
+      // It turned stale after a second of silence, not later and not sooner.
+      const first = String(await p.evaluate(() => (window as unknown as { firstStale?: string }).firstStale));
+      const ageAtFlip = numbers(first)[0];
+      expect(ageAtFlip, first).toBeGreaterThanOrEqual(1);
+      expect(ageAtFlip, first).toBeLessThan(2);
+      await waitText(t('chip-state'), (s) => /^state: stale \d/.test(s));
+      await expect.poll(() => t('dot-reachy-mini-1').getAttribute('data-state'), { timeout: 20_000 }).toBe('stale');
+      // The lease was last confirmed before the stall; its countdown still follows the wall clock, greyed out, and
+      // the age shown grows with it.
+      const age1 = numbers(await t('live-robot').innerText())[0];
+      await expectCountsByWallClock(p);
+      expect(numbers(await t('live-robot').innerText())[0]).toBeGreaterThan(age1 + 1.5);
+      await p.screenshot({ path: join(SHOTS, 'console-stale.png'), fullPage: true });
+
+      paused = false;
+      for (const name of ['robot', 'imu', 'ownership']) {
+        await waitText(t(`live-${name}`), (s) => s.startsWith('live'));
+        expect(await staleFlag(name)).toBe('false');
+      }
+
+      // Known causes are named at once. Without the simulator (the robot daemon) the driver keeps pushing, but what
+      // it reports of the robot is its last reading: the observed views go stale, the driver's own lease view does not.
+      await rig.host.stopSimulator();
+      await waitText(t('live-robot'), (s) => s.startsWith('STALE') && s.includes('the driver has no link to the robot daemon'));
+      await waitText(t('live-imu'), (s) => s.startsWith('STALE') && s.includes('the driver has no link to the robot daemon'));
+      expect(await t('live-ownership').innerText()).toMatch(/^live/);
+      // The stopped driver: its last pushes are final, not live.
+      await rig.host.stopDriver();
+      await waitText(t('live-robot'), (s) => s.includes('STALE') && s.includes('the driver of reachy-mini-1 is stopped'));
+      await waitText(t('live-ownership'), (s) => s.includes('the driver of reachy-mini-1 is stopped'));
+    } finally {
+      await p.close();
+    }
   });
 });
 

@@ -1,7 +1,7 @@
 import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
-import { Panel, fmt } from '../components/Panel';
-import { useSelectedDeviceId } from '../hooks';
+import { LiveData, Panel, fmt } from '../components/Panel';
+import { useSelectedDeviceId, useStreamFreshness } from '../hooks';
 import { useConsoleStore } from '../store';
 import { getImuRing, imuArrays } from '../imu-history';
 
@@ -38,16 +38,17 @@ function makePlot(el: HTMLElement, title: string, unit: string, names: string[])
   return new uPlot(opts, [[], [], [], []], el);
 }
 
-function Temperature({ id }: { id: string | null }) {
+function Temperature({ id, stale }: { id: string | null; stale: boolean }) {
   const temp = useConsoleStore((s) => (id ? (s.robots[id]?.imu?.temp ?? null) : null));
   const has = useConsoleStore((s) => (id ? !!s.robots[id]?.imu : false));
-  return <span className="muted small">{has ? `temp ${fmt(temp)} °C` : 'no IMU data'}</span>;
+  return <span className={`muted small live-data${stale ? ' stale' : ''}`}>{has ? `temp ${fmt(temp)} °C` : 'no IMU data'}</span>;
 }
 
 export function ImuPanel() {
   const id = useSelectedDeviceId();
   const accelRef = useRef<HTMLDivElement>(null);
   const gyroRef = useRef<HTMLDivElement>(null);
+  const live = useStreamFreshness(id, { observed: true });
 
   // The plots redraw on animation frames when new samples arrived; React does not re-render them at 20 Hz.
   useEffect(() => {
@@ -82,9 +83,11 @@ export function ImuPanel() {
   }, [id]);
 
   return (
-    <Panel name="imu" title="IMU" extra={<Temperature id={id} />}>
-      <div ref={accelRef} className="plot" data-testid="imu-accel" />
-      <div ref={gyroRef} className="plot" data-testid="imu-gyro" />
+    <Panel name="imu" title="IMU" extra={<Temperature id={id} stale={live.stale} />} live={id ? live : undefined}>
+      <LiveData f={live}>
+        <div ref={accelRef} className="plot" data-testid="imu-accel" />
+        <div ref={gyroRef} className="plot" data-testid="imu-gyro" />
+      </LiveData>
     </Panel>
   );
 }

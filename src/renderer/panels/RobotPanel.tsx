@@ -1,6 +1,6 @@
 import { memo } from 'react';
-import { Empty, Panel, fmt } from '../components/Panel';
-import { useDeviceState, useSelectedDeviceId } from '../hooks';
+import { Empty, LiveData, Panel, fmt } from '../components/Panel';
+import { useDeviceState, useSelectedDeviceId, useStreamFreshness } from '../hooks';
 import type { RobotView } from '../robot-state';
 
 const DEG = Math.PI / 180;
@@ -91,12 +91,13 @@ function Readouts({ v }: { v: RobotView }) {
 export function RobotPanel() {
   const id = useSelectedDeviceId();
   const v = useDeviceState(id);
+  const live = useStreamFreshness(id, { observed: true });
   return (
-    <Panel name="robot" title={`Robot${id ? ` · ${id}` : ''}`}>
+    <Panel name="robot" title={`Robot${id ? ` · ${id}` : ''}`} live={id ? live : undefined}>
       {!v ? (
         <Empty>{id ? 'Waiting for live state from the robot…' : 'Pick a robot in the fleet panel.'}</Empty>
       ) : (
-        <>
+        <LiveData f={live}>
           <div className="robot-views">
             <figure>
               <TopView bodyYaw={v.bodyYawDeg ?? 0} headYaw={v.head?.yaw ?? 0} hx={v.head?.x ?? 0} hy={v.head?.y ?? 0} antennas={v.antennasDeg ?? [0, 0]} />
@@ -108,7 +109,7 @@ export function RobotPanel() {
             </figure>
           </div>
           <Readouts v={v} />
-        </>
+        </LiveData>
       )}
     </Panel>
   );
