@@ -546,7 +546,7 @@ export class DeviceRuntime implements DeviceRuntimeHandle {
     }
     const cap = this.replyCap();
     const over = oversizeBytes(data, cap);
-    if (over) data = failed(`result of ${over} bytes exceeds the reply cap of ${cap} bytes`);
+    if (over) data = failed(`result of ${this.overCap(over, cap)}`);
     try {
       this.conn.publish(subjects.event(this.tenant, this.deviceId, `async_reply.${cid}`), data);
     } catch (err) {
@@ -593,6 +593,10 @@ export class DeviceRuntime implements DeviceRuntimeHandle {
     return Math.min(REPLY_CAP_BYTES, this.conn.maxPayload());
   }
 
+  private overCap(bytes: number, cap: number): string {
+    return `${bytes} bytes exceeds the reply cap of ${cap} bytes${cap < REPLY_CAP_BYTES ? " (the broker's max_payload)" : ''}`;
+  }
+
   private succeed(entry: FnEntry, id: RpcId, reply: string | null, value: unknown): void {
     if (reply === null) return;
     let json: string | undefined;
@@ -607,7 +611,7 @@ export class DeviceRuntime implements DeviceRuntimeHandle {
     const over = oversizeBytes(data, cap);
     if (over) {
       // The caller gets a clear error instead of a reply the mesh (or the next hop) would refuse.
-      this.fail(entry, id, reply, `result of ${over} bytes exceeds the reply cap of ${cap} bytes`);
+      this.fail(entry, id, reply, `result of ${this.overCap(over, cap)}`);
       return;
     }
     this.send(reply, id, data);
@@ -625,7 +629,7 @@ export class DeviceRuntime implements DeviceRuntimeHandle {
   private send(reply: string, id: RpcId, data: string): void {
     const cap = this.replyCap();
     const over = oversizeBytes(data, cap);
-    const out = over ? rpcError(id, RPC_DEVICE_ERROR, `reply of ${over} bytes exceeds the reply cap of ${cap} bytes`) : data;
+    const out = over ? rpcError(id, RPC_DEVICE_ERROR, `reply of ${this.overCap(over, cap)}`) : data;
     try {
       this.conn.publish(reply, out);
     } catch (err) {
