@@ -42,10 +42,10 @@ describe('mixed-call fuzz against the driver on the simulator', () => {
   });
 
   it('in-process mesh: 2,000 calls, sequential and concurrent, with and without ids', async () => {
-    expectClean(await runFuzz({ calls: 2_000, mesh: 'local', seed: 7101 }), 2_000);
+    expectClean(await runFuzz({ calls: 2_000, mesh: 'local', seed: 7101, replyTimeoutMs: 10_000 }), 2_000);
   }, 120_000);
 
   it('nats-server: 600 calls', async () => {
-    expectClean(await runFuzz({ calls: 600, mesh: nats.url, seed: 7102 }), 600);
+    expectClean(await runFuzz({ calls: 600, mesh: nats.url, seed: 7102, replyTimeoutMs: 10_000 }), 600);
   }, 120_000);
 });

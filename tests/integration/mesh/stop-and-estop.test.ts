@@ -121,6 +121,7 @@ describe.each<Backend>(['local', 'nats'])('safety commands are never dropped (%s
       await until(async () => (await interlock()) === 'tripped', 3_000);
       const tripLine = logged.map(formatLogLine).find((l) => l.includes('sly-panel'));
       expect(tripLine).toBeDefined();
+      // eslint-disable-next-line no-control-regex
       expect(tripLine).not.toMatch(/[\n\r\u001b]/);
       expect(tripLine).toContain('oops\\n2026-01-01T00:00:00.000Z INFO  [driver] interlock reset by operator\\r\\u001b[2K');
     } finally {

@@ -16,6 +16,7 @@ describe('logger', () => {
     log.warn('interlock tripped: oops\n2026-01-01T00:00:00.000Z INFO  [driver] interlock reset\r\t\u001b[31m\u0000\u0085\u2028end');
     const line = formatLogLine(records[0]);
     expect(line.split('\n')).toHaveLength(1);
+    // eslint-disable-next-line no-control-regex
     expect(line).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/);
     expect(line).toMatch(
       /\[driver\] interlock tripped: oops\\n2026-01-01T00:00:00\.000Z INFO {2}\[driver\] interlock reset\\r\\t\\u001b\[31m\\u0000\\u0085\\u2028end$/,
