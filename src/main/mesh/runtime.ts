@@ -24,7 +24,7 @@ import {
   type JsonObject,
   type JsonSchemaObject,
 } from '../../shared/wire';
-import { clipText } from '../../shared/bounded';
+import { clipText, STORED_TEXT_MAX_CHARS } from '../../shared/bounded';
 import { createLogger, type Logger } from '../log';
 import { envNumber } from './config';
 import { DEFAULT_ANNOUNCER_TIMING, PresenceAnnouncer, type AnnouncerTiming } from './announcer';
@@ -119,6 +119,7 @@ export class DeviceRuntime implements DeviceRuntimeHandle {
   private registrar: Registrar | null = null;
   private unlisten: Array<() => void> = [];
   private state: 'new' | 'running' | 'stopped' = 'new';
+  private readonly unanswered = { windowStart: 0, count: 0, suppressed: 0 };
   private statusTimer: NodeJS.Timeout | null = null;
 
   constructor(opts: DeviceRuntimeConfig) {
@@ -387,41 +388,56 @@ export class DeviceRuntime implements DeviceRuntimeHandle {
   // -------------------------------------------------------------------------------------------------------------
   // Commands (hot path: one parse, one validation, one stringify)
 
+  /**
+   * A command that was neither executed nor answered leaves only this trace (it may have been someone's stop), so it
+   * is a warning; at most 10 per 10 s, so a flood of junk cannot flood the log.
+   */
+  private warnUnanswered(text: string): void {
+    const now = Date.now();
+    const w = this.unanswered;
+    if (now - w.windowStart > 10_000) {
+      if (w.suppressed > 0) this.log.warn(`${w.suppressed} more commands were neither executed nor answered`);
+      w.windowStart = now;
+      w.count = 0;
+      w.suppressed = 0;
+    }
+    if (++w.count <= 10) this.log.warn(`${text} (not executed, no reply subject or id to answer)`);
+    else w.suppressed++;
+  }
+
   private readonly onCmd = (msg: MeshMessage): void => {
     const reply = msg.reply ? msg.reply : null;
     let req: unknown;
     try {
       req = JSON.parse(bytesToString(msg.data));
     } catch (err) {
-      this.log.debug(`malformed command on ${msg.subject} (${msg.data.byteLength} bytes): ${errorMessage(err)}`);
       if (reply) this.send(reply, null, rpcError(null, RPC_PARSE_ERROR, `Parse error: ${errorMessage(err)}`));
+      else this.warnUnanswered(`malformed command on ${msg.subject} (${msg.data.byteLength} bytes): ${errorMessage(err)}`);
       return;
     }
     if (!isPlainObject(req)) {
       // A batch is refused whole, never partly run: the caller must not have to guess which calls happened.
-      const batch = Array.isArray(req);
-      if (batch && (req as unknown[]).length > 0) {
-        this.log.warn(`refused a JSON-RPC batch of ${(req as unknown[]).length} calls on ${msg.subject}; none was executed`);
-      }
-      const message = batch
-        ? `Invalid Request: batches are not supported (got an array of ${(req as unknown[]).length}); send each call as one JSON-RPC object`
+      const message = Array.isArray(req)
+        ? `Invalid Request: batches are not supported (got an array of ${req.length}); send each call as one JSON-RPC object`
         : `Invalid Request: expected a JSON-RPC request object, got ${describeType(req)}`;
       if (reply) this.send(reply, null, rpcError(null, RPC_INVALID_REQUEST, message));
+      else this.warnUnanswered(`${message} on ${msg.subject}`);
       return;
     }
     // JSON-RPC 2.0: a request without an `id` member is a notification, executed and not answered. Whether it is
     // answered never decides whether it is executed: a stop_motion without id or reply subject still stops.
     const isNotification = !('id' in req) || req.id === undefined;
     const rawId = req.id;
+    let badId: string | null = null;
     if (!isNotification && rawId !== null && typeof rawId !== 'string' && typeof rawId !== 'number') {
-      if (reply) this.send(reply, null, rpcError(null, RPC_INVALID_REQUEST, `Invalid Request: id must be a string, a number or null, got ${describeType(rawId)}`));
-      return;
-    }
-    if (typeof rawId === 'string' && rawId.length > RPC_ID_MAX_CHARS) {
+      badId = `Invalid Request: id must be a string, a number or null, got ${describeType(rawId)}`;
+    } else if (typeof rawId === 'string' && rawId.length > RPC_ID_MAX_CHARS) {
       // The id must come back whole, so an id that would bloat every reply is refused (and nothing is executed).
-      if (reply) {
-        this.send(reply, null, rpcError(null, RPC_INVALID_REQUEST, `Invalid Request: id of ${rawId.length} characters is longer than ${RPC_ID_MAX_CHARS}`));
-      }
+      badId = `Invalid Request: id of ${rawId.length} characters is longer than ${RPC_ID_MAX_CHARS}`;
+    }
+    if (badId !== null) {
+      if (reply) this.send(reply, null, rpcError(null, RPC_INVALID_REQUEST, badId));
+      else this.warnUnanswered(badId);
       return;
     }
     const id = isNotification ? null : (rawId as string | number | null);
@@ -430,13 +446,14 @@ export class DeviceRuntime implements DeviceRuntimeHandle {
     const method = req.method;
     if (typeof method !== 'string') {
       if (reply) this.send(reply, id, rpcError(id, RPC_INVALID_REQUEST, 'Invalid Request: method must be a string'));
+      else this.warnUnanswered('Invalid Request: method must be a string');
       return;
     }
     let params = req.params === undefined ? {} : req.params;
     if (!isPlainObject(params)) {
       const message = `Invalid params: params must be a JSON object, got ${describeType(params)}`;
       if (answerTo) this.send(answerTo, id, rpcError(id, RPC_INVALID_PARAMS, message));
-      else this.log.debug(`notification ${echo(method)} not executed: ${message}`);
+      else this.warnUnanswered(`${echo(method)}: ${message}`);
       return;
     }
     if (method === 'requestRegistration') {
@@ -447,7 +464,7 @@ export class DeviceRuntime implements DeviceRuntimeHandle {
     if (entry === undefined) {
       const message = `Unknown method: ${echo(method)}`;
       if (answerTo) this.send(answerTo, id, rpcError(id, RPC_UNKNOWN_METHOD, message));
-      else this.log.debug(`notification not executed: ${message}`);
+      else this.warnUnanswered(message);
       return;
     }
     let ctx = EMPTY_CTX;
@@ -456,7 +473,7 @@ export class DeviceRuntime implements DeviceRuntimeHandle {
       params = rest;
       if (isPlainObject(meta)) {
         ctx = {
-          sourceDevice: typeof meta.source_device === 'string' ? meta.source_device : undefined,
+          sourceDevice: typeof meta.source_device === 'string' ? clipText(meta.source_device, STORED_TEXT_MAX_CHARS) : undefined,
           meta,
         };
       }
@@ -619,6 +636,7 @@ export class DeviceRuntime implements DeviceRuntimeHandle {
 
   private fail(entry: FnEntry, id: RpcId, reply: string | null, message: string): void {
     if (reply === null) {
+      // Executed and refused (a lease, a range...): the caller asked for no answer; the driver logs its refusals.
       this.log.debug(`${entry.name} (no reply wanted) failed: ${message}`);
       return;
     }

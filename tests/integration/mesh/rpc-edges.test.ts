@@ -14,7 +14,7 @@ import {
   openMesh,
   type MeshConnection,
 } from '../../../src/main/mesh';
-import { setStderrLogging } from '../../../src/main/log';
+import { addLogSink, setStderrLogging, type LogRecord } from '../../../src/main/log';
 import { startNatsServer, type NatsServerHandle } from '../../helpers/nats-server';
 
 setStderrLogging(false);
@@ -136,6 +136,34 @@ describe.each<Backend>(['local', 'nats'])('DeviceRuntime edges (%s)', (backend) 
     ]);
     // id null is a request (discouraged, but answered with id null).
     expect((await f.ask(req(null, 'move', {}))).reply).toEqual({ jsonrpc: '2.0', id: null, result: { ok: true } });
+  });
+
+  it('a command that is neither executed nor answered leaves a warning (rate-limited)', async () => {
+    const f = await setup(backend);
+    const warnings: LogRecord[] = [];
+    const off = addLogSink((r) => {
+      if (r.level === 'warn') warnings.push(r);
+    });
+    try {
+      f.raw.publish(CMD, req(undefined, 'blink', {}));
+      f.raw.publish(CMD, `[${req(undefined, 'stop', {})}]`);
+      f.raw.publish(CMD, req(undefined, 'stop', [1]));
+      f.raw.publish(CMD, '{"method":');
+      await f.raw.flush();
+      await expect.poll(() => warnings.length).toBe(4);
+      expect(warnings.map((w) => w.message)).toEqual([
+        'Unknown method: blink (not executed, no reply subject or id to answer)',
+        'Invalid Request: batches are not supported (got an array of 1); send each call as one JSON-RPC object on device-connect.default.edge-1.cmd (not executed, no reply subject or id to answer)',
+        'stop: Invalid params: params must be a JSON object, got array (not executed, no reply subject or id to answer)',
+        expect.stringMatching(/^malformed command on device-connect\.default\.edge-1\.cmd \(10 bytes\): .+ \(not executed, no reply subject or id to answer\)$/),
+      ]);
+      for (let i = 0; i < 30; i++) f.raw.publish(CMD, 'junk');
+      await f.raw.flush();
+      await expect.poll(() => warnings.length).toBe(10);
+      expect(f.calls).toEqual([]);
+    } finally {
+      off();
+    }
   });
 
   it('batches and non-object bodies get -32600 (id null) and nothing in them runs', async () => {
