@@ -75,6 +75,33 @@ describe.each<Backend>(['local', 'nats'])('safety commands are never dropped (%s
     await turnThenStop(() => raw.publish(CMD, JSON.stringify({ jsonrpc: '2.0', method: 'stop_motion' })));
   }, 30_000);
 
+  it('replies of the real driver stay small whatever the caller echoes (owner, pitch, key, method, enum, id)', async () => {
+    const huge = (c: string) => c.repeat(1_000_000);
+    const ask = async (body: string) => {
+      const data = await raw.request(CMD, body, 5_000);
+      return { bytes: data.byteLength, reply: JSON.parse(new TextDecoder().decode(data)) as { id: unknown; result?: R; error?: { code: number; message: string } } };
+    };
+    const req = (method: string, params: R, id: unknown = 'e') => JSON.stringify({ jsonrpc: '2.0', id, method, params });
+    const cases: Array<[string, number, RegExp]> = [
+      [req('look_at_world', { owner: huge('o') }), -32000, /owner: owner="o{190,}.*…\(\d+ bytes\)/],
+      [req('look_at_world', { pitch: huge('p') }), -32000, /pitch must be of type number, got 'p{200}…\(1000000 bytes\)'/],
+      [req('look_at_world', { [huge('k')]: 1 }), -32000, /unexpected argument 'k{200}…\(1000000 bytes\)'/],
+      [req('set_body_yaw', { yaw_deg: 0, head: huge('h') }), -32000, /head='h{200}…\(1000000 bytes\)' must be one of/],
+      [req(huge('m'), {}), -32601, /^Unknown method: m{200}…\(1000000 bytes\)$/],
+      [req('get_status', {}, huge('i')), -32600, /^Invalid Request: id of 1000000 characters is longer than 256$/],
+    ];
+    for (const [body, code, message] of cases) {
+      const { bytes, reply } = await ask(body);
+      expect(bytes).toBeLessThan(2_000);
+      expect(reply.error?.code).toBe(code);
+      expect(reply.error!.message).toMatch(message);
+    }
+    // A stop is never refused for its arguments, and its reply stays small too.
+    const stop = await ask(req('stop_motion', { owner: 's'.repeat(400_000), reason: 'r'.repeat(400_000) }));
+    expect(stop.reply.result).toMatchObject({ status: 'accepted' });
+    expect(stop.bytes).toBeLessThan(2_000);
+  });
+
   it('any message on an emergency_stop subject trips, even non-JSON', async () => {
     for (const payload of ['not json at all', '', '{"params":', '42', 'null', '[1,2]', '{"params":{"reason":7}}']) {
       expect(await interlock()).toBe('safe');
