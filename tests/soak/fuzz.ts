@@ -181,6 +181,31 @@ interface Planned {
 
 let seq = 0;
 
+/**
+ * A burst of valid body and head moves from one owner, sent one at a time without waiting for the moves to end:
+ * the pattern that tests the 65° head–body rule against moves still in flight.
+ */
+function planHeadBodyBurst(r: Rand): Planned[] {
+  const lease = { owner: 'burst', ttl_s: 5, preempt: true };
+  const out: Planned[] = [
+    { body: JSON.stringify({ jsonrpc: '2.0', id: `b-${++seq}`, method: 'acquire_lease', params: lease }), fn: 'acquire_lease', mode: 'request', kind: 'request', id: `b-${seq}`, wellFormed: true },
+  ];
+  const n = r.int(2, 8);
+  for (let i = 0; i < n; i++) {
+    const params: Record<string, Json> =
+      r.chance(0.5)
+        ? { yaw_deg: r.pick([-1, 1]) * r.num(40, 160), duration_s: r.pick([0, r.num(0.2, 1.5)]), head: r.pick(['follow', 'hold']) }
+        : { yaw: r.pick([-1, 1]) * r.num(20, 45), pitch: r.num(-10, 10), frame: r.pick(['world', 'body']), duration_s: r.pick([0, r.num(0.1, 1)]) };
+    params.owner = 'burst';
+    const fn = 'yaw_deg' in params ? 'set_body_yaw' : 'look_at_world';
+    const id = `b-${++seq}`;
+    out.push({ body: JSON.stringify({ jsonrpc: '2.0', id, method: fn, params }), fn, mode: 'request', kind: 'request', id, wellFormed: true });
+  }
+  const rid = `b-${++seq}`;
+  out.push({ body: JSON.stringify({ jsonrpc: '2.0', id: rid, method: 'release_lease', params: { owner: 'burst' } }), fn: 'release_lease', mode: 'request', kind: 'request', id: rid, wellFormed: true });
+  return out;
+}
+
 function planCall(r: Rand, fns: FunctionDef[]): Planned {
   // Envelope-level malformations.
   if (r.chance(0.05)) {
@@ -421,6 +446,11 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
     await raw.request(cmd, JSON.stringify({ jsonrpc: '2.0', id: 'wake', method: 'wake_up', params: { wait: true } }), 30_000);
     let lastProgress = Date.now();
     while (report.calls < opts.calls) {
+      if (r.chance(0.08)) {
+        // Sequential: each call waits for its reply, not for its move.
+        for (const c of planHeadBodyBurst(r).slice(0, opts.calls - report.calls)) await send(c);
+        continue;
+      }
       const group = r.chance(0.3) ? 1 : r.int(2, maxConc);
       const batch = Array.from({ length: Math.min(group, opts.calls - report.calls) }, () => planCall(r, fns));
       await Promise.all(batch.map(send));

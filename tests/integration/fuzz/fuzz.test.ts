@@ -41,8 +41,8 @@ describe('mixed-call fuzz against the driver on the simulator', () => {
     await nats?.stop();
   });
 
-  it('in-process mesh: 2,000 calls, sequential and concurrent, with and without ids', async () => {
-    expectClean(await runFuzz({ calls: 2_000, mesh: 'local', seed: 7101, replyTimeoutMs: 10_000 }), 2_000);
+  it('in-process mesh: 1,500 calls, sequential and concurrent, with and without ids', async () => {
+    expectClean(await runFuzz({ calls: 1_500, mesh: 'local', seed: 7101, replyTimeoutMs: 10_000 }), 1_500);
   }, 120_000);
 
   it('nats-server: 600 calls', async () => {
