@@ -139,4 +139,6 @@ export interface MeshEvent {
   params: JsonObject;
   /** ms epoch at receipt. */
   received_at: number;
+  /** Set (why) when the message was not JSON; only delivered to subscribers that asked for malformed events. */
+  malformed?: string;
 }

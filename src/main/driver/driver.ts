@@ -4,6 +4,7 @@
  * client and the mesh contracts only; whoever hosts it (the CLI, the console, `mcp --sim`, tests) creates the
  * DeviceRuntime from `runtimeOptions()` and calls `start(runtime)`.
  */
+import { clipText, STORED_TEXT_MAX_CHARS } from '../../shared/bounded';
 import { rad2deg } from '../../shared/kinematics';
 import { DEFAULT_DEVICE_ID, DEVICE_TYPE } from '../../shared/reachy';
 import type { JsonObject } from '../../shared/wire';
@@ -266,11 +267,22 @@ export function createReachyDriver(opts: ReachyDriverOptions): ReachyDriver {
       if (startOpts.mesh) {
         const mesh = startOpts.mesh;
         cleanups.push(
-          mesh.subscribe('*', EMERGENCY_STOP_EVENT, (ev) => {
-            const reason = typeof ev.params.reason === 'string' && ev.params.reason ? ev.params.reason : 'emergency stop';
-            const src: TripSource = ev.params.source === 'operator' ? 'operator' : 'mesh';
-            mirror.interlock.trip(`emergency_stop from ${ev.device_id}: ${reason}`, src, ev.device_id);
-          }),
+          // Any message on the subject trips, whatever its shape (fail safe); the interlock bounds the texts.
+          mesh.subscribe(
+            '*',
+            EMERGENCY_STOP_EVENT,
+            (ev) => {
+              const given = ev.params.reason;
+              const reason = ev.malformed
+                ? `malformed message, ${ev.malformed}`
+                : typeof given === 'string' && given
+                  ? clipText(given, STORED_TEXT_MAX_CHARS)
+                  : 'emergency stop';
+              const src: TripSource = ev.params.source === 'operator' ? 'operator' : 'mesh';
+              mirror.interlock.trip(`emergency_stop from ${clipText(ev.device_id, 64)}: ${reason}`, src, ev.device_id);
+            },
+            { includeMalformed: true },
+          ),
         );
       }
 

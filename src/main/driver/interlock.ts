@@ -1,8 +1,10 @@
 /**
  * The safety interlock (SPEC §5): `safe`, or `tripped` with the reason, the source and when. Trips on daemon link
- * loss, on a mesh-wide `emergency_stop` event and on the console's E-STOP (which emits that same event). While tripped,
- * motion is refused (stop_motion still works) until reset_interlock, which needs the daemon link up.
+ * loss, on any message on a mesh-wide `emergency_stop` subject (malformed ones included: fail safe) and on the
+ * console's E-STOP (which emits that same event). While tripped, motion is refused (stop_motion still works) until
+ * reset_interlock, which needs the daemon link up.
  */
+import { clipText, STORED_TEXT_MAX_CHARS } from '../../shared/bounded';
 import { DriverRefusal } from './limits';
 
 export type TripSource = 'daemon' | 'mesh' | 'operator' | 'driver';
@@ -43,7 +45,14 @@ export class Interlock {
    * safety_event; the first cause is kept as the state's reason unless `replace` is set.
    */
   trip(reason: string, source: TripSource, fromDevice?: string): TripInfo {
-    const t: TripInfo = { reason, source, ts: this.now(), ...(fromDevice ? { from_device: fromDevice } : {}) };
+    // Reasons and device ids may come from any caller on the mesh: bounded before they are stored, published in
+    // every state_event and logged.
+    const t: TripInfo = {
+      reason: clipText(String(reason), STORED_TEXT_MAX_CHARS),
+      source,
+      ts: this.now(),
+      ...(fromDevice ? { from_device: clipText(String(fromDevice), STORED_TEXT_MAX_CHARS) } : {}),
+    };
     if (!this.trip_) this.trip_ = t;
     for (const l of this.listeners) l(t);
     return t;

@@ -5,6 +5,7 @@
  * `checkRange` is the same rule for values the driver derives itself (the last gate before the daemon).
  */
 import { z } from 'zod';
+import { clipText } from '../../shared/bounded';
 import { LIMITS, rangeMessage, type Range } from '../../shared/reachy';
 
 export type RefusalKind = 'range' | 'lease' | 'interlock' | 'daemon' | 'state';
@@ -19,7 +20,8 @@ export class DriverRefusal extends Error {
   }
 }
 
-const fmt = (v: unknown): string => (typeof v === 'number' ? String(v) : JSON.stringify(v) ?? String(v));
+// Echoes of the caller's value are bounded: a 1 MB string given for `pitch` must not come back in the reply.
+const fmt = (v: unknown): string => clipText(typeof v === 'number' ? String(v) : JSON.stringify(v) ?? String(v));
 
 export function inRange(value: number, range: Range): boolean {
   return Number.isFinite(value) && value >= range.min && value <= range.max;

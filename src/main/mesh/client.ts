@@ -24,6 +24,7 @@ import {
   MeshError,
   type ConnectionStatus,
   type DiscoveryMode,
+  type EventSubscribeOptions,
   type InvokeOptions,
   type MeshClient,
   type MeshErrorDetails,
@@ -175,24 +176,29 @@ class MeshClientImpl implements MeshClient {
     );
   }
 
-  subscribe(deviceId: string, eventName: string, handler: (event: MeshEvent) => void): () => void {
+  subscribe(deviceId: string, eventName: string, handler: (event: MeshEvent) => void, opts: EventSubscribeOptions = {}): () => void {
     this.ensureOpen();
     if (deviceId !== '*' && !DEVICE_ID_PATTERN.test(deviceId)) throw invalidDeviceId(deviceId);
     if (eventName !== '*' && !EVENT_NAME_PATTERN.test(eventName)) {
       throw new MeshError('invalid_request', `invalid event name '${eventName}': must be '*' or match ${EVENT_NAME_PATTERN}`);
     }
     const sub = this.conn.subscribe(subjects.eventPattern(this.tenant, deviceId, eventName), (msg) => {
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(bytesToString(msg.data));
-      } catch {
-        this.log.debug(`ignoring non-JSON event on ${msg.subject}`);
-        return;
-      }
       const tokens = msg.subject.split('.');
-      const params = isPlainObject(parsed) ? (isPlainObject(parsed.params) ? parsed.params : parsed) : {};
+      const base = { device_id: tokens[2], event_name: tokens[tokens.length - 1], received_at: Date.now() };
+      let event: MeshEvent;
       try {
-        handler({ device_id: tokens[2], event_name: tokens[tokens.length - 1], params, received_at: Date.now() });
+        const parsed: unknown = JSON.parse(bytesToString(msg.data));
+        const params = isPlainObject(parsed) ? (isPlainObject(parsed.params) ? parsed.params : parsed) : {};
+        event = { ...base, params };
+      } catch {
+        if (!opts.includeMalformed) {
+          this.log.debug(`ignoring non-JSON event on ${msg.subject}`);
+          return;
+        }
+        event = { ...base, params: {}, malformed: `not JSON (${msg.data.byteLength} bytes)` };
+      }
+      try {
+        handler(event);
       } catch (err) {
         this.log.warn(`event handler failed: ${errorMessage(err)}`);
       }

@@ -4,14 +4,34 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { z } from 'zod';
+import { clipText, ECHO_MAX_CHARS } from '../../shared/bounded';
 import type { JsonObject, JsonSchemaObject } from '../../shared/wire';
 
-export function rpcResult(id: string | number, resultJson: string): string {
+/**
+ * Every reply (result or error) stays under this many bytes of JSON, whatever the broker's max_payload: replies
+ * travel back through bridges and clients that assume it (media replies are sized against the same number).
+ */
+export const REPLY_CAP_BYTES = 900_000;
+/** An error message is a sentence for a person or an LLM; anything longer is cut (with its size noted). */
+export const ERROR_MESSAGE_MAX_CHARS = 4_000;
+/** Longest JSON-RPC id echoed back; longer ids are refused as invalid requests (the id must be echoed whole). */
+export const RPC_ID_MAX_CHARS = 256;
+export const RPC_PARSE_ERROR = -32700;
+export const RPC_INVALID_REQUEST = -32600;
+/** At most this many problems are listed in one invalid-params message. */
+const MAX_LISTED_PROBLEMS = 10;
+
+export function rpcResult(id: string | number | null, resultJson: string): string {
   return '{"jsonrpc":"2.0","id":' + JSON.stringify(id) + ',"result":' + resultJson + '}';
 }
 
 export function rpcError(id: string | number | null, code: number, message: string): string {
-  return JSON.stringify({ jsonrpc: '2.0', id, error: { code, message } });
+  return JSON.stringify({ jsonrpc: '2.0', id, error: { code, message: clipText(message, ERROR_MESSAGE_MAX_CHARS) } });
+}
+
+/** A caller's text as echoed in an error message: at most ECHO_MAX_CHARS characters, the cut marked with the size. */
+export function echo(value: string): string {
+  return clipText(value, ECHO_MAX_CHARS);
 }
 
 /** `%Y-%m-%dT%H:%M:%SZ` in UTC, as the reference's status/event timestamps. */
@@ -52,13 +72,19 @@ export function describeType(x: unknown): string {
 }
 
 function fmtValue(v: unknown): string {
-  if (typeof v === 'string') return `'${v}'`;
+  if (typeof v === 'string') return `'${echo(v)}'`;
   try {
     const s = JSON.stringify(v);
-    return s === undefined ? String(v) : s.length > 60 ? s.slice(0, 57) + '...' : s;
+    return s === undefined ? echo(String(v)) : s.length > 60 ? s.slice(0, 57) + '...' : s;
   } catch {
-    return String(v);
+    return echo(String(v));
   }
+}
+
+/** Joins problems into one message, listing at most MAX_LISTED_PROBLEMS (a body with 100k bad keys stays short). */
+function joinProblems(parts: string[]): string {
+  if (parts.length <= MAX_LISTED_PROBLEMS) return parts.join('; ');
+  return `${parts.slice(0, MAX_LISTED_PROBLEMS).join('; ')}; and ${parts.length - MAX_LISTED_PROBLEMS} more`;
 }
 
 function valueAt(root: unknown, path: ReadonlyArray<PropertyKey>): unknown {
@@ -72,7 +98,7 @@ function valueAt(root: unknown, path: ReadonlyArray<PropertyKey>): unknown {
 
 function pathName(path: ReadonlyArray<PropertyKey>): string {
   let out = '';
-  for (const k of path) out += typeof k === 'number' ? `[${k}]` : out ? `.${String(k)}` : String(k);
+  for (const k of path) out += typeof k === 'number' ? `[${k}]` : out ? `.${echo(String(k))}` : echo(String(k));
   return out || 'params';
 }
 
@@ -92,7 +118,7 @@ export function formatZodError(error: z.ZodError, input: unknown, wire?: JsonSch
         : undefined;
     switch (issue.code) {
       case 'unrecognized_keys':
-        for (const k of issue.keys) parts.push(`unexpected argument '${path.length ? name + '.' : ''}${k}'`);
+        for (const k of issue.keys) parts.push(`unexpected argument '${path.length ? name + '.' : ''}${echo(k)}'`);
         break;
       case 'invalid_type':
         if (value === undefined) parts.push(`missing required argument '${name}'`);
@@ -116,10 +142,11 @@ export function formatZodError(error: z.ZodError, input: unknown, wire?: JsonSch
         parts.push(`${name}=${fmtValue(value)} must be one of: ${issue.values.map((v) => fmtValue(v)).join(', ')}`);
         break;
       default:
-        parts.push(`${name}: ${issue.message}`);
+        // Custom messages may quote the input (zod's own or a schema's); they are bounded like any echo.
+        parts.push(`${name}: ${clipText(issue.message, 2 * ECHO_MAX_CHARS)}`);
     }
   }
-  return `invalid params: ${parts.join('; ')}`;
+  return `invalid params: ${joinProblems(parts)}`;
 }
 
 /** Shape check for JsonSchemaFunction params (no zod): required keys, unknown keys, top-level JSON types. */
@@ -130,7 +157,7 @@ export function checkJsonSchemaParams(params: JsonObject, schema: JsonSchemaObje
   for (const [k, v] of Object.entries(params)) {
     const p = props[k] as Record<string, unknown> | undefined;
     if (!p) {
-      problems.push(`unexpected argument '${k}'`);
+      problems.push(`unexpected argument '${echo(k)}'`);
       continue;
     }
     const t = p.type;
@@ -142,7 +169,7 @@ export function checkJsonSchemaParams(params: JsonObject, schema: JsonSchemaObje
       (t === 'number' && typeof v === 'number');
     if (!ok) problems.push(`${k} must be of type ${t}, got ${fmtValue(v)}`);
   }
-  return problems.length ? `invalid params: ${problems.join('; ')}` : null;
+  return problems.length ? `invalid params: ${joinProblems(problems)}` : null;
 }
 
 export function errorMessage(err: unknown): string {

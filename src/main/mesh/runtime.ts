@@ -2,8 +2,13 @@
  * DeviceRuntime (edge side): serves JSON-RPC on `device-connect.<t>.<id>.cmd` exactly as the reference
  * (§3.3), publishes events (§3.4), heartbeats (§3.9), D2D presence (§3.7) or infra registration (§3.5).
  *
- * Deliberate differences from the reference, where it sends no reply and the caller can only time out:
- * malformed JSON gets -32700 (id null), params that are not an object get -32602, a non-string method -32600.
+ * Deliberate differences from the reference (see docs/PROTOCOL.md):
+ * - Every well-formed call is executed, with or without an `id` or a reply subject (JSON-RPC notifications are
+ *   executed and not answered); the reference ignores them, which silently dropped stops.
+ * - Where the reference sends no reply and the caller can only time out: malformed JSON gets -32700 (id null), a
+ *   batch or a non-object body -32600, params that are not an object -32602, a non-string method -32600.
+ * - Every reply stays under REPLY_CAP_BYTES: echoed caller input is clipped, and an oversized result becomes a
+ *   -32000 error saying so.
  */
 import { z } from 'zod';
 import {
@@ -19,6 +24,7 @@ import {
   type JsonObject,
   type JsonSchemaObject,
 } from '../../shared/wire';
+import { clipText, STORED_TEXT_MAX_CHARS } from '../../shared/bounded';
 import { createLogger, type Logger } from '../log';
 import { envNumber } from './config';
 import { DEFAULT_ANNOUNCER_TIMING, PresenceAnnouncer, type AnnouncerTiming } from './announcer';
@@ -27,12 +33,18 @@ import { Registrar } from './registrar';
 import {
   checkJsonSchemaParams,
   describeType,
+  echo,
   epochSeconds,
   errorMessage,
   formatZodError,
   isoSeconds,
   isPlainObject,
+  ERROR_MESSAGE_MAX_CHARS,
   randomHex,
+  REPLY_CAP_BYTES,
+  RPC_ID_MAX_CHARS,
+  RPC_INVALID_REQUEST,
+  RPC_PARSE_ERROR,
   rpcError,
   rpcResult,
 } from './rpc';
@@ -72,6 +84,8 @@ interface FnEntry {
   readonly handler: (params: never, ctx: FunctionContext) => unknown;
 }
 
+type RpcId = string | number | null;
+
 const EMPTY_CTX: FunctionContext = Object.freeze({});
 const IDENTITY_KEYS = ['manufacturer', 'model', 'serial_number', 'firmware_version', 'arch', 'description'] as const;
 
@@ -105,6 +119,7 @@ export class DeviceRuntime implements DeviceRuntimeHandle {
   private registrar: Registrar | null = null;
   private unlisten: Array<() => void> = [];
   private state: 'new' | 'running' | 'stopped' = 'new';
+  private readonly unanswered = { windowStart: 0, count: 0, suppressed: 0 };
   private statusTimer: NodeJS.Timeout | null = null;
 
   constructor(opts: DeviceRuntimeConfig) {
@@ -373,44 +388,83 @@ export class DeviceRuntime implements DeviceRuntimeHandle {
   // -------------------------------------------------------------------------------------------------------------
   // Commands (hot path: one parse, one validation, one stringify)
 
+  /**
+   * A command that was neither executed nor answered leaves only this trace (it may have been someone's stop), so it
+   * is a warning; at most 10 per 10 s, so a flood of junk cannot flood the log.
+   */
+  private warnUnanswered(text: string): void {
+    const now = Date.now();
+    const w = this.unanswered;
+    if (now - w.windowStart > 10_000) {
+      if (w.suppressed > 0) this.log.warn(`${w.suppressed} more commands were neither executed nor answered`);
+      w.windowStart = now;
+      w.count = 0;
+      w.suppressed = 0;
+    }
+    if (++w.count <= 10) this.log.warn(`${text} (not executed, no reply subject or id to answer)`);
+    else w.suppressed++;
+  }
+
   private readonly onCmd = (msg: MeshMessage): void => {
-    const reply = msg.reply;
+    const reply = msg.reply ? msg.reply : null;
     let req: unknown;
     try {
       req = JSON.parse(bytesToString(msg.data));
     } catch (err) {
-      this.log.debug(`malformed command on ${msg.subject}: ${errorMessage(err)}`);
-      if (reply) this.send(reply, rpcError(null, -32700, `Parse error: ${errorMessage(err)}`));
+      if (reply) this.send(reply, null, rpcError(null, RPC_PARSE_ERROR, `Parse error: ${errorMessage(err)}`));
+      else this.warnUnanswered(`malformed command on ${msg.subject} (${msg.data.byteLength} bytes): ${errorMessage(err)}`);
       return;
     }
-    if (!isPlainObject(req)) return;
-    const id = req.id;
-    // Notifications (no id) and messages without a reply subject get no response (reference §3.3).
-    if (id === undefined || id === null || !reply) return;
-    if (typeof id !== 'string' && typeof id !== 'number') {
-      this.send(reply, rpcError(null, -32600, 'Invalid Request: id must be a string or a number'));
+    if (!isPlainObject(req)) {
+      // A batch is refused whole, never partly run: the caller must not have to guess which calls happened.
+      const message = Array.isArray(req)
+        ? `Invalid Request: batches are not supported (got an array of ${req.length}); send each call as one JSON-RPC object`
+        : `Invalid Request: expected a JSON-RPC request object, got ${describeType(req)}`;
+      if (reply) this.send(reply, null, rpcError(null, RPC_INVALID_REQUEST, message));
+      else this.warnUnanswered(`${message} on ${msg.subject}`);
       return;
     }
+    // JSON-RPC 2.0: a request without an `id` member is a notification, executed and not answered. Whether it is
+    // answered never decides whether it is executed: a stop_motion without id or reply subject still stops.
+    const isNotification = !('id' in req) || req.id === undefined;
+    const rawId = req.id;
+    let badId: string | null = null;
+    if (!isNotification && rawId !== null && typeof rawId !== 'string' && typeof rawId !== 'number') {
+      badId = `Invalid Request: id must be a string, a number or null, got ${describeType(rawId)}`;
+    } else if (typeof rawId === 'string' && rawId.length > RPC_ID_MAX_CHARS) {
+      // The id must come back whole, so an id that would bloat every reply is refused (and nothing is executed).
+      badId = `Invalid Request: id of ${rawId.length} characters is longer than ${RPC_ID_MAX_CHARS}`;
+    }
+    if (badId !== null) {
+      if (reply) this.send(reply, null, rpcError(null, RPC_INVALID_REQUEST, badId));
+      else this.warnUnanswered(badId);
+      return;
+    }
+    const id = isNotification ? null : (rawId as string | number | null);
+    // Only a request with an id is answered, and only when there is somewhere to answer.
+    const answerTo = !isNotification && reply ? reply : null;
     const method = req.method;
     if (typeof method !== 'string') {
-      this.send(reply, rpcError(id, -32600, 'Invalid Request: method must be a string'));
+      if (reply) this.send(reply, id, rpcError(id, RPC_INVALID_REQUEST, 'Invalid Request: method must be a string'));
+      else this.warnUnanswered('Invalid Request: method must be a string');
       return;
     }
     let params = req.params === undefined ? {} : req.params;
     if (!isPlainObject(params)) {
-      this.send(
-        reply,
-        rpcError(id, RPC_INVALID_PARAMS, `Invalid params: params must be a JSON object, got ${describeType(params)}`),
-      );
+      const message = `Invalid params: params must be a JSON object, got ${describeType(params)}`;
+      if (answerTo) this.send(answerTo, id, rpcError(id, RPC_INVALID_PARAMS, message));
+      else this.warnUnanswered(`${echo(method)}: ${message}`);
       return;
     }
     if (method === 'requestRegistration') {
-      this.send(reply, rpcResult(id, JSON.stringify(this.registrationParams())));
+      if (answerTo) this.send(answerTo, id, rpcResult(id, JSON.stringify(this.registrationParams())));
       return;
     }
     const entry = this.fns.get(method);
     if (entry === undefined) {
-      this.send(reply, rpcError(id, RPC_UNKNOWN_METHOD, `Unknown method: ${method}`));
+      const message = `Unknown method: ${echo(method)}`;
+      if (answerTo) this.send(answerTo, id, rpcError(id, RPC_UNKNOWN_METHOD, message));
+      else this.warnUnanswered(message);
       return;
     }
     let ctx = EMPTY_CTX;
@@ -419,12 +473,12 @@ export class DeviceRuntime implements DeviceRuntimeHandle {
       params = rest;
       if (isPlainObject(meta)) {
         ctx = {
-          sourceDevice: typeof meta.source_device === 'string' ? meta.source_device : undefined,
+          sourceDevice: typeof meta.source_device === 'string' ? clipText(meta.source_device, STORED_TEXT_MAX_CHARS) : undefined,
           meta,
         };
       }
     }
-    this.invoke(entry, id, params as JsonObject, ctx, reply);
+    this.invoke(entry, id, params as JsonObject, ctx, answerTo);
   };
 
   // -------------------------------------------------------------------------------------------------------------
@@ -471,7 +525,7 @@ export class DeviceRuntime implements DeviceRuntimeHandle {
 
   private async callForBroadcast(fn: string, params: unknown): Promise<unknown> {
     const entry = this.fns.get(fn);
-    if (!entry) throw new Error(`Unknown method: ${fn}`);
+    if (!entry) throw new Error(`Unknown method: ${echo(fn)}`);
     if (!isPlainObject(params)) throw new Error(`params must be a JSON object, got ${describeType(params)}`);
     let parsed: unknown = params;
     if (entry.zod) {
@@ -490,13 +544,26 @@ export class DeviceRuntime implements DeviceRuntimeHandle {
   }
 
   private sendAsyncReply(cid: string, outcome: JsonObject, firedAt: number): void {
-    const body = { correlation_id: cid, device_id: this.deviceId, ...outcome, actually_fired_at: firedAt };
+    const failed = (message: string): string =>
+      JSON.stringify({
+        correlation_id: cid,
+        device_id: this.deviceId,
+        success: false,
+        error: { code: 'invoke_failed', message: clipText(message, ERROR_MESSAGE_MAX_CHARS) },
+        actually_fired_at: firedAt,
+      });
+    if (isPlainObject(outcome.error) && typeof outcome.error.message === 'string') {
+      outcome = { ...outcome, error: { ...outcome.error, message: clipText(outcome.error.message, ERROR_MESSAGE_MAX_CHARS) } };
+    }
     let data: string;
     try {
-      data = JSON.stringify(body);
+      data = JSON.stringify({ correlation_id: cid, device_id: this.deviceId, ...outcome, actually_fired_at: firedAt });
     } catch (err) {
-      data = JSON.stringify({ correlation_id: cid, device_id: this.deviceId, success: false, error: { code: 'invoke_failed', message: errorMessage(err) }, actually_fired_at: firedAt });
+      data = failed(errorMessage(err));
     }
+    const cap = this.replyCap();
+    const over = oversizeBytes(data, cap);
+    if (over) data = failed(`result of ${this.overCap(over, cap)}`);
     try {
       this.conn.publish(subjects.event(this.tenant, this.deviceId, `async_reply.${cid}`), data);
     } catch (err) {
@@ -504,7 +571,8 @@ export class DeviceRuntime implements DeviceRuntimeHandle {
     }
   }
 
-  private invoke(entry: FnEntry, id: string | number, params: JsonObject, ctx: FunctionContext, reply: string): void {
+  /** Runs a call; `reply` null for a notification (or a request without a reply subject): executed, not answered. */
+  private invoke(entry: FnEntry, id: RpcId, params: JsonObject, ctx: FunctionContext, reply: string | null): void {
     let parsed: unknown = params;
     if (entry.zod) {
       const r = entry.zod.safeParse(params);
@@ -537,7 +605,17 @@ export class DeviceRuntime implements DeviceRuntimeHandle {
     }
   }
 
-  private succeed(entry: FnEntry, id: string | number, reply: string, value: unknown): void {
+  /** Largest reply we send: the reply cap, or the broker's max_payload when that is smaller. */
+  private replyCap(): number {
+    return Math.min(REPLY_CAP_BYTES, this.conn.maxPayload());
+  }
+
+  private overCap(bytes: number, cap: number): string {
+    return `${bytes} bytes exceeds the reply cap of ${cap} bytes${cap < REPLY_CAP_BYTES ? " (the broker's max_payload)" : ''}`;
+  }
+
+  private succeed(entry: FnEntry, id: RpcId, reply: string | null, value: unknown): void {
+    if (reply === null) return;
     let json: string | undefined;
     try {
       json = JSON.stringify(value === undefined ? null : value);
@@ -546,26 +624,32 @@ export class DeviceRuntime implements DeviceRuntimeHandle {
       return;
     }
     const data = rpcResult(id, json ?? 'null');
-    try {
-      this.conn.publish(reply, data);
-    } catch (err) {
-      if (err instanceof MeshError && err.code === 'invalid_request') {
-        // Over the broker's max_payload: the caller gets an error instead of silence.
-        const max = this.conn.maxPayload();
-        this.fail(entry, id, reply, `result of ${oversizeBytes(data, max)} bytes exceeds the mesh payload limit of ${max} bytes`);
-      } else {
-        this.log.debug(`reply not sent: ${errorMessage(err)}`);
-      }
+    const cap = this.replyCap();
+    const over = oversizeBytes(data, cap);
+    if (over) {
+      // The caller gets a clear error instead of a reply the mesh (or the next hop) would refuse.
+      this.fail(entry, id, reply, `result of ${this.overCap(over, cap)}`);
+      return;
     }
+    this.send(reply, id, data);
   }
 
-  private fail(entry: FnEntry, id: string | number, reply: string, message: string): void {
-    this.send(reply, rpcError(id, RPC_DEVICE_ERROR, entry.errPrefix + message));
+  private fail(entry: FnEntry, id: RpcId, reply: string | null, message: string): void {
+    if (reply === null) {
+      // Executed and refused (a lease, a range...): the caller asked for no answer; the driver logs its refusals.
+      this.log.debug(`${entry.name} (no reply wanted) failed: ${message}`);
+      return;
+    }
+    this.send(reply, id, rpcError(id, RPC_DEVICE_ERROR, entry.errPrefix + message));
   }
 
-  private send(reply: string, data: string): void {
+  /** Publishes one reply; a reply over the cap is replaced by a -32000 error saying so (never silence). */
+  private send(reply: string, id: RpcId, data: string): void {
+    const cap = this.replyCap();
+    const over = oversizeBytes(data, cap);
+    const out = over ? rpcError(id, RPC_DEVICE_ERROR, `reply of ${this.overCap(over, cap)}`) : data;
     try {
-      this.conn.publish(reply, data);
+      this.conn.publish(reply, out);
     } catch (err) {
       this.log.debug(`reply not sent: ${errorMessage(err)}`);
     }

@@ -121,6 +121,14 @@ export interface InvokeOptions {
   sourceDevice?: string;
 }
 
+export interface EventSubscribeOptions {
+  /**
+   * Also deliver messages that are not JSON (as `params: {}` with `malformed` set) instead of dropping them: for
+   * subjects where any message must act, such as emergency_stop (fail safe).
+   */
+  includeMalformed?: boolean;
+}
+
 export type ConnectionStatus = 'connected' | 'reconnecting' | 'disconnected';
 
 export interface MeshClient {
@@ -129,7 +137,7 @@ export interface MeshClient {
   /** Resolves to the JSON-RPC `result`; rejects with MeshError. */
   invoke(deviceId: string, fn: string, params?: JsonObject, opts?: InvokeOptions): Promise<unknown>;
   /** `deviceId` / `eventName` may be '*'. Returns an unsubscribe function. */
-  subscribe(deviceId: string, eventName: string, handler: (event: MeshEvent) => void): () => void;
+  subscribe(deviceId: string, eventName: string, handler: (event: MeshEvent) => void, opts?: EventSubscribeOptions): () => void;
   listDevices(filter?: { deviceType?: string; location?: string }): Promise<DeviceInfo[]>;
   getDevice(deviceId: string): Promise<DeviceInfo | null>;
   describeFleet(): Promise<FleetSummary>;

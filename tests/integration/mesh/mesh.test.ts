@@ -149,7 +149,7 @@ describe.each<Backend>(['local', 'nats'])('invoke, events and D2D discovery on t
     expect(big.message).toMatch(/exceeds the server's max_payload of 1048576 bytes/);
     const bigReply = await errorOf(c.invoke('sensor-001', 'echo_blob', { bytes: 1_100_000 }));
     expect(bigReply).toMatchObject({ code: 'device_error' });
-    expect(bigReply.message).toMatch(/^Error invoking echo_blob: result of \d+ bytes exceeds the mesh payload limit of 1048576 bytes$/);
+    expect(bigReply.message).toMatch(/^Error invoking echo_blob: result of \d+ bytes exceeds the reply cap of 900000 bytes$/);
 
     // Bad device ids never reach the wire.
     for (const id of ['', '-lead', 'a b', 'a.*', 'x'.repeat(256), 'dev>']) {
@@ -285,7 +285,7 @@ describe('NATS only', () => {
     expect(conn.maxPayload()).toBe(65_536);
     const err = await errorOf(c.invoke('sensor-001', 'get_reading', { unit: 'x'.repeat(70_000) }));
     expect(err.message).toMatch(/exceeds the server's max_payload of 65536 bytes/);
-    expect((await errorOf(c.invoke('sensor-001', 'echo_blob', { bytes: 70_000 }))).message).toMatch(/payload limit of 65536 bytes/);
+    expect((await errorOf(c.invoke('sensor-001', 'echo_blob', { bytes: 70_000 }))).message).toMatch(/exceeds the reply cap of 65536 bytes \(the broker's max_payload\)/);
     expect(await c.invoke('sensor-001', 'echo_blob', { bytes: 1000 })).toEqual({ blob: 'x'.repeat(1000) });
   });
 

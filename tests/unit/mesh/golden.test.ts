@@ -167,7 +167,7 @@ describe('golden payloads: our device side', () => {
     expect(withoutTs(pulled.result)).toEqual(withoutTs((JSON.parse(G.REGISTER_REQUEST) as Json).params));
   });
 
-  it('strips _dc_meta and exposes source_device; ignores messages without id', async () => {
+  it('strips _dc_meta and exposes source_device; executes a call without id but does not answer it', async () => {
     mesh = createLocalMesh();
     const seen: Array<{ params: JsonObject; source?: string }> = [];
     rt = new DeviceRuntime({
@@ -194,7 +194,11 @@ describe('golden payloads: our device side', () => {
     const noId = await conn.request(CMD, '{"jsonrpc":"2.0","method":"doSomething","params":{"value":1}}', 200).catch((e: unknown) => e);
     expect(noId).toBeInstanceOf(MeshError);
     expect((noId as MeshError).code).toBe('timeout');
-    expect(seen).toHaveLength(1);
+    // JSON-RPC notification: executed, not answered (the reference drops it; a dropped stop keeps a robot moving).
+    expect(seen).toEqual([
+      { params: { value: 42 }, source: 'sensor-01' },
+      { params: { value: 1 }, source: undefined },
+    ]);
   });
 });
 
