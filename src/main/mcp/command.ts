@@ -2,6 +2,9 @@
  * `reachy-console mcp`: the stdio MCP bridge. Joins the configured mesh (env as the reference bridge), or with
  * `--sim` runs a simulated Reachy Mini and its driver in-process on the local mesh (no broker needed).
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { CliCommand } from '../command';
 import { UsageError } from '../command';
@@ -11,20 +14,25 @@ import type { MeshClient } from '../mesh/types';
 import { allowListFromFlags } from './allow-list';
 import type { AllowList } from './allow-list';
 import { appendCallRecord } from './call-log';
+import { defaultPanoramaDir } from './panorama';
 import { guardStdout, serveStdio } from './stdio';
 import { BridgeTools, requestTimeoutFromEnv } from './tools';
 
 const HELP = `Usage: reachy-console mcp [options]
 
 Runs the MCP bridge on stdio (for Claude Desktop, Claude Code and other MCP clients). Tools: describe_fleet,
-list_devices, get_device_functions, invoke_device, wait_for_event; resource events://devices/{device_id}/latest.
-Stdout carries only MCP frames; logs go to stderr.
+list_devices, get_device_functions, invoke_device, wait_for_event; resources events://devices/{device_id}/latest,
+devices://{device_id}/functions, panorama://latest; prompts look_around, check_robot. Functions that declare an
+image result (capture_video_frame) answer with an MCP image. Stdout carries only MCP frames; logs go to stderr.
 
 Options:
   --sim                 No broker: start a simulated Reachy Mini and its driver in this process (local mesh)
   --device-id <id>      Device id of the simulated robot with --sim (default reachy-mini-1)
   --allow <list>        Only these functions may be invoked (comma list; * wildcards), e.g. get_status,get_*
-  --read-only           Allow only functions that observe (get_status, get_joints, get_imu, capture_video_frame, ...)
+  --read-only           Allow only functions labelled access=read (get_status, capture_video_frame, ...); functions
+                        labelled as a stop (stop_motion) are always allowed
+  --panorama-dir <dir>  Where panorama://latest looks and look_around scans go (default: with --sim a temporary
+                        folder of this bridge, else the console's ~/.local/share/reachy-console/panorama)
   --call-log <file>     Append every tool call as a JSON line (the console's MCP panel reads this)
   -h, --help            This help
 
@@ -122,6 +130,7 @@ export const command: CliCommand = {
         allow: { type: 'string' },
         'read-only': { type: 'boolean', default: false },
         'call-log': { type: 'string' },
+        'panorama-dir': { type: 'string' },
       },
       strict: true,
       allowPositionals: false,
@@ -157,7 +166,18 @@ export const command: CliCommand = {
       return 1;
     }
     const callLog = values['call-log'];
+    // A simulated robot exists only in this process: its scans go to a folder of this bridge, removed at exit.
+    let tempPanoramaDir: string | null = null;
+    let panoramaDir = values['panorama-dir'] ? resolve(values['panorama-dir']) : undefined;
+    if (!panoramaDir && values.sim) {
+      tempPanoramaDir = await mkdtemp(join(tmpdir(), 'reachy-mcp-panorama-'));
+      panoramaDir = tempPanoramaDir;
+    }
+    panoramaDir ??= defaultPanoramaDir();
+    logger.info(`panorama folder: ${panoramaDir}`);
     const tools = new BridgeTools({
+      inProcessMesh: values.sim ?? false,
+      panoramaDir,
       mesh: () => stack.mesh(),
       logger: logger.child('tools'),
       allow,
@@ -177,6 +197,7 @@ export const command: CliCommand = {
     } finally {
       tools.close();
       await stack.close().catch((err: unknown) => logger.warn(`shutdown: ${(err as Error).message}`));
+      if (tempPanoramaDir) await rm(tempPanoramaDir, { recursive: true, force: true }).catch(() => undefined);
       logger.info('bridge stopped');
     }
     return 0;
