@@ -102,7 +102,7 @@ function parse(argv: string[], baseEnv: NodeJS.ProcessEnv): Parsed {
     throw new UsageError(`--device-id=${deviceId} must match ${DEVICE_ID_PATTERN} (letters, digits, '.', '_', '-')`);
   }
   const location = (values.location ?? env.REACHY_LOCATION ?? '').trim();
-  if (location.length > 128 || /[\u0000-\u001f]/.test(location)) {
+  if (location.length > 128 || [...location].some((c) => c.charCodeAt(0) < 0x20)) {
     throw new UsageError(`--location must be at most 128 printable characters (got ${location.length})`);
   }
   const hzText = values['state-hz'] ?? env.REACHY_STATE_HZ ?? '20';

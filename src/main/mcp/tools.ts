@@ -336,7 +336,6 @@ export class BridgeTools {
       const fail = (error: string): Outcome => ({ text: dumps({ success: false, error }), ok: false, summary: clip(`${id}::${fn}: ${error}`) });
       const parsed = parseJsonObject(args.arguments, 'Invalid JSON arguments: ');
       if (!parsed.ok) return fail(parsed.error);
-      const allow = this.opts.allow;
       const refusal = await this.refusal(id, fn);
       if (refusal) return fail(refusal);
       const mesh = this.opts.mesh();
