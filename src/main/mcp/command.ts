@@ -151,10 +151,22 @@ export const command: CliCommand = {
     if (allow) logger.info(`allow-list: ${allow.patterns.join(', ')}`);
     let stack: Stack;
     let requestTimeoutMs = requestTimeoutFromEnv();
+    let robotReady: Promise<void> | undefined;
     try {
       if (values.sim) {
         const { startSimStack } = await import('../stack/sim-stack');
-        const sim = await startSimStack({ deviceId, logger });
+        // The bridge answers discovery at once while the robot plays its wake-up sequence (about 2 s, through the
+        // same invoke path as any caller, then the lease is given back); calls to the robot wait until it is awake,
+        // since the daemon drops a move sent while the wake-up still plays.
+        const sim = await startSimStack({ deviceId, logger, wakeUp: false });
+        const owner = { owner: 'mcp-sim-start' };
+        robotReady = sim.mesh
+          .invoke(deviceId, 'wake_up', { ...owner, wait: true }, { timeoutMs: 15_000 })
+          .then(() => sim.mesh.invoke(deviceId, 'release_lease', owner))
+          .then(
+            () => logger.info(`${deviceId} is awake`),
+            (err: unknown) => logger.warn(`wake_up at start failed: ${(err as Error).message}`),
+          );
         stack = { mesh: () => sim.mesh, close: () => sim.close() };
       } else {
         const joined = await connectConfiguredMesh(logger);
@@ -177,6 +189,7 @@ export const command: CliCommand = {
     logger.info(`panorama folder: ${panoramaDir}`);
     const tools = new BridgeTools({
       inProcessMesh: values.sim ?? false,
+      ...(robotReady ? { ready: () => robotReady } : {}),
       panoramaDir,
       mesh: () => stack.mesh(),
       logger: logger.child('tools'),

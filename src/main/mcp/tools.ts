@@ -63,6 +63,8 @@ export interface BridgeToolsOptions {
    * that exist instead of the broker's "no responders", since no broker is involved.
    */
   inProcessMesh?: boolean;
+  /** Calls that reach a device wait for this first (`mcp --sim`: the robot's wake-up at start). */
+  ready?: () => Promise<void>;
   /** Where panoramas live: `panorama://latest` reads the newest, the look-around prompt scans into it. */
   panoramaDir?: string;
 }
@@ -338,6 +340,7 @@ export class BridgeTools {
       if (!parsed.ok) return fail(parsed.error);
       const refusal = await this.refusal(id, fn);
       if (refusal) return fail(refusal);
+      if (this.opts.ready) await this.opts.ready();
       const mesh = this.opts.mesh();
       // Subscribe before the request goes out so events fired by this call land in the ring.
       this.events.pin(id);
@@ -377,6 +380,7 @@ export class BridgeTools {
       invoke: async (id, fn, params, opts) => {
         const refusal = await this.refusal(id, fn);
         if (refusal) throw new MeshError('device_error', refusal);
+        if (this.opts.ready) await this.opts.ready();
         return mesh.invoke(id, fn, params, opts);
       },
       subscribe: (id, ev, handler) => mesh.subscribe(id, ev, handler),

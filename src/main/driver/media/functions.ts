@@ -282,7 +282,8 @@ export function buildMediaGroup(deps: DriverGroupDeps, opts: MediaGroupOptions =
           const view = state ? observedView(state) : null;
           const frame = await s.captureFrame(edge);
           const encoded = await encodeFrame(frame, { encoding, maxEdge: edge, quality });
-          return { ...encoded, head_pose: view?.head_pose ?? null, body_yaw_deg: view?.body_yaw_deg ?? null } as unknown as Reply;
+          const head = view ? { rpy_deg: view.head_pose.rpy_deg, xyz_mm: view.head_pose.xyz_mm } : null;
+          return { ...encoded, head_pose: head, body_yaw_deg: view?.body_yaw_deg ?? null } as unknown as Reply;
         });
       },
     }),
