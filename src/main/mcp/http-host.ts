@@ -1,8 +1,9 @@
 /**
  * The console-hosted bridge: the same tools over MCP Streamable HTTP on 127.0.0.1 (one McpServer per session),
  * so an agent can use the console's own mesh connection while the console shows its calls. Like the console itself
- * it needs a token made fresh at every start (`Authorization: Bearer <token>` or `?token=<token>` in the URL, which
- * the configuration the console shows carries), so another local process cannot drive the robot through it.
+ * it needs a token made fresh at every start, so another local process cannot drive the robot through it: in the
+ * URL's path (`/mcp/<token>`, what the configuration the console shows uses: no character a shell would expand),
+ * or `Authorization: Bearer <token>` / `?token=<token>` on `/mcp`.
  * DNS-rebinding protection is on: only Host 127.0.0.1:<port> / localhost:<port> is accepted.
  */
 import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
@@ -25,7 +26,7 @@ export interface HttpBridgeOptions {
 }
 
 export interface HttpBridgeHandle {
-  /** The endpoint with its token: `http://127.0.0.1:<port>/mcp?token=…` (what MCP client configurations use). */
+  /** The endpoint with its token: `http://127.0.0.1:<port>/mcp/<token>` (what MCP client configurations use). */
   readonly url: string;
   /** The endpoint without the token, for clients that send `Authorization: Bearer <token>` instead. */
   readonly endpoint: string;
@@ -68,8 +69,9 @@ function tokenMatches(given: string | null | undefined, expected: string): boole
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-/** The token a request carries: the bearer header first, else the `token` URL parameter. */
-function requestToken(req: IncomingMessage): string | null {
+/** The token a request carries: in the path (`/mcp/<token>`), else the bearer header, else `?token=`. */
+function requestToken(req: IncomingMessage, path: string): string | null {
+  if (path.startsWith('/mcp/')) return path.slice('/mcp/'.length);
   const auth = req.headers.authorization;
   if (auth) {
     const m = /^Bearer\s+(\S+)\s*$/i.exec(auth);
@@ -90,13 +92,13 @@ export async function startHttpBridge({ tools, logger, port = 0, token: givenTok
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const path = (req.url ?? '/').split('?')[0];
-    if (path !== '/mcp') return sendJsonError(res, 404, 'not found: the MCP endpoint is /mcp');
-    if (!tokenMatches(requestToken(req), token)) {
+    if (path !== '/mcp' && !path.startsWith('/mcp/')) return sendJsonError(res, 404, 'not found: the MCP endpoint is /mcp/<token>');
+    if (!tokenMatches(requestToken(req, path), token)) {
       res.setHeader('www-authenticate', 'Bearer realm="reachy-console MCP bridge"');
       return sendJsonError(
         res,
         401,
-        'missing or wrong token: use the URL the console shows (…/mcp?token=…) or send Authorization: Bearer <token>',
+        'missing or wrong token: use the URL the console shows (…/mcp/<token>) or send Authorization: Bearer <token> to /mcp',
       );
     }
     const sid = req.headers['mcp-session-id'];
@@ -152,7 +154,7 @@ export async function startHttpBridge({ tools, logger, port = 0, token: givenTok
   logger.info(`MCP bridge listening on ${endpoint} (token required)`);
 
   return {
-    url: `${endpoint}?token=${token}`,
+    url: `${endpoint}/${token}`,
     endpoint,
     token,
     port: actual,

@@ -39,7 +39,7 @@ describe('console mcp service: console-hosted bridge, client config, tool-call l
     const h = service.handlers;
     const st = (await h.mcpStart({ port: 0, readOnly: true })) as { running: boolean; url: string; allow: string[] };
     expect(st.running).toBe(true);
-    expect(st.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/mcp\?token=[A-Za-z0-9_-]{32}$/);
+    expect(st.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/mcp\/[A-Za-z0-9_-]{32}$/);
     expect(st.allow).toEqual(['access=read', 'stop']);
 
     const client = new Client({ name: 'test', version: '1' });
@@ -111,14 +111,16 @@ describe('console-hosted MCP bridge token', () => {
       expect(none.status).toBe(401);
       expect(none.headers.get('www-authenticate')).toMatch(/^Bearer/);
       expect(((await none.json()) as { error: { message: string } }).error.message).toMatch(/missing or wrong token/);
-      const wrong = await fetch(`${http.endpoint}?token=${'x'.repeat(http.token.length)}`, { method: 'POST', headers, body: init });
+      const wrong = await fetch(`${http.endpoint}/${'x'.repeat(http.token.length)}`, { method: 'POST', headers, body: init });
       expect(wrong.status).toBe(401);
+      const wrongParam = await fetch(`${http.endpoint}?token=${'x'.repeat(http.token.length)}`, { method: 'POST', headers, body: init });
+      expect(wrongParam.status).toBe(401);
       const wrongBearer = await fetch(http.endpoint, { method: 'POST', headers: { ...headers, authorization: 'Bearer nope' }, body: init });
       expect(wrongBearer.status).toBe(401);
       expect(http.sessions()).toBe(0);
 
-      // The URL the console shows carries the token; a bearer header works as well.
-      expect(http.url).toBe(`${http.endpoint}?token=${http.token}`);
+      // The URL the console shows carries the token (no character a shell expands); a bearer header works as well.
+      expect(http.url).toBe(`${http.endpoint}/${http.token}`);
       const viaUrl = new Client({ name: 'url', version: '1' });
       await viaUrl.connect(new StreamableHTTPClientTransport(new URL(http.url)));
       const r = await viaUrl.callTool({ name: 'invoke_device', arguments: { device_id: 'sensor-001', function: 'get_reading' } });
