@@ -352,7 +352,7 @@ export class BridgeTools {
       }
       const image = await this.imageResult(id, fn, result);
       if (image) {
-        const note = `${image.image.mimeType}, ${Math.floor((image.image.data.length * 3) / 4)} bytes, sent as an MCP image content block`;
+        const note = `${image.image.mimeType}, ${Buffer.byteLength(image.image.data, 'base64')} bytes, sent as an MCP image content block`;
         return { text: dumpsIndent({ success: true, result: { ...image.rest, image: note } }), ok: true, summary: `${id}::${fn} (image)`, image: image.image };
       }
       return { text: dumpsIndent({ success: true, result }), ok: true, summary: `${id}::${fn}` };

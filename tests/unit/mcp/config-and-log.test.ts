@@ -51,11 +51,14 @@ describe('client configuration', () => {
 });
 
 describe('examples/claude_desktop_config.json', () => {
-  it('holds entries the generator would write (sim, and a remote mesh with credentials)', () => {
+  it('holds absolute-path entries of an installed reachy-console with the arguments the generator writes', () => {
     const doc = JSON.parse(readFileSync(join(binPath(), '..', '..', 'examples', 'claude_desktop_config.json'), 'utf8'));
-    expect(doc.mcpServers['reachy-sim']).toEqual(serverEntry({ ...base, client: 'claude-desktop', target: 'sim' }));
+    // Claude Desktop does not run a login shell: an absolute command works wherever it runs, `npx` does not.
+    for (const entry of Object.values(doc.mcpServers) as Array<{ command: string }>) expect(entry.command).toMatch(/^\/.*\/bin\/reachy-console$/);
+    const generated = serverEntry({ ...base, launcher: 'node', client: 'claude-desktop', target: 'sim' });
+    expect(doc.mcpServers['reachy-sim'].args).toEqual(generated.args.slice(1));
     const lab = doc.mcpServers['reachy-lab'];
-    expect(lab.args).toEqual(['reachy-console', 'mcp', '--read-only']);
+    expect(lab.args).toEqual(['mcp', '--read-only']);
     expect(Object.keys(lab.env)).toEqual(expect.arrayContaining(['NATS_URL', 'MESSAGING_CREDENTIALS_FILE', 'TENANT']));
   });
 });
