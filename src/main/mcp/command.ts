@@ -155,9 +155,9 @@ export const command: CliCommand = {
     try {
       if (values.sim) {
         const { startSimStack } = await import('../stack/sim-stack');
-        // The bridge answers discovery at once while the robot plays its wake-up sequence (about 2 s, through the
-        // same invoke path as any caller, then the lease is given back); calls to the robot wait until it is awake,
-        // since the daemon drops a move sent while the wake-up still plays.
+        // The bridge answers at once while the robot plays its wake-up sequence (about 2 s, through the same invoke
+        // path as any caller, then the lease is given back); calls that may act on the robot (not labelled
+        // access=read) wait until it is awake, since the daemon drops a move sent while the wake-up still plays.
         const sim = await startSimStack({ deviceId, logger, wakeUp: false });
         const owner = { owner: 'mcp-sim-start' };
         robotReady = sim.mesh

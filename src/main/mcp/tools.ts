@@ -11,6 +11,7 @@ import type { DeviceInfo, JsonObject, Labels } from '../../shared/wire';
 import { DEVICE_TYPE } from '../../shared/reachy';
 import type { McpCallRecord } from '../../shared/console-api/mcp';
 import type { Logger } from '../log';
+import { accessOf } from './allow-list';
 import type { AllowList } from './allow-list';
 import { EventHub } from './events';
 import type { BridgeEvent } from './events';
@@ -63,7 +64,7 @@ export interface BridgeToolsOptions {
    * that exist instead of the broker's "no responders", since no broker is involved.
    */
   inProcessMesh?: boolean;
-  /** Calls that reach a device wait for this first (`mcp --sim`: the robot's wake-up at start). */
+  /** Calls that may act on a device (not labelled access=read) wait for this first (`mcp --sim`: the wake-up). */
   ready?: () => Promise<void>;
   /** Where panoramas live: `panorama://latest` reads the newest, the look-around prompt scans into it. */
   panoramaDir?: string;
@@ -174,6 +175,7 @@ export class BridgeTools {
   private readonly log: Logger;
   private readonly labelCache = new Map<string, { at: number; fns: Map<string, Labels | null> | null }>();
   private readonly failures: RecentFailure[] = [];
+  private isReady = false;
 
   constructor(private readonly opts: BridgeToolsOptions) {
     this.events = new EventHub(opts.mesh);
@@ -340,7 +342,7 @@ export class BridgeTools {
       if (!parsed.ok) return fail(parsed.error);
       const refusal = await this.refusal(id, fn);
       if (refusal) return fail(refusal);
-      if (this.opts.ready) await this.opts.ready();
+      await this.untilReady(id, fn);
       const mesh = this.opts.mesh();
       // Subscribe before the request goes out so events fired by this call land in the ring.
       this.events.pin(id);
@@ -367,6 +369,18 @@ export class BridgeTools {
     return allow.check(fn, labels, known);
   }
 
+  /**
+   * Waits for the `ready` gate (mcp --sim: the robot's wake-up) before a call that may act on the robot; functions
+   * labelled access=read only observe and go ahead at once.
+   */
+  private async untilReady(id: string, fn: string): Promise<void> {
+    if (!this.opts.ready || this.isReady) return;
+    const { labels } = await this.functionLabels(id, fn);
+    if (accessOf(labels) === 'read') return;
+    await this.opts.ready();
+    this.isReady = true;
+  }
+
   /** The bridge's mesh for jobs it runs itself (a panorama scan): every invoke passes the allow-list first. */
   private guardedMesh(): MeshClient {
     const mesh = this.opts.mesh();
@@ -380,7 +394,7 @@ export class BridgeTools {
       invoke: async (id, fn, params, opts) => {
         const refusal = await this.refusal(id, fn);
         if (refusal) throw new MeshError('device_error', refusal);
-        if (this.opts.ready) await this.opts.ready();
+        await this.untilReady(id, fn);
         return mesh.invoke(id, fn, params, opts);
       },
       subscribe: (id, ev, handler) => mesh.subscribe(id, ev, handler),
