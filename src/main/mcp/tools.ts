@@ -273,7 +273,9 @@ export class BridgeTools {
   async functionLabels(deviceId: string, fn: string): Promise<{ known: boolean; labels: Labels | null }> {
     const now = Date.now();
     let entry = this.labelCache.get(deviceId);
-    if (!entry || now - entry.at > LABEL_TTL_MS || (entry.fns && !entry.fns.has(fn))) {
+    // An unknown device is asked again soon: it may just be appearing.
+    const ttl = entry?.fns ? LABEL_TTL_MS : 1000;
+    if (!entry || now - entry.at > ttl || (entry.fns && !entry.fns.has(fn))) {
       const device = await this.findDevice(deviceId).catch(() => null);
       entry = { at: now, fns: device ? new Map(device.functions.map((f) => [f.name, f.labels ?? null])) : null };
       if (this.labelCache.size > 1000) this.labelCache.clear();
