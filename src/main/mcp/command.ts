@@ -41,7 +41,7 @@ Environment (as the reference bridge):
   MESSAGING_CREDENTIALS_FILE           .creds.json or nsc .creds (alias NATS_CREDENTIALS_FILE)
   DEVICE_CONNECT_ALLOW_INSECURE=true   allow a broker without credentials (development)
   TENANT                               tenant (default "default")
-  DEVICE_CONNECT_DISCOVERY_MODE        d2d | infra
+  DEVICE_CONNECT_DISCOVERY_MODE        d2d | infra (default: infra, which needs a registry service)
   MCP_REQUEST_TIMEOUT                  invoke timeout in seconds (default 30)
   DEVICE_CONNECT_SMALL_FLEET_THRESHOLD describe_fleet expands fleets up to this size (default 5)
 `;
