@@ -28,6 +28,7 @@ Robot (daemon) target — flags win over the environment:
 
 Device Connect:
   --device-id <id>          device id (env DEVICE_ID, default ${DEFAULT_DEVICE_ID})
+  --location <name>         where the robot is, e.g. lab-1 (env REACHY_LOCATION); agents group and filter by it
   --tenant <name>           tenant (env TENANT, default "default")
   --messaging-url <url>     broker URL(s), comma-separated (env MESSAGING_URLS / NATS_URL)
   --credentials-file <file> .creds.json or nsc .creds (env MESSAGING_CREDENTIALS_FILE / NATS_CREDENTIALS_FILE)
@@ -52,6 +53,7 @@ interface Parsed {
   host?: string;
   transportMode: TransportMode;
   deviceId: string;
+  location?: string;
   stateHz: number;
   media: boolean;
   env: Record<string, string | undefined>;
@@ -67,6 +69,7 @@ function parse(argv: string[], baseEnv: NodeJS.ProcessEnv): Parsed {
       host: { type: 'string' },
       'transport-mode': { type: 'string' },
       'device-id': { type: 'string' },
+      location: { type: 'string' },
       tenant: { type: 'string' },
       'messaging-url': { type: 'string' },
       'credentials-file': { type: 'string' },
@@ -103,6 +106,10 @@ function parse(argv: string[], baseEnv: NodeJS.ProcessEnv): Parsed {
   if (!DEVICE_ID_PATTERN.test(deviceId)) {
     throw new UsageError(`--device-id=${deviceId} must match ${DEVICE_ID_PATTERN} (letters, digits, '.', '_', '-')`);
   }
+  const location = (values.location ?? env.REACHY_LOCATION ?? '').trim();
+  if (location.length > 128 || [...location].some((c) => c.charCodeAt(0) < 0x20)) {
+    throw new UsageError(`--location must be at most 128 printable characters (got ${location.length})`);
+  }
   const hzText = values['state-hz'] ?? env.REACHY_STATE_HZ ?? '20';
   const stateHz = Number(hzText);
   if (!Number.isFinite(stateHz) || stateHz < 0 || stateHz > 100 || hzText.trim() === '') {
@@ -115,6 +122,7 @@ function parse(argv: string[], baseEnv: NodeJS.ProcessEnv): Parsed {
     host: prior.host,
     transportMode: mode,
     deviceId,
+    ...(location ? { location } : {}),
     stateHz,
     media: !values['no-media'],
     env,
@@ -144,7 +152,7 @@ export async function runDriver(argv: string[], baseEnv: NodeJS.ProcessEnv = pro
   }
 
   log.info(
-    `Reachy Mini driver: device ${p.deviceId} (reachy_mini), tenant ${config.tenant}, mesh ${config.backend} ` +
+    `Reachy Mini driver: device ${p.deviceId} (reachy_mini)${p.location ? ` at ${p.location}` : ''}, tenant ${config.tenant}, mesh ${config.backend} ` +
       `${config.urls.map(redactUrl).join(',') || '(in-process)'}, discovery ${config.discoveryMode}, credentials ` +
       `${config.credentialsFile ? 'file given' : config.jwt || config.nkeySeed ? 'from env' : 'none'}` +
       `${config.allowInsecure ? ' (insecure allowed)' : ''}; robot ${target.kind === 'sim' ? `simulator (${p.simMode}, in-process)` : target.baseUrl}, ` +
@@ -236,6 +244,7 @@ export async function runDriver(argv: string[], baseEnv: NodeJS.ProcessEnv = pro
       target,
       transportMode: p.transportMode,
       deviceId: p.deviceId,
+      location: p.location,
       stateHz: p.stateHz,
       media: p.media,
       logger: log,

@@ -81,6 +81,9 @@ export interface ReachyDriver {
 
 const errText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
+/** Functions labelled `stop: "true"`: they only ever stop the robot. */
+const STOP_FUNCTIONS = new Set(['stop_motion']);
+
 export function createReachyDriver(opts: ReachyDriverOptions): ReachyDriver {
   const deviceId = opts.deviceId ?? DEFAULT_DEVICE_ID;
   const stateHz = opts.stateHz ?? 20;
@@ -126,9 +129,10 @@ export function createReachyDriver(opts: ReachyDriverOptions): ReachyDriver {
     },
   });
 
-  // Labels group the table for readers (the console's function explorer, MCP allow-lists): what reads, what moves.
+  // Labels group the table for readers (the console's function explorer, MCP allow-lists and tool annotations):
+  // what reads, what moves, and which function stops (always allowed, even by a read-only MCP bridge).
   const label = (fs: DeviceFunction[], group: string, access: 'read' | 'motion' | 'control'): DeviceFunction[] =>
-    fs.map((f) => ({ ...f, labels: { ...(f.labels ?? {}), group, access } }));
+    fs.map((f) => ({ ...f, labels: { ...(f.labels ?? {}), group, access, ...(STOP_FUNCTIONS.has(f.name) ? { stop: 'true' } : {}) } }));
   const core = [
     ...label(stateFunctions(ctx), 'state', 'read'),
     ...label(motionFunctions(ctx), 'motion', 'motion'),

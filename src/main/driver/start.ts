@@ -23,6 +23,8 @@ export interface StartReachyDriverOptions {
   ownsDaemon?: boolean;
   transportMode?: TransportMode;
   deviceId?: string;
+  /** Reported as `status.location` in registration and presence (the reference's device location). */
+  location?: string;
   stateHz?: number;
   /** true (default): the simulator's media when the target serves it; false: no media; or a source to use. */
   media?: boolean | MediaSource;
@@ -80,6 +82,7 @@ export async function startReachyDriver(opts: StartReachyDriverOptions): Promise
   const driver = createReachyDriver({
     daemon,
     deviceId: opts.deviceId,
+    location: opts.location,
     stateHz: opts.stateHz,
     media,
     groups: [(deps) => createMediaFunctions(deps)],

@@ -2,6 +2,9 @@
  * `reachy-console mcp`: the stdio MCP bridge. Joins the configured mesh (env as the reference bridge), or with
  * `--sim` runs a simulated Reachy Mini and its driver in-process on the local mesh (no broker needed).
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { CliCommand } from '../command';
 import { UsageError } from '../command';
@@ -12,20 +15,25 @@ import type { MeshConnection } from '../mesh';
 import { allowListFromFlags } from './allow-list';
 import type { AllowList } from './allow-list';
 import { appendCallRecord } from './call-log';
+import { defaultPanoramaDir } from './panorama';
 import { guardStdout, serveStdio } from './stdio';
 import { BridgeTools, requestTimeoutFromEnv } from './tools';
 
 const HELP = `Usage: reachy-console mcp [options]
 
 Runs the MCP bridge on stdio (for Claude Desktop, Claude Code and other MCP clients). Tools: describe_fleet,
-list_devices, get_device_functions, invoke_device, wait_for_event; resource events://devices/{device_id}/latest.
-Stdout carries only MCP frames; logs go to stderr.
+list_devices, get_device_functions, invoke_device, wait_for_event; resources events://devices/{device_id}/latest,
+devices://{device_id}/functions, panorama://latest; prompts look_around, check_robot. Functions that declare an
+image result (capture_video_frame) answer with an MCP image. Stdout carries only MCP frames; logs go to stderr.
 
 Options:
   --sim                 No broker: start a simulated Reachy Mini and its driver in this process (local mesh)
   --device-id <id>      Device id of the simulated robot with --sim (default reachy-mini-1)
   --allow <list>        Only these functions may be invoked (comma list; * wildcards), e.g. get_status,get_*
-  --read-only           Allow only functions that observe (get_status, get_joints, get_imu, capture_video_frame, ...)
+  --read-only           Allow only functions labelled access=read (get_status, capture_video_frame, ...); functions
+                        labelled as a stop (stop_motion) are always allowed
+  --panorama-dir <dir>  Where panorama://latest looks and look_around scans go (default: with --sim a temporary
+                        folder of this bridge, else the console's ~/.local/share/reachy-console/panorama)
   --call-log <file>     Append every tool call as a JSON line (the console's MCP panel reads this)
   -h, --help            This help
 
@@ -34,7 +42,7 @@ Environment (as the reference bridge):
   MESSAGING_CREDENTIALS_FILE           .creds.json or nsc .creds (alias NATS_CREDENTIALS_FILE)
   DEVICE_CONNECT_ALLOW_INSECURE=true   allow a broker without credentials (development)
   TENANT                               tenant (default "default")
-  DEVICE_CONNECT_DISCOVERY_MODE        d2d | infra
+  DEVICE_CONNECT_DISCOVERY_MODE        d2d | infra (default: infra, which needs a registry service)
   MCP_REQUEST_TIMEOUT                  invoke timeout in seconds (default 30)
   DEVICE_CONNECT_SMALL_FLEET_THRESHOLD describe_fleet expands fleets up to this size (default 5)
 `;
@@ -94,6 +102,7 @@ export const command: CliCommand = {
         allow: { type: 'string' },
         'read-only': { type: 'boolean', default: false },
         'call-log': { type: 'string' },
+        'panorama-dir': { type: 'string' },
       },
       strict: true,
       allowPositionals: false,
@@ -114,10 +123,22 @@ export const command: CliCommand = {
     if (allow) logger.info(`allow-list: ${allow.patterns.join(', ')}`);
     let stack: Stack;
     let requestTimeoutMs = requestTimeoutFromEnv();
+    let robotReady: Promise<void> | undefined;
     try {
       if (values.sim) {
         const { startSimStack } = await import('../stack/sim-stack');
-        const sim = await startSimStack({ deviceId, logger });
+        // The bridge answers at once while the robot plays its wake-up sequence (about 2 s, through the same invoke
+        // path as any caller, then the lease is given back); calls that may act on the robot (not labelled
+        // access=read) wait until it is awake, since the daemon drops a move sent while the wake-up still plays.
+        const sim = await startSimStack({ deviceId, logger, wakeUp: false });
+        const owner = { owner: 'mcp-sim-start' };
+        robotReady = sim.mesh
+          .invoke(deviceId, 'wake_up', { ...owner, wait: true }, { timeoutMs: 15_000 })
+          .then(() => sim.mesh.invoke(deviceId, 'release_lease', owner))
+          .then(
+            () => logger.info(`${deviceId} is awake`),
+            (err: unknown) => logger.warn(`wake_up at start failed: ${(err as Error).message}`),
+          );
         stack = { mesh: () => sim.mesh, close: () => sim.close() };
       } else {
         const joined = await connectConfiguredMesh(logger);
@@ -129,7 +150,19 @@ export const command: CliCommand = {
       return 1;
     }
     const callLog = values['call-log'];
+    // A simulated robot exists only in this process: its scans go to a folder of this bridge, removed at exit.
+    let tempPanoramaDir: string | null = null;
+    let panoramaDir = values['panorama-dir'] ? resolve(values['panorama-dir']) : undefined;
+    if (!panoramaDir && values.sim) {
+      tempPanoramaDir = await mkdtemp(join(tmpdir(), 'reachy-mcp-panorama-'));
+      panoramaDir = tempPanoramaDir;
+    }
+    panoramaDir ??= defaultPanoramaDir();
+    logger.info(`panorama folder: ${panoramaDir}`);
     const tools = new BridgeTools({
+      inProcessMesh: values.sim ?? false,
+      ...(robotReady ? { ready: () => robotReady } : {}),
+      panoramaDir,
       mesh: () => stack.mesh(),
       logger: logger.child('tools'),
       allow,
@@ -149,6 +182,7 @@ export const command: CliCommand = {
     } finally {
       tools.close();
       await stack.close().catch((err: unknown) => logger.warn(`shutdown: ${(err as Error).message}`));
+      if (tempPanoramaDir) await rm(tempPanoramaDir, { recursive: true, force: true }).catch(() => undefined);
       logger.info('bridge stopped');
     }
     return 0;

@@ -71,10 +71,13 @@ export function createMcpService(ctx: ConsoleServiceContext): ConsoleService<typ
         const allow = allowListFromFlags(input.allow?.join(','), input.readOnly);
         // Fail early and readably when the console has no mesh yet.
         ctx.mesh();
-        const tools = new BridgeTools({ mesh: () => ctx.mesh(), logger, allow, onCall: (r) => log.add(r) });
+        // Panoramas the operator scans in the console (`<dataDir>/panorama`) are what agents see.
+        const tools = new BridgeTools({ mesh: () => ctx.mesh(), logger, allow, panoramaDir: join(ctx.dataDir, 'panorama'), onCall: (r) => log.add(r) });
         try {
           const http = await startHttpBridge({ tools, logger, port: input.port });
-          bridge = { http, tools, allow: allow ? [...allow.patterns] : null, startedAt: Date.now() };
+          // Shown as the names it allows plus the labels that allow more (read-only: access=read; a stop always).
+          const shown = allow ? [...allow.patterns, ...(allow.readOnly ? ['access=read'] : []), 'stop'] : null;
+          bridge = { http, tools, allow: shown, startedAt: Date.now() };
           lastError = undefined;
         } catch (err) {
           tools.close();

@@ -1,9 +1,12 @@
 /**
  * The console-hosted bridge: the same tools over MCP Streamable HTTP on 127.0.0.1 (one McpServer per session),
- * so an agent can use the console's own mesh connection while the console shows its calls. DNS-rebinding
- * protection is on: only Host 127.0.0.1:<port> / localhost:<port> is accepted.
+ * so an agent can use the console's own mesh connection while the console shows its calls. Like the console itself
+ * it needs a token made fresh at every start, so another local process cannot drive the robot through it: in the
+ * URL's path (`/mcp/<token>`, what the configuration the console shows uses: no character a shell would expand),
+ * or `Authorization: Bearer <token>` / `?token=<token>` on `/mcp`.
+ * DNS-rebinding protection is on: only Host 127.0.0.1:<port> / localhost:<port> is accepted.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -19,10 +22,16 @@ export interface HttpBridgeOptions {
   tools: BridgeTools;
   logger: Logger;
   port?: number;
+  /** The access token (default: random, fresh at every start). */
+  token?: string;
 }
 
 export interface HttpBridgeHandle {
+  /** The endpoint with its token: `http://127.0.0.1:<port>/mcp/<token>` (what MCP client configurations use). */
   readonly url: string;
+  /** The endpoint without the token, for clients that send `Authorization: Bearer <token>` instead. */
+  readonly endpoint: string;
+  readonly token: string;
   readonly port: number;
   sessions(): number;
   close(): Promise<void>;
@@ -54,13 +63,45 @@ function sendJsonError(res: ServerResponse, status: number, message: string): vo
   res.end(JSON.stringify({ jsonrpc: '2.0', error: { code: -32000, message }, id: null }));
 }
 
-export async function startHttpBridge({ tools, logger, port = 0 }: HttpBridgeOptions): Promise<HttpBridgeHandle> {
+function tokenMatches(given: string | null | undefined, expected: string): boolean {
+  if (!given) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** The token a request carries: in the path (`/mcp/<token>`), else the bearer header, else `?token=`. */
+function requestToken(req: IncomingMessage, path: string): string | null {
+  if (path.startsWith('/mcp/')) return path.slice('/mcp/'.length);
+  const auth = req.headers.authorization;
+  if (auth) {
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(auth);
+    return m ? m[1] : null;
+  }
+  try {
+    return new URL(req.url ?? '/', 'http://127.0.0.1').searchParams.get('token');
+  } catch {
+    return null;
+  }
+}
+
+export async function startHttpBridge({ tools, logger, port = 0, token: givenToken }: HttpBridgeOptions): Promise<HttpBridgeHandle> {
   const sessions = new Map<string, { transport: StreamableHTTPServerTransport; server: BridgeServer }>();
   let allowedHosts: string[] = [];
+  const token = givenToken ?? randomBytes(24).toString('base64url');
+  if (token.length < 16 || !/^[A-Za-z0-9_-]+$/.test(token)) throw new Error('the MCP bridge token must be at least 16 URL-safe characters');
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const path = (req.url ?? '/').split('?')[0];
-    if (path !== '/mcp') return sendJsonError(res, 404, 'not found: the MCP endpoint is /mcp');
+    if (path !== '/mcp' && !path.startsWith('/mcp/')) return sendJsonError(res, 404, 'not found: the MCP endpoint is /mcp/<token>');
+    if (!tokenMatches(requestToken(req, path), token)) {
+      res.setHeader('www-authenticate', 'Bearer realm="reachy-console MCP bridge"');
+      return sendJsonError(
+        res,
+        401,
+        'missing or wrong token: use the URL the console shows (…/mcp/<token>) or send Authorization: Bearer <token> to /mcp',
+      );
+    }
     const sid = req.headers['mcp-session-id'];
     const sessionId = Array.isArray(sid) ? sid[0] : sid;
     if (sessionId) {
@@ -112,11 +153,13 @@ export async function startHttpBridge({ tools, logger, port = 0 }: HttpBridgeOpt
   await listenOrExplain(listen, { port, host: '127.0.0.1', change: "mcpStart's port" });
   const actual = (http.address() as AddressInfo).port;
   allowedHosts = [`127.0.0.1:${actual}`, `localhost:${actual}`];
-  const url = `http://127.0.0.1:${actual}/mcp`;
-  logger.info(`MCP bridge listening on ${url}`);
+  const endpoint = `http://127.0.0.1:${actual}/mcp`;
+  logger.info(`MCP bridge listening on ${endpoint} (token required)`);
 
   return {
-    url,
+    url: `${endpoint}/${token}`,
+    endpoint,
+    token,
     port: actual,
     sessions: () => sessions.size,
     close: async () => {

@@ -29,7 +29,10 @@ export async function serveStdio(tools: BridgeTools, logger: Logger): Promise<vo
     process.once('SIGTERM', () => resolve());
   });
   await server.mcp.connect(transport);
-  logger.info('MCP bridge ready on stdio (describe_fleet, list_devices, get_device_functions, invoke_device, wait_for_event)');
+  logger.info(
+    'MCP bridge ready on stdio (describe_fleet, list_devices, get_device_functions, invoke_device, wait_for_event; ' +
+      'prompts look_around, check_robot; resources panorama://latest, devices://{id}/functions, events://devices/{id}/latest)',
+  );
   await closed;
   server.dispose();
   await server.mcp.close().catch(() => undefined);

@@ -256,7 +256,6 @@ export class DeviceRuntime implements DeviceRuntimeHandle {
     await this.conn.flush();
     if (this.state !== 'running') return;
     this.unlisten.push(this.conn.onReconnect(() => this.onReconnect()));
-    this.startHeartbeat();
     if (this.discoveryMode === 'd2d') {
       const timing = { ...DEFAULT_ANNOUNCER_TIMING, ...this.opts.presenceTiming };
       this.announcer = new PresenceAnnouncer(
@@ -269,6 +268,7 @@ export class DeviceRuntime implements DeviceRuntimeHandle {
       );
       this.announcer.start();
       this.log.info(`serving ${subjects.cmd(this.tenant, this.deviceId)} (d2d presence, ${this.conn.description})`);
+      this.startHeartbeat();
     } else {
       this.registrar = new Registrar(
         this.conn,
@@ -288,7 +288,10 @@ export class DeviceRuntime implements DeviceRuntimeHandle {
         },
       );
       this.log.info(`serving ${subjects.cmd(this.tenant, this.deviceId)} (infra registry, ${this.conn.description})`);
+      // Register before the first heartbeat, as the reference does: a heartbeat from a device the registry does
+      // not know makes it pull the registration itself and announce the device online twice.
       await this.registrar.register(true);
+      if (this.state === 'running') this.startHeartbeat();
     }
   }
 

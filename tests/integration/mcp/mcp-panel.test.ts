@@ -40,7 +40,9 @@ describe('MCP panel (browser mode, Chromium)', () => {
     await page.getByTestId('mcp-start').click();
     await expect.poll(async () => page.getByTestId('mcp-status').textContent(), { timeout: 10_000 }).toBe('Bridge running');
     const url = ((await page.getByTestId('mcp-url').textContent()) ?? '').split(' ')[0];
-    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/mcp$/);
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/mcp\/[A-Za-z0-9_-]{32}$/);
+    // Without the token the bridge refuses.
+    expect((await fetch(url.replace(/\/[^/]+$/, ''), { method: 'POST', body: '{}' })).status).toBe(401);
 
     await page.getByTestId('mcp-target').selectOption('console');
     await expect.poll(async () => page.getByTestId('mcp-config-text').textContent()).toBe(`claude mcp add --transport http reachy ${url}`);

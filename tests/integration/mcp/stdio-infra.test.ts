@@ -83,7 +83,7 @@ describe('reachy-console mcp in infra discovery mode', () => {
     });
     const refused = JSON.parse(await call('invoke_device', { device_id: 'sensor-001', function: 'set_threshold', arguments: '{"value": 1}' }));
     expect(refused.success).toBe(false);
-    expect(refused.error).toMatch(/^Function 'set_threshold' is not allowed by this bridge's allow-list \(allowed: get_\*\)/);
+    expect(refused.error).toMatch(/^Function 'set_threshold' is not allowed by this bridge's allow-list \(allowed: names matching get_\*; /);
     expect(registry.log.some((r) => r.method === 'discovery/listDevices')).toBe(true);
   });
 });

@@ -136,8 +136,10 @@ describe('reachy-console mcp over stdio on a real nats-server', () => {
     expect(JSON.parse(await call('invoke_device', { device_id: 'sensor-001', function: 'get_reading', arguments: '{bad' })).error).toMatch(
       /^Invalid JSON arguments: /,
     );
-    expect(await call('invoke_device', { device_id: 'ghost-9', function: 'x' })).toBe(
-      '{"success": false, "error": "Failed to invoke ghost-9::x: nats: no responders available for request"}',
+    const ghost = (await client.callTool({ name: 'invoke_device', arguments: { device_id: 'ghost-9', function: 'x' } })) as ToolResult;
+    expect(ghost.isError).toBe(true);
+    expect(ghost.content[0].text).toBe(
+      '{"success": false, "error": "Failed to invoke ghost-9::x: Request failed: nats: no responders available for request"}',
     );
     expect(await call('invoke_device', { device_id: 'mute-1', function: 'x' })).toBe(
       '{"success": false, "error": "Failed to invoke mute-1::x: Request to device-connect.default.mute-1.cmd timed out after 2.0s"}',

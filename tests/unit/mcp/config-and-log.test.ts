@@ -51,11 +51,14 @@ describe('client configuration', () => {
 });
 
 describe('examples/claude_desktop_config.json', () => {
-  it('holds entries the generator would write (sim, and a remote mesh with credentials)', () => {
+  it('holds absolute-path entries of an installed reachy-console with the arguments the generator writes', () => {
     const doc = JSON.parse(readFileSync(join(binPath(), '..', '..', 'examples', 'claude_desktop_config.json'), 'utf8'));
-    expect(doc.mcpServers['reachy-sim']).toEqual(serverEntry({ ...base, client: 'claude-desktop', target: 'sim' }));
+    // Claude Desktop does not run a login shell: an absolute command works wherever it runs, `npx` does not.
+    for (const entry of Object.values(doc.mcpServers) as Array<{ command: string }>) expect(entry.command).toMatch(/^\/.*\/bin\/reachy-console$/);
+    const generated = serverEntry({ ...base, launcher: 'node', client: 'claude-desktop', target: 'sim' });
+    expect(doc.mcpServers['reachy-sim'].args).toEqual(generated.args.slice(1));
     const lab = doc.mcpServers['reachy-lab'];
-    expect(lab.args).toEqual(['reachy-console', 'mcp', '--read-only']);
+    expect(lab.args).toEqual(['mcp', '--read-only']);
     expect(Object.keys(lab.env)).toEqual(expect.arrayContaining(['NATS_URL', 'MESSAGING_CREDENTIALS_FILE', 'TENANT']));
   });
 });
@@ -63,14 +66,23 @@ describe('examples/claude_desktop_config.json', () => {
 describe('allow-list', () => {
   it('matches names and wildcards, presets read-only, and rejects bad entries', () => {
     const a = createAllowList(['get_*', 'capture_video_frame']);
-    expect(a.allows('get_status')).toBe(true);
-    expect(a.allows('capture_video_frame')).toBe(true);
-    expect(a.allows('look_at_world')).toBe(false);
-    expect(a.allows('xget_status')).toBe(false);
+    expect(a.allowsName('get_status')).toBe(true);
+    expect(a.allowsName('capture_video_frame')).toBe(true);
+    expect(a.allowsName('look_at_world')).toBe(false);
+    expect(a.allowsName('xget_status')).toBe(false);
     expect(allowListFromFlags(undefined, false)).toBeNull();
+    // --read-only decides by the labels a device declares, not by names.
     const ro = allowListFromFlags(undefined, true)!;
-    expect(ro.allows('get_joints')).toBe(true);
-    expect(ro.allows('wake_up')).toBe(false);
+    expect(ro.check('get_joints', { group: 'state', access: 'read' }, true)).toBeNull();
+    expect(ro.check('wake_up', { group: 'motion', access: 'motion' }, true)).toMatch(/^Function 'wake_up' is not allowed .*labelled access=motion/);
+    expect(ro.check('stop_motion', { group: 'motion', access: 'motion', stop: 'true' }, true)).toBeNull();
+    expect(ro.check('get_reading', null, true)).toMatch(/declares no access label/);
+    expect(ro.check('get_status', null, false)).toMatch(/not known to discovery/);
+    // A stop passes any allow-list.
+    expect(a.check('stop_motion', { access: 'motion', stop: 'true' }, true)).toBeNull();
+    expect(a.check('look_at_world', { access: 'motion' }, true)).toMatch(/not allowed/);
+    expect(ro.annotations()).toEqual({ readOnlyHint: false, destructiveHint: false });
+    expect(a.annotations().destructiveHint).toBe(true);
     expect(() => allowListFromFlags('get_status,set;x', false)).toThrow(/'set;x'/);
   });
 });

@@ -9,6 +9,8 @@ import { createLogger, setStderrLogging } from '../../../src/main/log';
 import { createMcpService } from '../../../src/main/mcp/console-service';
 import { appendCallRecord } from '../../../src/main/mcp/call-log';
 import { registerPickedConfigPath } from '../../../src/main/mcp/client-config';
+import { startHttpBridge } from '../../../src/main/mcp/http-host';
+import { BridgeTools } from '../../../src/main/mcp/tools';
 import type { ConsolePush } from '../../../src/shared/console-api';
 import { createSensor } from './fixtures';
 
@@ -38,8 +40,8 @@ describe('console mcp service: console-hosted bridge, client config, tool-call l
     const h = service.handlers;
     const st = (await h.mcpStart({ port: 0, readOnly: true })) as { running: boolean; url: string; allow: string[] };
     expect(st.running).toBe(true);
-    expect(st.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/mcp$/);
-    expect(st.allow).toContain('get_status');
+    expect(st.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/mcp\/[A-Za-z0-9_-]{32}$/);
+    expect(st.allow).toEqual(['access=read', 'stop']);
 
     const client = new Client({ name: 'test', version: '1' });
     await client.connect(new StreamableHTTPClientTransport(new URL(st.url)));
@@ -55,7 +57,6 @@ describe('console mcp service: console-hosted bridge, client config, tool-call l
       ['invoke_device', false],
       ['get_device_functions', true],
     ]);
-    expect(pushes.filter((p) => p.type === 'mcp_call')).toHaveLength(2);
 
     const code = (await h.mcpClientConfig({ client: 'claude-code', target: 'console', serverName: 'reachy', readOnly: false, launcher: 'node' })) as {
       text: string;
@@ -63,6 +64,7 @@ describe('console mcp service: console-hosted bridge, client config, tool-call l
     expect(code.text).toBe(`claude mcp add --transport http reachy ${st.url}`);
 
     expect(((await h.mcpStop({})) as { running: boolean }).running).toBe(false);
+    expect(pushes.filter((p) => p.type === 'mcp_call')).toHaveLength(2);
     await expect(fetch(st.url, { method: 'POST', body: '{}' })).rejects.toThrow();
   });
 
@@ -81,5 +83,57 @@ describe('console mcp service: console-hosted bridge, client config, tool-call l
     await expect(service.handlers.mcpWriteClientConfig({ ...input, path })).rejects.toThrow(/refused/);
     const res = (await service.handlers.mcpWriteClientConfig({ ...input, path: registerPickedConfigPath(path) })) as { path: string; servers: string[] };
     expect(res).toMatchObject({ path, servers: ['reachy'] });
+  });
+});
+
+describe('console-hosted MCP bridge token', () => {
+  it('refuses requests without the token or with a wrong one (401, nothing runs) and serves the token holder', async () => {
+    const local = createLocalMesh();
+    const rt = createSensor(local.connect());
+    await rt.start();
+    const mesh = createMeshClient({ connection: local.connect(), discoveryWaitMs: 200 });
+    const calls: string[] = [];
+    const tools = new BridgeTools({ mesh: () => mesh, logger: createLogger('test'), onCall: (r) => calls.push(r.tool) });
+    const http = await startHttpBridge({ tools, logger: createLogger('test') });
+    try {
+      const init = JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
+      });
+      const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+      const none = await fetch(http.endpoint, { method: 'POST', headers, body: init });
+      expect(none.status).toBe(401);
+      expect(none.headers.get('www-authenticate')).toMatch(/^Bearer/);
+      expect(((await none.json()) as { error: { message: string } }).error.message).toMatch(/missing or wrong token/);
+      const wrong = await fetch(`${http.endpoint}/${'x'.repeat(http.token.length)}`, { method: 'POST', headers, body: init });
+      expect(wrong.status).toBe(401);
+      const wrongParam = await fetch(`${http.endpoint}?token=${'x'.repeat(http.token.length)}`, { method: 'POST', headers, body: init });
+      expect(wrongParam.status).toBe(401);
+      const wrongBearer = await fetch(http.endpoint, { method: 'POST', headers: { ...headers, authorization: 'Bearer nope' }, body: init });
+      expect(wrongBearer.status).toBe(401);
+      expect(http.sessions()).toBe(0);
+
+      // The URL the console shows carries the token (no character a shell expands); a bearer header works as well.
+      expect(http.url).toBe(`${http.endpoint}/${http.token}`);
+      const viaUrl = new Client({ name: 'url', version: '1' });
+      await viaUrl.connect(new StreamableHTTPClientTransport(new URL(http.url)));
+      const r = await viaUrl.callTool({ name: 'invoke_device', arguments: { device_id: 'sensor-001', function: 'get_reading' } });
+      expect(JSON.parse((r.content as Array<{ text: string }>)[0].text).result.temperature).toBe(22.5);
+      await viaUrl.close();
+      const viaHeader = new Client({ name: 'hdr', version: '1' });
+      await viaHeader.connect(
+        new StreamableHTTPClientTransport(new URL(http.endpoint), { requestInit: { headers: { authorization: `Bearer ${http.token}` } } }),
+      );
+      expect((await viaHeader.listTools()).tools).toHaveLength(5);
+      await viaHeader.close();
+      expect(calls).toEqual(['invoke_device']);
+    } finally {
+      await http.close();
+      tools.close();
+      await mesh.close();
+      await rt.stop();
+    }
   });
 });

@@ -2,7 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { ResourceUpdatedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
-import { createLocalMesh, createMeshClient, type DeviceRuntime, type MeshClient } from '../../../src/main/mesh';
+import sharp from 'sharp';
+import { z } from 'zod';
+import { createLocalMesh, createMeshClient, defineFunction, DeviceRuntime, type MeshClient } from '../../../src/main/mesh';
 import { createLogger, setStderrLogging } from '../../../src/main/log';
 import { BridgeTools } from '../../../src/main/mcp/tools';
 import { createBridgeServer, deviceIdFromUri, type BridgeServer } from '../../../src/main/mcp/server';
@@ -83,5 +85,52 @@ describe('MCP server layer (in-memory transport)', () => {
     expect(deviceIdFromUri('events://devices/reachy-mini-1/latest')).toBe('reachy-mini-1');
     expect(deviceIdFromUri('events://devices/a/b/latest')).toBeNull();
     expect(deviceIdFromUri('file:///etc/passwd')).toBeNull();
+  });
+});
+
+describe('image results come from the function table, not from names', () => {
+  it('a function labelled result=image answers with an image block; the same reply from an unlabelled one stays JSON', async () => {
+    const png = (await sharp({ create: { width: 4, height: 2, channels: 3, background: '#ff0000' } }).png().toBuffer()).toString('base64');
+    const local = createLocalMesh();
+    const reply = () => ({ status: 'success', format: 'png', width: 4, height: 2, data_b64: png });
+    const rt = new DeviceRuntime({
+      connection: local.connect(),
+      deviceId: 'cam-1',
+      deviceType: 'camera',
+      description: 'A camera.',
+      functions: [
+        defineFunction({ name: 'snap', description: 'A picture.', labels: { result: 'image', access: 'read' }, params: z.object({}), handler: reply }),
+        defineFunction({ name: 'snap_json', description: 'The same, undeclared.', params: z.object({}), handler: reply }),
+      ],
+    });
+    await rt.start();
+    const mesh = createMeshClient({ connection: local.connect(), discoveryWaitMs: 200 });
+    const tools = new BridgeTools({ mesh: () => mesh, logger: createLogger('test') });
+    const server = createBridgeServer({ tools, logger: createLogger('test') });
+    const [a, b] = InMemoryTransport.createLinkedPair();
+    const client = new Client({ name: 'test', version: '1' });
+    await Promise.all([server.mcp.connect(a), client.connect(b)]);
+    try {
+      const r = (await client.callTool({ name: 'invoke_device', arguments: { device_id: 'cam-1', function: 'snap' } })) as {
+        content: Array<{ type: string; data?: string; mimeType?: string; text?: string }>;
+      };
+      expect(r.content.map((c) => [c.type, c.mimeType])).toEqual([['image', 'image/png'], ['text', undefined]]);
+      expect(r.content[0].data).toBe(png);
+      expect(JSON.parse(r.content[1].text ?? '')).toEqual({
+        success: true,
+        result: { status: 'success', format: 'png', width: 4, height: 2, image: `image/png, ${Buffer.from(png, 'base64').length} bytes, sent as an MCP image content block` },
+      });
+      const plain = (await client.callTool({ name: 'invoke_device', arguments: { device_id: 'cam-1', function: 'snap_json' } })) as {
+        content: Array<{ type: string; text: string }>;
+      };
+      expect(plain.content.map((c) => c.type)).toEqual(['text']);
+      expect(JSON.parse(plain.content[0].text).result.data_b64).toBe(png);
+    } finally {
+      await client.close();
+      server.dispose();
+      tools.close();
+      await mesh.close();
+      await rt.stop();
+    }
   });
 });

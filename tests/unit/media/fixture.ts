@@ -44,6 +44,8 @@ export async function startMediaFixture(opts: MediaGroupOptions & { withSource?:
     releaseMedia: async () => undefined,
     acquireMedia: async () => undefined,
     playSound: async () => undefined,
+    // No joint stream here: captures report no pose.
+    latestState: () => null,
   } as unknown as DaemonClient;
   const deps: DriverGroupDeps = {
     daemon,

@@ -16,6 +16,7 @@ import { confidence, motionMagnitude, rms } from '../../media/detect';
 import { SimHttpMediaSource } from '../../media/sim-http-source';
 import { probeSignalling } from '../../media/signalling/probe';
 import { SoundPathError, defaultSoundDirs, resolveSound } from './sounds';
+import { observedView } from '../pose';
 
 export interface MediaGroupOptions {
   /** Folders `play_audio_file` may read from (default: resources/sounds + REACHY_SOUNDS_DIR). */
@@ -84,6 +85,16 @@ const pushAudioParams = z
   .strict();
 
 const empty = z.object({}).strict();
+
+/** Media functions that only observe (labelled `access: read`); the others change media state (`control`). */
+const READ_FUNCTIONS = new Set([
+  'get_media_status',
+  'get_media_stream_access',
+  'capture_video_frame',
+  'capture_audio_sample',
+  'detect_audio_activity',
+  'detect_motion',
+]);
 
 export function buildMediaGroup(deps: DriverGroupDeps, opts: MediaGroupOptions = {}): DriverFunctionGroup {
   const source = isRichSource(deps.media) ? deps.media : null;
@@ -259,13 +270,20 @@ export function buildMediaGroup(deps: DriverGroupDeps, opts: MediaGroupOptions =
       name: 'capture_video_frame',
       description: `Capture one camera frame: encoding jpeg (640 px, q82), thumbnail (320 px, q75) or raw RGB (only when the reply stays under ${MEDIA_REPLY_CAP_BYTES} bytes). Returns base64 data and its size.`,
       params: captureParams,
+      // `result: image`: the reply carries an image (base64 `data_b64`, its `format`); MCP shows it as a picture.
+      labels: { result: 'image' },
       handler: async ({ encoding, max_edge, quality }) => {
         // Range check first: bad input is an error even without a source.
         const edge = resolveMaxEdge(encoding, max_edge);
         if (encoding === 'raw' && quality !== undefined) throw new Error('quality applies to jpeg and thumbnail only, not raw');
         return guarded('capture_video_frame', async (s) => {
+          // Where the camera looked: the observed pose when the frame was taken.
+          const state = deps.daemon.latestState();
+          const view = state ? observedView(state) : null;
           const frame = await s.captureFrame(edge);
-          return (await encodeFrame(frame, { encoding, maxEdge: edge, quality })) as unknown as Reply;
+          const encoded = await encodeFrame(frame, { encoding, maxEdge: edge, quality });
+          const head = view ? { rpy_deg: view.head_pose.rpy_deg, xyz_mm: view.head_pose.xyz_mm } : null;
+          return { ...encoded, head_pose: head, body_yaw_deg: view?.body_yaw_deg ?? null } as unknown as Reply;
         });
       },
     }),
@@ -483,7 +501,8 @@ export function buildMediaGroup(deps: DriverGroupDeps, opts: MediaGroupOptions =
   ];
 
   return {
-    functions,
+    // What each function does to the robot, for readers such as MCP allow-lists: observing or changing media state.
+    functions: functions.map((f) => ({ ...f, labels: { ...(f.labels ?? {}), group: 'media', access: READ_FUNCTIONS.has(f.name) ? 'read' : 'control' } })),
     events,
     async stop() {
       previousFrame = null;
