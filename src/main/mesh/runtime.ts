@@ -82,6 +82,8 @@ interface FnEntry {
   readonly errPrefix: string;
   readonly zod: z.ZodType | null;
   readonly handler: (params: never, ctx: FunctionContext) => unknown;
+  /** Labelled `stop: "true"`: executed whatever its params' framing. */
+  readonly isStop: boolean;
 }
 
 type RpcId = string | number | null;
@@ -180,6 +182,7 @@ export class DeviceRuntime implements DeviceRuntimeHandle {
       errPrefix: `Error invoking ${fn.name}: `,
       zod: isZodFunction(fn) ? strictOf(fn.params) : null,
       handler: fn.handler as FnEntry['handler'],
+      isStop: fn.labels?.stop === 'true',
     });
   }
 
@@ -452,13 +455,6 @@ export class DeviceRuntime implements DeviceRuntimeHandle {
       else this.warnUnanswered('Invalid Request: method must be a string');
       return;
     }
-    let params = req.params === undefined ? {} : req.params;
-    if (!isPlainObject(params)) {
-      const message = `Invalid params: params must be a JSON object, got ${describeType(params)}`;
-      if (answerTo) this.send(answerTo, id, rpcError(id, RPC_INVALID_PARAMS, message));
-      else this.warnUnanswered(`${echo(method)}: ${message}`);
-      return;
-    }
     if (method === 'requestRegistration') {
       if (answerTo) this.send(answerTo, id, rpcResult(id, JSON.stringify(this.registrationParams())));
       return;
@@ -468,6 +464,18 @@ export class DeviceRuntime implements DeviceRuntimeHandle {
       const message = `Unknown method: ${echo(method)}`;
       if (answerTo) this.send(answerTo, id, rpcError(id, RPC_UNKNOWN_METHOD, message));
       else this.warnUnanswered(message);
+      return;
+    }
+    const rawParams = req.params ?? {};
+    let params: JsonObject;
+    if (isPlainObject(rawParams)) params = rawParams;
+    else if (entry.isStop) {
+      // A stop is never refused for its framing (docs/SAFETY.md): positional or scalar params are ignored.
+      params = {};
+    } else {
+      const message = `Invalid params: params must be a JSON object, got ${describeType(rawParams)}`;
+      if (answerTo) this.send(answerTo, id, rpcError(id, RPC_INVALID_PARAMS, message));
+      else this.warnUnanswered(`${echo(method)}: ${message}`);
       return;
     }
     let ctx = EMPTY_CTX;
@@ -481,7 +489,7 @@ export class DeviceRuntime implements DeviceRuntimeHandle {
         };
       }
     }
-    this.invoke(entry, id, params as JsonObject, ctx, answerTo);
+    this.invoke(entry, id, params, ctx, answerTo);
   };
 
   // -------------------------------------------------------------------------------------------------------------

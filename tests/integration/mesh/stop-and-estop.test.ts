@@ -75,6 +75,21 @@ describe.each<Backend>(['local', 'nats'])('safety commands are never dropped (%s
     await turnThenStop(() => raw.publish(CMD, JSON.stringify({ jsonrpc: '2.0', method: 'stop_motion' })));
   }, 30_000);
 
+  it('a stop_motion whose params are positional, scalar or null still stops the body (and is answered)', async () => {
+    for (const params of [[], 42, null, 'now']) {
+      await turnThenStop(async () => {
+        const data = await raw.request(CMD, JSON.stringify({ jsonrpc: '2.0', id: 'odd-params', method: 'stop_motion', params }), 2_000);
+        const r = JSON.parse(new TextDecoder().decode(data)) as R;
+        expect(r.error).toBeUndefined();
+        expect((r.result as R).status).toBe('accepted');
+      });
+    }
+    // Any other function still refuses params that are not an object.
+    const data = await raw.request(CMD, JSON.stringify({ jsonrpc: '2.0', id: 'odd', method: 'get_status', params: [] }), 2_000);
+    const r = JSON.parse(new TextDecoder().decode(data)) as R;
+    expect((r.error as R).code).toBe(-32602);
+  }, 60_000);
+
   it('replies of the real driver stay small whatever the caller echoes (owner, pitch, key, method, enum, id)', async () => {
     const huge = (c: string) => c.repeat(1_000_000);
     const ask = async (body: string) => {
