@@ -143,7 +143,9 @@ export async function refreshDevices(): Promise<void> {
       selected =
         devices.find((d) => d.device_id === preferred)?.device_id ??
         devices.find((d) => d.device_type === 'reachy_mini')?.device_id ??
-        (selected && st.devices.some((d) => d.device_id === selected) ? selected : null);
+        // No other robot to show: keep the one the operator was watching, greyed out as stale with the reason,
+        // rather than blanking the panels the moment its driver leaves the mesh.
+        (selected && st.robots[selected] ? selected : null);
     }
     useConsoleStore.setState({ devices, devicesAt: Date.now(), devicesError: undefined, selectedDeviceId: selected });
   } catch (err) {

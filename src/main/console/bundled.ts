@@ -5,28 +5,13 @@ import type { Logger } from '../log';
 import type { TripInfo } from '../driver';
 import type { DriverHandle, DriverStartOptions, SimHandle } from './backends';
 
-/** Waits (bounded) for the start-up wake_up to finish, so the first operator command is not overridden by it. */
-async function settle(baseUrl: string): Promise<void> {
-  // The daemon reports `running` once its start sequence (wake_up included) is over.
-  const until = Date.now() + 8000;
-  while (Date.now() < until) {
-    try {
-      const res = await fetch(`${baseUrl}/api/daemon/status`, { signal: AbortSignal.timeout(1000) });
-      const doc = (await res.json()) as { state?: unknown };
-      if (doc.state === 'running') return;
-    } catch {
-      // not answering yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 export async function startBundledSimulator(opts: { port?: number; mode: 'robot' | 'mockup'; media?: boolean; logger: Logger }): Promise<SimHandle> {
   const media = opts.media ?? true;
   // wake_up at start, as the real daemon does, so a newcomer sees the robot move at once.
   const sim = await startSimulator({ port: opts.port ?? 0, host: '127.0.0.1', mode: opts.mode, wakeUpOnStart: true, noMedia: !media });
   await sim.ready();
-  await settle(sim.url);
+  // Bounded wait for the start-up wake_up, so the first operator command is not overridden by it.
+  await sim.running(8000);
   let simMedia: { close(): Promise<void> } | null = null;
   if (media) {
     try {

@@ -87,6 +87,11 @@ export interface Simulator {
   readonly clock: SimClock;
   /** Resolves once the backend has ticked (before that, backend routes answer 503). */
   ready(): Promise<void>;
+  /**
+   * Resolves true once the daemon state is `running` (its start sequence, wake_up included, is over), false when
+   * `timeoutMs` passes first. A driver started before that trips its interlock or sees its first command overridden.
+   */
+  running(timeoutMs?: number): Promise<boolean>;
   stop(): Promise<void>;
   state(): SimStateSnapshot;
   /** Every motion command received (set_target, goto, wake_up, goto_sleep), with source and acceptance. */
@@ -262,6 +267,14 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     ready() {
       if (core.backendReady) return Promise.resolve();
       return new Promise((r) => core.events.once('ready', () => r()));
+    },
+    async running(timeoutMs = 15_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (core.state !== 'running') {
+        if (stopped || Date.now() >= deadline) return false;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      return true;
     },
     async stop() {
       if (stopped) return;

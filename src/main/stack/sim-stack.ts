@@ -32,25 +32,6 @@ export interface SimStack {
   close(): Promise<void>;
 }
 
-/** The driver trips its interlock when the daemon is not up at start, so wait until the sim's daemon runs. */
-async function waitDaemonRunning(baseUrl: string, timeoutMs: number, log: Logger): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last = 'unknown';
-  while (Date.now() < deadline) {
-    try {
-      const res = await fetch(`${baseUrl}/api/daemon/status`);
-      if (res.ok) {
-        last = String(((await res.json()) as { state?: unknown }).state);
-        if (last === 'running') return;
-      }
-    } catch (err) {
-      last = (err as Error).message;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  log.warn(`simulator daemon not running after ${timeoutMs / 1000} s (state ${last}); starting the driver anyway`);
-}
-
 export async function startSimStack(opts: SimStackOptions = {}): Promise<SimStack> {
   // Lazy: keeps sharp, the sim and the driver out of commands that never use --sim.
   const [{ createLocalMesh, createMeshClient }, { startSimulator }, { targetForSimulator }, { startReachyDriver }] = await Promise.all([
@@ -77,7 +58,8 @@ export async function startSimStack(opts: SimStackOptions = {}): Promise<SimStac
       const media = await attachSimMedia(sim, { webrtc: false, logger: log.child('sim-media') });
       closers.push(() => media.close());
     }
-    if (wakeUp) await waitDaemonRunning(sim.url, 15_000, log);
+    // The driver trips its interlock when the daemon is not up at start.
+    if (wakeUp && !(await sim.running(15_000))) log.warn(`simulator daemon not running after 15 s (state ${sim.core.state}); starting the driver anyway`);
     const local = createLocalMesh();
     const driverConn = local.connect();
     closers.push(() => driverConn.close());

@@ -49,6 +49,8 @@ beforeAll(async () => {
   }
   broker = await startOperatorBroker();
   sim = await startSimulator({ port: 0, host: '127.0.0.1', mode: 'mockup', wakeUpOnStart: true, noMedia: true });
+  // The daemon check is ✓ only once the daemon runs (its start-up wake_up over); don't race it on a busy machine.
+  expect(await sim.running(30_000)).toBe(true);
   writeFileSync(settingsPath, JSON.stringify({ use_portal: false, reachy_target: `127.0.0.1:${sim.port}`, transport_mode: 'websocket', no_media: true, mhp_rig: 'reachy_mini', legacy_key: 'keep me' }, null, 2));
   const token = loadOrCreateToken(settingsPath);
   supervisor = new DriverSupervisor({ load: () => effectiveSettings(readSettingsFile(settingsPath), {}), stateHz: 5, retryMinMs: 300, retryMaxMs: 1000 });
