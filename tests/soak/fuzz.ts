@@ -19,6 +19,7 @@ import { attachSimMedia } from '../../src/main/sim/media';
 import { mat4ToPose, rad2deg, yawOf } from '../../src/shared/kinematics';
 import { LIMITS } from '../../src/shared/reachy';
 import type { FunctionDef, JsonSchemaObject } from '../../src/shared/wire';
+import { createRng } from '../../src/shared/rng';
 
 export const REPLY_CAP_BYTES = 900_000;
 /** Frames may pass a limit by this much before they count (sampling and float noise). */
@@ -80,17 +81,6 @@ export interface FuzzReport {
 
 // ---------------------------------------------------------------------------------------------------------------
 // Deterministic randomness
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 class Rand {
   constructor(readonly next: () => number) {}
@@ -339,7 +329,7 @@ const OK_CODES = new Set([-32700, -32600, -32601, -32602, -32000]);
 export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
   setStderrLogging(process.env.FUZZ_LOGS === '1');
   const seed = opts.seed ?? 20261203;
-  const r = new Rand(mulberry32(seed));
+  const r = new Rand(createRng(seed).next);
   const deviceId = opts.deviceId ?? `reachy-fuzz-${seed % 10_000}`;
   const replyTimeoutMs = opts.replyTimeoutMs ?? 20_000;
   const maxConc = opts.maxConcurrency ?? 24;

@@ -6,6 +6,7 @@
 import type { Intrinsics } from '../../shared/camera-model';
 import { equirectToDir, pixelToWorldRay } from '../../shared/camera-model';
 import type { Mat3 } from '../../shared/kinematics';
+import { createRng } from '../../shared/rng';
 
 export interface RgbImage {
   data: Uint8Array;
@@ -13,20 +14,9 @@ export interface RgbImage {
   height: number;
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** A textured room-like equirect scene: smooth colour gradients, random posters and discs, a 10° grid. */
 export function proceduralScene(width: number, height: number, seed = 7): RgbImage {
-  const rnd = mulberry32(seed);
+  const rnd = createRng(seed).next;
   const data = new Uint8Array(width * height * 3);
   for (let v = 0; v < height; v++)
     for (let u = 0; u < width; u++) {
