@@ -28,6 +28,8 @@ export interface StartReachyDriverOptions {
   logger?: Logger;
   heartbeatLogS?: number;
   realtimeMaxHz?: number;
+  /** See ReachyDriverOptions.moveSettleMs. */
+  moveSettleMs?: number;
   onRealtimeSent?: (t: RealtimeTarget) => void;
   /** DeviceRuntime tuning (tests shorten presence timings). */
   runtime?: Partial<Pick<DeviceRuntimeConfig, 'ttlS' | 'presenceTiming' | 'registerJitterMs' | 'location'>>;
@@ -83,6 +85,7 @@ export async function startReachyDriver(opts: StartReachyDriverOptions): Promise
     logger: log,
     heartbeatLogS: opts.heartbeatLogS,
     realtimeMaxHz: opts.realtimeMaxHz,
+    moveSettleMs: opts.moveSettleMs,
     onRealtimeSent: opts.onRealtimeSent,
   });
   const runtime = new DeviceRuntime({
