@@ -5,76 +5,12 @@
  * their own rates), so in-flight motion really overlaps the next command.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { subjects, type MeshConnection } from '../../../src/main/mesh';
-import { automaticBodyYaw, headReachProblem, type Mat4 } from '../../../src/main/reachy/kinematics';
+import type { MeshConnection } from '../../../src/main/mesh';
 import type { Simulator } from '../../../src/main/sim';
+import { rpc, settled, watchSim } from './sim-watch';
 import { startStack, sleep, until, type Stack } from './stack';
 
 const DEG = 180 / Math.PI;
-type Reply = { result?: Record<string, unknown>; error?: { code: number; message: string } };
-
-/** Head yaw relative to the body, in both conventions the robot uses (rpy yaw, and the daemon's −atan2(R01, R00)). */
-export function relYawDeg(head: Mat4, bodyYaw: number): { rpy: number; daemon: number } {
-  const c = Math.cos(-bodyYaw), s = Math.sin(-bodyYaw);
-  const r00 = c * head[0] - s * head[4];
-  const r01 = c * head[1] - s * head[5];
-  const r10 = s * head[0] + c * head[4];
-  return { rpy: Math.atan2(r10, r00) * DEG, daemon: -Math.atan2(r01, r00) * DEG };
-}
-
-/** Watches every control tick of the simulator: present frames beyond 65°, and stored targets the daemon alters. */
-export function watchSim(sim: Simulator) {
-  const w = { frames: 0, maxRel: 0, beyond: 0, altered: 0, unreachable: 0, firstProblem: '' };
-  const off = sim.onTick(() => {
-    const st = sim.state();
-    const rel = relYawDeg(st.headPose, st.bodyYaw);
-    const m = Math.max(Math.abs(rel.rpy), Math.abs(rel.daemon));
-    w.frames++;
-    w.maxRel = Math.max(w.maxRel, m);
-    if (m > 65.5) {
-      w.beyond++;
-      w.firstProblem ||= `frame ${m.toFixed(1)}° (body ${(st.bodyYaw * DEG).toFixed(1)}°)`;
-    }
-    const req = sim.core.model.requestedTarget();
-    const drag = Math.abs(automaticBodyYaw(req.head, req.bodyYaw) - req.bodyYaw) * DEG;
-    if (drag > 1e-6) {
-      w.altered++;
-      w.firstProblem ||= `daemon moves the body ${drag.toFixed(1)}° off its target ${(req.bodyYaw * DEG).toFixed(1)}°`;
-    }
-    const why = headReachProblem(req.head, req.bodyYaw);
-    if (why) {
-      w.unreachable++;
-      w.firstProblem ||= `stored target unreachable: ${why}`;
-    }
-  });
-  return { w, off };
-}
-
-let nextId = 1;
-export async function rpc(conn: MeshConnection, deviceId: string, method: string, params: Record<string, unknown> = {}): Promise<Reply> {
-  const id = `hb-${nextId++}`;
-  const raw = await conn.request(subjects.cmd('default', deviceId), JSON.stringify({ jsonrpc: '2.0', id, method, params }), 20_000);
-  return JSON.parse(new TextDecoder().decode(raw)) as Reply;
-}
-
-/** Waits until the simulated robot has arrived at its stored target (the one clients asked for) and stays there. */
-export async function settled(sim: Simulator, timeoutMs = 5000): Promise<void> {
-  const at = () => {
-    const st = sim.state();
-    const reach = sim.core.model.targetState();
-    const req = sim.core.model.requestedTarget();
-    const same = (a: Mat4, b: Mat4) => a.every((v, i) => Math.abs(v - b[i]) < 1e-4);
-    return (
-      !sim.core.model.isMoveRunning() &&
-      Math.abs(req.bodyYaw - reach.bodyYaw) < 1e-6 &&
-      same(req.head, reach.head) &&
-      Math.abs(st.bodyYaw - reach.bodyYaw) * DEG < 0.05 &&
-      same(st.headPose, reach.head)
-    );
-  };
-  // Two looks a few ticks apart: a target that just arrived is solved on the next tick.
-  await until(async () => at() && (await sleep(60), at()), timeoutMs, 20);
-}
 
 function expectAwake(sim: Simulator): void {
   const st = sim.state();
