@@ -7,27 +7,40 @@ import { sleep, until } from './stack';
 const DEG = 180 / Math.PI;
 export type Reply = { result?: Record<string, unknown>; error?: { code: number; message: string } };
 
-/** Head yaw relative to the body, in both conventions the robot uses (rpy yaw, and the daemon's −atan2(R01, R00)). */
+/**
+ * Head–body offset in degrees: `rpy` = the yaw of the head relative to the body (Rz(−body)·R, the rpy yaw the
+ * console shows as head yaw − body yaw; invariant under a body turn), and `daemon` = the offset the daemon's
+ * automatic body-yaw rule computes (−atan2(R01, R00) of the world-frame pose, minus the body yaw, unwrapped).
+ */
 export function relYawDeg(head: Mat4, bodyYaw: number): { rpy: number; daemon: number } {
   const c = Math.cos(-bodyYaw), s = Math.sin(-bodyYaw);
   const r00 = c * head[0] - s * head[4];
-  const r01 = c * head[1] - s * head[5];
   const r10 = s * head[0] + c * head[4];
-  return { rpy: Math.atan2(r10, r00) * DEG, daemon: -Math.atan2(r01, r00) * DEG };
+  return { rpy: Math.atan2(r10, r00) * DEG, daemon: (-Math.atan2(head[1], head[0]) - bodyYaw) * DEG };
 }
 
-/** Watches every control tick of the simulator: present frames beyond 65°, and stored targets the daemon alters. */
+/**
+ * Watches every control tick of the simulator: present frames whose head is more than 65° (+0.5°) from the body
+ * (relative yaw), stored targets the daemon's automatic rule would alter (the body moved off what was sent), and
+ * stored targets the head cannot reach (the daemon would silently keep the previous one).
+ */
 export function watchSim(sim: Simulator) {
   const w = { frames: 0, maxRel: 0, beyond: 0, altered: 0, unreachable: 0, firstProblem: '' };
   const off = sim.onTick(() => {
     const st = sim.state();
     const rel = relYawDeg(st.headPose, st.bodyYaw);
-    const m = Math.max(Math.abs(rel.rpy), Math.abs(rel.daemon));
+    const m = Math.abs(rel.rpy);
     w.frames++;
     w.maxRel = Math.max(w.maxRel, m);
     if (m > 65.5) {
       w.beyond++;
-      w.firstProblem ||= `frame ${m.toFixed(1)}° (body ${(st.bodyYaw * DEG).toFixed(1)}°)`;
+      if (!w.firstProblem) {
+        const t = sim.core.model.targetState();
+        const rt = relYawDeg(t.head, t.bodyYaw);
+        w.firstProblem =
+          `frame ${m.toFixed(1)}° (rpy ${rel.rpy.toFixed(1)}°, daemon ${rel.daemon.toFixed(1)}°, body ${(st.bodyYaw * DEG).toFixed(1)}°; ` +
+          `target rpy ${rt.rpy.toFixed(1)}°, daemon ${rt.daemon.toFixed(1)}°, body ${(t.bodyYaw * DEG).toFixed(1)}°, move ${sim.core.model.isMoveRunning()})`;
+      }
     }
     const req = sim.core.model.requestedTarget();
     const drag = Math.abs(automaticBodyYaw(req.head, req.bodyYaw) - req.bodyYaw) * DEG;
