@@ -114,6 +114,8 @@ export class MotionController {
   private readonly settleMs: number;
   /** The head/body pair the daemon holds or is moving to because of this driver; null = unknown (use observed). */
   private held: { head: Mat4; bodyYaw: number } | null = null;
+  /** ms epoch of the last send or move end that concerns `held`. */
+  private heldAt = 0;
   /** Which command set `held` (a failed move only forgets the pair it set itself). */
   private heldSeq = 0;
   private seq = 0;
@@ -187,6 +189,12 @@ export class MotionController {
   }
 
   private basis(obs: RobotState): MotionBasis {
+    // Nothing of ours in flight, and long after the last send the robot is still not at the pair: it is not going
+    // there (limp motors, another daemon client moved it). Plan from what is observed rather than pull it back.
+    if (this.held && !this.active && Date.now() - this.heldAt > this.settleMs && reachGap(obs, this.held) !== null) {
+      this.log.info('the robot is not where this driver last sent it; planning from the observed pose');
+      this.held = null;
+    }
     // A running move is preempted before the new command is sent: the robot then stays about where it is now.
     const pair = this.active || !this.held ? { head: obs.headPose, bodyYaw: obs.bodyYaw } : this.held;
     return { head: pair.head.slice(), bodyYaw: pair.bodyYaw, observed: obs };
@@ -225,6 +233,7 @@ export class MotionController {
         this.held = { head: target.headPose, bodyYaw: target.bodyYaw };
         this.heldSeq = seq;
       }
+      this.heldAt = Date.now();
       if (plan.durationS > 0) {
         // A realtime target still waiting for its slot must not land after (and fight) the move.
         this.coalescer.cancel();
@@ -339,6 +348,7 @@ export class MotionController {
       .then((o) => {
         if (this.active?.uuid === handle.uuid) this.active = null;
         if (o.status !== 'completed' && this.heldSeq === seq) this.held = null;
+        if (this.heldSeq === seq) this.heldAt = Date.now();
         this.mirror.moveFinished(o, what);
         if (o.status !== 'completed') this.log.info(`${what} ${o.uuid} ${o.status}: ${o.details}`);
         return o;

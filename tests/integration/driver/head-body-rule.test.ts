@@ -93,6 +93,24 @@ describe('head–body rule against everything in flight (robot-mode simulator)',
     }
   });
 
+  it('when another daemon client turned the body, a later look plans from where the body is (it is not pulled back)', async () => {
+    await call('set_body_yaw', { yaw_deg: 0, duration_s: 0.3, wait: true });
+    // Another client turns the body to 30° directly on the daemon.
+    const res = await fetch(`${s.sim.url}/api/move/set_target`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ target_body_yaw: (30 / DEG), target_head_pose: { m: [Math.cos(30 / DEG), -Math.sin(30 / DEG), 0, 0, Math.sin(30 / DEG), Math.cos(30 / DEG), 0, 0, 0, 0, 1, 0, 0, 0, 0, 1] } }),
+    });
+    expect(res.status).toBe(200);
+    await settled(s.sim);
+    await sleep(1600); // longer than the driver's settle time (1.5 s here)
+    const r = await call('look_at_world', { yaw: 20, duration_s: 0.2, wait: true });
+    expect(r.result).toMatchObject({ status: 'completed' });
+    await settled(s.sim);
+    expect(s.sim.state().bodyYaw * DEG).toBeCloseTo(30, 1);
+    await call('set_body_yaw', { yaw_deg: 0, duration_s: 0.3, wait: true });
+  });
+
   it('a head pose the Stewart platform cannot reach is refused, not silently held at the last reachable pose', async () => {
     const r = await call('look_at_world', { z_mm: 40 });
     expect(r.error?.code).toBe(-32000);
