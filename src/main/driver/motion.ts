@@ -311,6 +311,7 @@ export class MotionController {
     start: () => Promise<MoveHandle>,
     reach: ReachTarget,
   ): Promise<MoveHandle> {
+    const epoch = this.epoch;
     let handle: MoveHandle;
     try {
       handle = await start();
@@ -354,6 +355,12 @@ export class MotionController {
         return o;
       });
     this.active = { uuid: handle.uuid, what, done: verified, abort };
+    if (epoch !== this.epoch) {
+      // A stop arrived while the daemon was taking the move (REST: link + POST): stop it now, it must not run.
+      abort('stopped before it started');
+      this.active = null;
+      this.daemon.stopMove(handle.uuid).catch((e: unknown) => this.log.warn(`stopping ${what} after a stop: ${errText(e)}`));
+    }
     return { uuid: handle.uuid, done: verified };
   }
 
