@@ -21,11 +21,12 @@ export function relYawDeg(head: Mat4, bodyYaw: number): { rpy: number; daemon: n
 
 /**
  * Watches every control tick of the simulator: present frames whose head is more than 65° (+0.5°) from the body
- * (relative yaw), stored targets the daemon's automatic rule would alter (the body moved off what was sent), and
+ * (relative yaw), stored targets the daemon's automatic rule would alter (the body moved off what was sent; see
+ * the note on interpolated moves below), and
  * stored targets the head cannot reach (the daemon would silently keep the previous one).
  */
 export function watchSim(sim: Simulator) {
-  const w = { frames: 0, maxRel: 0, beyond: 0, altered: 0, unreachable: 0, firstProblem: '' };
+  const w = { frames: 0, maxRel: 0, beyond: 0, altered: 0, unreachable: 0, maxMidMoveDrag: 0, firstProblem: '' };
   const off = sim.onTick(() => {
     const st = sim.state();
     const rel = relYawDeg(st.headPose, st.bodyYaw);
@@ -44,7 +45,12 @@ export function watchSim(sim: Simulator) {
     }
     const req = sim.core.model.requestedTarget();
     const drag = Math.abs(automaticBodyYaw(req.head, req.bodyYaw) - req.bodyYaw) * DEG;
-    if (drag > 1e-6) {
+    // Mid-way through an interpolated move of a tilted head near the limit the daemon's yaw convention (not
+    // invariant under a body turn) can nudge the body by a fraction of a degree; it is gone when the move ends.
+    // Anything at rest, any realtime target and anything over 0.5° counts.
+    const moving = sim.core.model.isMoveRunning();
+    if (moving) w.maxMidMoveDrag = Math.max(w.maxMidMoveDrag, drag);
+    if (drag > (moving ? 0.5 : 1e-6)) {
       w.altered++;
       w.firstProblem ||= `daemon moves the body ${drag.toFixed(1)}° off its target ${(req.bodyYaw * DEG).toFixed(1)}°`;
     }
