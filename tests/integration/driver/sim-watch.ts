@@ -52,7 +52,10 @@ export function watchSim(sim: Simulator) {
     if (moving) w.maxMidMoveDrag = Math.max(w.maxMidMoveDrag, drag);
     if (drag > (moving ? 0.5 : 1e-6)) {
       w.altered++;
-      w.firstProblem ||= `daemon moves the body ${drag.toFixed(1)}° off its target ${(req.bodyYaw * DEG).toFixed(1)}°`;
+      const lastMove = sim.targetLog().filter((e) => e.kind !== 'set_target' && e.accepted).pop();
+      w.firstProblem ||=
+        `daemon moves the body ${drag.toFixed(2)}° off its target ${(req.bodyYaw * DEG).toFixed(1)}° ` +
+        `(${moving ? `during ${lastMove?.kind ?? 'a move'}` : 'at rest'})`;
     }
     const why = headReachProblem(req.head, req.bodyYaw);
     if (why) {
