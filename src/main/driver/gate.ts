@@ -11,7 +11,7 @@
  */
 import { mat4ToPose, rad2deg, type Mat4 } from '../../shared/kinematics';
 import { LIMITS, rangeMessage } from '../../shared/reachy';
-import { headReachProblem } from '../reachy/kinematics';
+import { headReachProblem, interpolatePose } from '../reachy/kinematics';
 import { angleDiffDeg, checkRange, DriverRefusal, headBodyOffsetDeg } from './limits';
 
 /** Floating-point slack for values computed from degrees (a 30° request may come back as 30.0000000001°). */
@@ -99,4 +99,43 @@ export function assertSafeTarget(t: GateInput, basisBodyYaw: number | null, ctx:
         `${why}; reduce z_mm, x_mm/y_mm, pitch or roll`,
     );
   }
+}
+
+/** Samples along an interpolated move where the daemon's yaw convention is checked. */
+const PATH_SAMPLES = 48;
+
+/**
+ * An interpolated move, as the daemon plays it (head: yaw as a scalar plus the tilt slerped; body: linear), from
+ * the observed pair to the target pair. The daemon's automatic rule measures the head with −atan2(R01, R00) of the
+ * world pose, which for a tilted head changes with the body angle (a head 60° left, pitched and rolled 30°, reads
+ * 64° at body 0° and 74° at body 90°): a long body turn can pass beyond 65° in that convention while both ends are
+ * within, and the daemon would then drag the body mid-move. Refused, unless the robot already starts beyond.
+ */
+export function assertSafePath(
+  start: { head: Mat4; bodyYaw: number },
+  end: { head: Mat4; bodyYaw: number },
+  ctx: GateContext = {},
+): void {
+  const lim = LIMITS.headBodyYawDiffDeg;
+  const offset = (head: Mat4, body: number): number => Math.abs(headingsDeg(head).daemon - rad2deg(body));
+  const allowed = Math.max(lim, offset(start.head, start.bodyYaw)) + EPS;
+  let worst = 0;
+  let worstBody = 0;
+  for (let i = 1; i < PATH_SAMPLES; i++) {
+    const s = i / PATH_SAMPLES;
+    const body = start.bodyYaw + (end.bodyYaw - start.bodyYaw) * s;
+    const d = offset(interpolatePose(start.head, end.head, s), body);
+    if (d > worst) {
+      worst = d;
+      worstBody = body;
+    }
+  }
+  if (worst <= allowed) return;
+  const prefix = ctx.what ? `${ctx.what}: ` : '';
+  throw new DriverRefusal(
+    'range',
+    `${prefix}on the way (body near ${r1(rad2deg(worstBody))}°) the daemon would see the tilted head ${r1(worst)}° from the ` +
+      `body, outside safe range [-${lim}, ${lim}], and move the body itself (its head-yaw reading of a tilted head ` +
+      `changes with the body angle); turn in smaller steps, level the head (pitch/roll toward 0) first, or use duration_s 0`,
+  );
 }

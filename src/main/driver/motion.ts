@@ -23,7 +23,7 @@ import {
 } from '../reachy/kinematics';
 import type { DaemonClient, GotoRequest, MoveHandle, MoveOutcome, RealtimeTarget, RobotState } from '../reachy/types';
 import { RealtimeCoalescer, type CoalesceOutcome } from './coalescer';
-import { assertSafeTarget } from './gate';
+import { assertSafePath, assertSafeTarget } from './gate';
 import { DriverRefusal } from './limits';
 import type { StateMirror } from './state-mirror';
 
@@ -223,6 +223,10 @@ export class MotionController {
           target.bodyYaw ?? null,
           { what, hint: plan.hint, observedBodyYaw: obs.bodyYaw },
         );
+        // A goto starts from where the robot is: check the whole interpolated path, not only its end.
+        if (plan.durationS > 0 && target.headPose && target.bodyYaw !== undefined) {
+          assertSafePath({ head: obs.headPose, bodyYaw: obs.bodyYaw }, { head: target.headPose, bodyYaw: target.bodyYaw }, { what });
+        }
         this.mirror.lease.claim(owner, what);
         return { plan, target };
       });

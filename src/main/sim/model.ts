@@ -74,6 +74,7 @@ export interface Move {
 
 interface ActiveMove {
   uuid: string;
+  kind: TargetLogEntry['kind'];
   steps: Step[];
   index: number;
   stepStart: number;
@@ -172,6 +173,11 @@ export class RobotModel {
     return this.active !== null;
   }
 
+  /** 'goto', 'wake_up' or 'goto_sleep' while a move runs. */
+  activeMoveKind(): TargetLogEntry['kind'] | null {
+    return this.active?.kind ?? null;
+  }
+
   activeMoveUuid(): string | null {
     return this.active?.uuid ?? null;
   }
@@ -256,7 +262,7 @@ export class RobotModel {
     this.record({ source, ...entry, accepted: true });
     let resolve!: (e: MoveEnd) => void;
     const done = new Promise<MoveEnd>((r) => (resolve = r));
-    this.active = { uuid, steps, index: 0, stepStart: this.lastTick, resolve };
+    this.active = { uuid, kind: entry.kind, steps, index: 0, stepStart: this.lastTick, resolve };
     return { uuid, done };
   }
 

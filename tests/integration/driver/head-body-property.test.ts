@@ -171,7 +171,7 @@ async function runSequences(s: Stack, deviceId: string, numRuns: number, seed: n
   expect(w.frames).toBeGreaterThan(100);
   console.info(
     `head-body property (${s.sim.mode}): ${t.sequences} sequences, ${t.calls} calls (${t.accepted} accepted, ${t.refused} refused), ` +
-      `${w.frames} frames, max head-body ${w.maxRel.toFixed(2)}°, max mid-move body nudge ${w.maxMidMoveDrag.toFixed(3)}°, ${t.completedChecked} completions and ${t.finalChecked} final poses checked`,
+      `${w.frames} frames, max head-body ${w.maxRel.toFixed(2)}°, max body nudge inside wake_up/goto_sleep ${w.maxSequenceNudge.toFixed(3)}°, ${t.completedChecked} completions and ${t.finalChecked} final poses checked`,
   );
   return t;
 }
