@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assertSafeTarget } from '../../../src/main/driver/gate';
+import { assertSafePath, assertSafeTarget } from '../../../src/main/driver/gate';
 import { angleDiffDeg, checkRange } from '../../../src/main/driver/limits';
 import { headPoseFromDeg, headPoseView, rotatePoseZ } from '../../../src/main/driver/pose';
 import { deg2rad, poseToMat4 } from '../../../src/shared/kinematics';
@@ -60,6 +60,21 @@ describe('the daemon must have nothing to alter', () => {
   it('refuses a pose the Stewart platform cannot reach, naming what to reduce', () => {
     expect(() => assertSafeTarget({ headPose: pose({ z_mm: 40 }) }, 0)).toThrow(/cannot reach this pose .*reduce z_mm/);
     expect(() => assertSafeTarget({ headPose: pose({ y_mm: 50 }) }, 0)).toThrow(/Stewart motor \d would leave its range/);
+  });
+});
+
+describe('interpolated moves are checked along the way', () => {
+  it('refuses a long body turn that passes a tilted head beyond 65° in the daemon\'s reading, though both ends are within', () => {
+    const tilted = pose({ yaw: 60, pitch: 30, roll: -30 });
+    const at = (bodyDeg: number) => ({ head: rotatePoseZ(tilted, deg2rad(bodyDeg)), bodyYaw: deg2rad(bodyDeg) });
+    // Both ends pass the target gate (about 60.5° and 61.2° in the daemon's reading)...
+    expect(() => assertSafeTarget({ headPose: at(-160).head }, deg2rad(-160))).not.toThrow();
+    expect(() => assertSafeTarget({ headPose: at(45).head }, deg2rad(45))).not.toThrow();
+    // ...but half way (body near −90°) the daemon would read about 74° and drag the body.
+    expect(() => assertSafePath(at(-160), at(45), { what: 'set_body_yaw' })).toThrow(/set_body_yaw: on the way .* outside safe range \[-65, 65\]/);
+    // A level head makes the same turn fine.
+    const level = (b: number) => ({ head: rotatePoseZ(pose({ yaw: 60 }), deg2rad(b)), bodyYaw: deg2rad(b) });
+    expect(() => assertSafePath(level(-160), level(45))).not.toThrow();
   });
 });
 
