@@ -15,11 +15,13 @@ interface Pending<T> {
   reject: (e: unknown) => void;
 }
 
-export interface CoalescerOptions {
+export interface CoalescerOptions<T> {
   maxHz: number;
   /** Tokens the bucket holds (default maxHz/6, at least 2). */
   burst?: number;
   now?: () => number;
+  /** How a newer target replaces a waiting one (default: the newer one as is). */
+  merge?: (older: T, newer: T) => T;
 }
 
 export class RealtimeCoalescer<T> {
@@ -36,7 +38,7 @@ export class RealtimeCoalescer<T> {
 
   constructor(
     private readonly send: (target: T) => Promise<void>,
-    opts: CoalescerOptions,
+    private readonly opts: CoalescerOptions<T>,
   ) {
     this.intervalMs = 1000 / opts.maxHz;
     this.burst = opts.burst ?? Math.max(2, Math.round(opts.maxHz / 6));
@@ -65,11 +67,13 @@ export class RealtimeCoalescer<T> {
     }
     this.stats.delayed++;
     return new Promise<CoalesceOutcome>((resolve, reject) => {
+      let next = target;
       if (this.pending) {
         this.stats.coalesced++;
         this.pending.resolve('coalesced');
+        if (this.opts.merge) next = this.opts.merge(this.pending.target, target);
       }
-      this.pending = { target, resolve, reject };
+      this.pending = { target: next, resolve, reject };
       this.schedule();
     });
   }

@@ -42,6 +42,8 @@ export interface ReachyDriverOptions {
   heartbeatLogS?: number;
   /** Realtime stream limit (default LIMITS.realtimeMaxHz). */
   realtimeMaxHz?: number;
+  /** How long the observed pose may take to reach a move's target after the daemon reports it finished (ms, default 3000). */
+  moveSettleMs?: number;
   /** Instrumentation: called after each realtime target handed to the daemon. */
   onRealtimeSent?: (target: RealtimeTarget) => void;
   location?: string;
@@ -96,6 +98,7 @@ export function createReachyDriver(opts: ReachyDriverOptions): ReachyDriver {
     mirror,
     logger: log.child('motion'),
     maxHz: opts.realtimeMaxHz,
+    settleMs: opts.moveSettleMs,
     onSent: opts.onRealtimeSent,
   });
 

@@ -1,7 +1,7 @@
 /**
  * Motion: look_at_world, set_body_yaw, antenna_pose, goto_sleep, wake_up, stop_motion (prior-art B.2 names and
- * replies; limits enforced and never clamped, the head–body yaw rule checked against the observed body yaw, execution
- * status and the observed pose added).
+ * replies; limits enforced and never clamped, the head–body yaw rule checked on the full head/body pair the robot
+ * will hold — see motion.ts —, execution status and the observed pose added).
  */
 import { z } from 'zod';
 import { deg2rad, rad2deg, yawOf, type Mat4 } from '../../shared/kinematics';
@@ -9,8 +9,10 @@ import { LIMITS } from '../../shared/reachy';
 import type { JsonObject } from '../../shared/wire';
 import type { DeviceFunction } from '../mesh/types';
 import type { MoveHandle } from '../reachy/types';
+import type { CoalesceOutcome } from './coalescer';
 import { declare, type DriverContext } from './context';
-import { angleDiffDeg, checkRange, DriverRefusal, durationParam, ownerParam, rangedNumber, waitParam } from './limits';
+import { checkRange, durationParam, ownerParam, rangedNumber, waitParam } from './limits';
+import type { MotionResult } from './motion';
 import { headPoseFromDeg, observedView, rotatePoseZ, roundDeg } from './pose';
 
 const L = LIMITS;
@@ -27,16 +29,11 @@ const lim = (r: { min: number; max: number }) => `[${r.min}, ${r.max}]`;
 export function motionFunctions(ctx: DriverContext): DeviceFunction[] {
   const { motion, mirror, logger } = ctx;
 
-  const observedBodyYawDeg = (): number => {
-    const s = motion.observed();
-    if (!s) throw new DriverRefusal('state', 'no observed state from the robot daemon yet; try again in a moment');
-    return rad2deg(s.bodyYaw);
-  };
-
   /** Reply of a move: at once (`moving`), or after completion with the observed pose when `wait`. */
   const moveReply = async (handle: MoveHandle, wait: boolean, durationS: number | null, base: JsonObject) => {
     if (!wait) return { ...base, ...asleepNote(), status: 'accepted', execution: 'moving', move_uuid: handle.uuid };
-    const outcome = await motion.waitDone(handle, ((durationS ?? 10) + 10) * 1000);
+    // Completion = the daemon reports the move finished AND the observed pose reached the target (motion.ts).
+    const outcome = await motion.waitDone(handle, ((durationS ?? 10) + 15) * 1000);
     const s = await motion.freshState(Date.now());
     return {
       ...base,
@@ -62,10 +59,14 @@ export function motionFunctions(ctx: DriverContext): DeviceFunction[] {
             ? { coalesced: true, note: `superseded by a newer target before it was sent (stream limit ${L.realtimeMaxHz} Hz)` }
             : {}),
           ...asleepNote(),
-          ...(mirror.currentMove()
-            ? { warning: 'an interpolated move is running; the daemon ignores realtime targets until it ends' }
-            : {}),
         };
+
+  /** The reply for either transport; `wait` only applies to interpolated moves. */
+  const reply = async (r: MotionResult, wait: boolean, durationS: number): Promise<JsonObject> => {
+    if (r.transport === 'goto') return moveReply(r.handle, wait, durationS, { target: r.record, transport: 'goto', ...leaseInfo() });
+    const outcome: CoalesceOutcome = await r.outcome;
+    return realtimeReply(outcome, { target: r.record, transport: 'realtime', ...leaseInfo() });
+  };
 
   const leaseInfo = (): JsonObject => {
     const l = mirror.lease.snapshot();
@@ -80,7 +81,9 @@ export function motionFunctions(ctx: DriverContext): DeviceFunction[] {
         `left, positive roll = tilt right ear down. Limits (rejected, never clamped): pitch and roll ${lim(L.headPitchDeg)}, ` +
         `yaw ${lim(L.headYawDeg)}, x/y/z ${lim(L.headXmm)} mm, duration_s ${lim(L.durationS)}. frame "world" (default): ` +
         'yaw is the heading in the room; frame "body": yaw is relative to the current body rotation. The head heading ' +
-        `must stay within ${L.headBodyYawDiffDeg}° of the observed body yaw. duration_s 0 = realtime target (stream up ` +
+        `must stay within ${L.headBodyYawDiffDeg}° of the body yaw (the body's target while it turns; refused otherwise, ` +
+        'naming both angles), and the pose must be reachable. A new motion command preempts a running move. ' +
+        `duration_s 0 = realtime target (stream up ` +
         `to ${L.realtimeMaxHz} Hz), > 0 = smooth move (execution "moving" until done). Returns {status:"accepted", target, execution}.`,
       params: z
         .object({
@@ -110,42 +113,35 @@ export function motionFunctions(ctx: DriverContext): DeviceFunction[] {
           checkRange('duration_s', p.duration_s, L.durationS);
         });
         motion.admit(p.owner, 'look_at_world');
-        const body = motion.guard(observedBodyYawDeg);
-        const worldYaw = p.frame === 'body' ? body + p.yaw : p.yaw;
-        // The frame "body" pose is the body-frame pose carried by the body rotation (translation included).
-        const pose: Mat4 =
-          p.frame === 'body'
-            ? rotatePoseZ(headPoseFromDeg({ ...p }), deg2rad(body))
-            : headPoseFromDeg({ ...p });
-        const diff = angleDiffDeg(rad2deg(yawOf(pose)), body);
-        if (Math.abs(diff) > L.headBodyYawDiffDeg + 1e-6) {
-          motion.guard(() => {
-            throw new DriverRefusal(
-              'range',
-              `yaw=${p.yaw} puts the head ${roundDeg(diff)}° from the observed body yaw ${roundDeg(body)}°, outside safe ` +
-                `range [-${L.headBodyYawDiffDeg}, ${L.headBodyYawDiffDeg}] (use frame "body", or turn the body first with set_body_yaw)`,
-            );
-          });
-        }
-        const target: JsonObject = {
-          kind: 'look_at_world',
-          pitch: p.pitch,
-          roll: p.roll,
-          yaw: p.yaw,
-          x_mm: p.x_mm,
-          y_mm: p.y_mm,
-          z_mm: p.z_mm,
-          frame: p.frame,
-          duration_s: p.duration_s,
-          world_yaw_deg: roundDeg(worldYaw),
-          observed_body_yaw_deg: roundDeg(body),
-        };
-        if (p.duration_s > 0) {
-          const h = await motion.goto(p.owner, 'look_at_world', { headPose: pose, durationS: p.duration_s }, target);
-          return moveReply(h, p.wait, p.duration_s, { target, transport: 'goto', ...leaseInfo() });
-        }
-        const out = await motion.realtime(p.owner, 'look_at_world', { headPose: pose }, target);
-        return realtimeReply(out, { target, transport: 'realtime', ...leaseInfo() });
+        const r = await motion.command(p.owner, 'look_at_world', (basis) => {
+          const body = rad2deg(basis.bodyYaw);
+          const worldYaw = p.frame === 'body' ? body + p.yaw : p.yaw;
+          // The frame "body" pose is the body-frame pose carried by the body rotation (translation included).
+          const pose: Mat4 =
+            p.frame === 'body' ? rotatePoseZ(headPoseFromDeg({ ...p }), basis.bodyYaw) : headPoseFromDeg({ ...p });
+          return {
+            head: pose,
+            durationS: p.duration_s,
+            hint:
+              `use frame "body" (yaw relative to the body), or turn the body first with set_body_yaw to within ` +
+              `${L.headBodyYawDiffDeg}° of ${roundDeg(worldYaw)}°`,
+            record: {
+              kind: 'look_at_world',
+              pitch: p.pitch,
+              roll: p.roll,
+              yaw: p.yaw,
+              x_mm: p.x_mm,
+              y_mm: p.y_mm,
+              z_mm: p.z_mm,
+              frame: p.frame,
+              duration_s: p.duration_s,
+              world_yaw_deg: roundDeg(worldYaw),
+              body_yaw_deg: roundDeg(body),
+              observed_body_yaw_deg: roundDeg(rad2deg(basis.observed.bodyYaw)),
+            },
+          };
+        });
+        return reply(r, p.wait, p.duration_s);
       },
     }),
 
@@ -174,49 +170,30 @@ export function motionFunctions(ctx: DriverContext): DeviceFunction[] {
           checkRange('duration_s', p.duration_s, L.durationS);
         });
         motion.admit(p.owner, 'set_body_yaw');
-        const s = motion.observed();
-        if (!s) motion.guard(observedBodyYawDeg);
-        const obs = s!;
-        const bodyRad = deg2rad(p.yaw_deg);
-        const headYawDeg = rad2deg(yawOf(obs.headPose));
-        let headPose: Mat4 | undefined;
-        if (p.head === 'follow') {
-          headPose = rotatePoseZ(obs.headPose, bodyRad - obs.bodyYaw);
-        } else {
-          const diff = angleDiffDeg(headYawDeg, p.yaw_deg);
-          if (Math.abs(diff) > L.headBodyYawDiffDeg + 1e-6) {
-            motion.guard(() => {
-              throw new DriverRefusal(
-                'range',
-                `yaw_deg=${p.yaw_deg} with head "hold" leaves the head (heading ${roundDeg(headYawDeg)}°) ${roundDeg(diff)}° ` +
-                  `from the body, outside safe range [-${L.headBodyYawDiffDeg}, ${L.headBodyYawDiffDeg}] (use head "follow")`,
-              );
-            });
-          }
-        }
-        const target: JsonObject = {
-          kind: 'set_body_yaw',
-          yaw_deg: p.yaw_deg,
-          duration_s: p.duration_s,
-          head: p.head,
-          from_body_yaw_deg: roundDeg(rad2deg(obs.bodyYaw)),
-        };
-        if (p.duration_s > 0) {
-          const h = await motion.goto(
-            p.owner,
-            'set_body_yaw',
-            { bodyYaw: bodyRad, headPose: headPose ?? null, durationS: p.duration_s },
-            target,
-          );
-          return moveReply(h, p.wait, p.duration_s, { target, transport: 'goto', ...leaseInfo() });
-        }
-        const out = await motion.realtime(
-          p.owner,
-          'set_body_yaw',
-          headPose ? { bodyYaw: bodyRad, headPose } : { bodyYaw: bodyRad },
-          target,
-        );
-        return realtimeReply(out, { target, transport: 'realtime', ...leaseInfo() });
+        const r = await motion.command(p.owner, 'set_body_yaw', (basis) => {
+          const bodyRad = deg2rad(p.yaw_deg);
+          // "follow" keeps the head where it looks relative to the body; "hold" keeps its heading in the room.
+          const head = p.head === 'follow' ? rotatePoseZ(basis.head, bodyRad - basis.bodyYaw) : basis.head;
+          return {
+            head,
+            bodyYaw: bodyRad,
+            durationS: p.duration_s,
+            hint:
+              p.head === 'hold'
+                ? `use head "follow", or turn the head first (look_at_world) to within ${L.headBodyYawDiffDeg}° of ${p.yaw_deg}°`
+                : 'bring the head back toward the body first (look_at_world frame "body", yaw 0)',
+            record: {
+              kind: 'set_body_yaw',
+              yaw_deg: p.yaw_deg,
+              duration_s: p.duration_s,
+              head: p.head,
+              from_body_yaw_deg: roundDeg(rad2deg(basis.bodyYaw)),
+              observed_body_yaw_deg: roundDeg(rad2deg(basis.observed.bodyYaw)),
+              head_heading_deg: roundDeg(rad2deg(yawOf(head))),
+            },
+          };
+        });
+        return reply(r, p.wait, p.duration_s);
       },
     }),
 
@@ -242,13 +219,12 @@ export function motionFunctions(ctx: DriverContext): DeviceFunction[] {
         });
         motion.admit(p.owner, 'antenna_pose');
         const antennas: [number, number] = [deg2rad(p.right), deg2rad(p.left)];
-        const target: JsonObject = { kind: 'antenna_pose', left: p.left, right: p.right, duration_s: p.duration_s };
-        if (p.duration_s > 0) {
-          const h = await motion.goto(p.owner, 'antenna_pose', { antennas, durationS: p.duration_s }, target);
-          return moveReply(h, p.wait, p.duration_s, { target, transport: 'goto', ...leaseInfo() });
-        }
-        const out = await motion.realtime(p.owner, 'antenna_pose', { antennas }, target);
-        return realtimeReply(out, { target, transport: 'realtime', ...leaseInfo() });
+        const r = await motion.command(p.owner, 'antenna_pose', () => ({
+          antennas,
+          durationS: p.duration_s,
+          record: { kind: 'antenna_pose', left: p.left, right: p.right, duration_s: p.duration_s },
+        }));
+        return reply(r, p.wait, p.duration_s);
       },
     }),
 
@@ -256,11 +232,13 @@ export function motionFunctions(ctx: DriverContext): DeviceFunction[] {
       name: 'goto_sleep',
       description:
         'Play the daemon\'s go-to-sleep sequence (head down, antennas folded; the motors may go limp at the end). ' +
+        'Preempts a running move; any later motion command preempts it. wait=true replies once the daemon finished AND the head is at the sleep pose. ' +
         'Execution is "moving" until it ends. Returns {status:"accepted", result:{move_uuid}, execution}.',
       params: z.object({ owner: ownerParam(), wait: waitParam() }).strict(),
       handler: async (p) => {
         motion.admit(p.owner, 'goto_sleep');
         const h = await motion.play(p.owner, 'goto_sleep', { kind: 'goto_sleep' });
+        if (!h) return { ...leaseInfo(), status: 'cancelled', reason: 'stop_motion or an interlock trip came before it was sent' };
         const r = await moveReply(h, p.wait, null, { ...leaseInfo() });
         return { ...r, result: { move_uuid: h.uuid } };
       },
@@ -269,12 +247,14 @@ export function motionFunctions(ctx: DriverContext): DeviceFunction[] {
     declare({
       name: 'wake_up',
       description:
-        'Play the daemon\'s wake-up sequence (head to the neutral pose, antennas up). Execution is "moving" until it ' +
+        'Play the daemon\'s wake-up sequence (head to the neutral pose, antennas up); preempts a running move (e.g. goto_sleep). ' +
+        'wait=true replies once the daemon finished AND the head is at the neutral pose. Execution is "moving" until it ' +
         'ends. Returns {status:"accepted", result:{move_uuid}, execution}.',
       params: z.object({ owner: ownerParam(), wait: waitParam() }).strict(),
       handler: async (p) => {
         motion.admit(p.owner, 'wake_up');
         const h = await motion.play(p.owner, 'wake_up', { kind: 'wake_up' });
+        if (!h) return { ...leaseInfo(), status: 'cancelled', reason: 'stop_motion or an interlock trip came before it was sent' };
         const r = await moveReply(h, p.wait, null, { ...leaseInfo() });
         return { ...r, result: { move_uuid: h.uuid } };
       },

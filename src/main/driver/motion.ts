@@ -2,25 +2,108 @@
  * Sends motion to the daemon for the driver's functions: the common admission checks (interlock, daemon link, lease),
  * the final limit gate, realtime targets through the 60 Hz coalescer, interpolated moves with completion tracked into
  * the state mirror, and stop.
+ *
+ * Every head or body command is sent as a full pair (head pose AND body yaw): what the command gives, plus what the
+ * driver last commanded for the other part (`held`). So the pair the daemon holds is always one the gate checked,
+ * whatever is still in flight, and the daemon's automatic body-yaw rule never has anything to alter. Commands are
+ * planned one at a time (a lock), so a command is always checked against everything accepted before it. A move
+ * that is running when a new command arrives is preempted (stopped first): the newest command wins, as with realtime
+ * targets; a move is reported completed only when the daemon says so AND the observed pose reached its target.
+ * See docs/SAFETY.md.
  */
 import type { JsonObject } from '../../shared/wire';
 import { LIMITS } from '../../shared/reachy';
 import type { Logger } from '../log';
+import {
+  distanceBetweenPoses,
+  INIT_ANTENNAS,
+  INIT_HEAD_POSE,
+  SLEEP_HEAD_POSE,
+  type Mat4,
+} from '../reachy/kinematics';
 import type { DaemonClient, GotoRequest, MoveHandle, MoveOutcome, RealtimeTarget, RobotState } from '../reachy/types';
 import { RealtimeCoalescer, type CoalesceOutcome } from './coalescer';
-import { assertSafeTarget } from './gate';
+import { assertSafePath, assertSafeTarget } from './gate';
 import { DriverRefusal } from './limits';
 import type { StateMirror } from './state-mirror';
 
 const errText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+const DEG = 180 / Math.PI;
 
 export interface MotionOptions {
   daemon: DaemonClient;
   mirror: StateMirror;
   logger: Logger;
   maxHz?: number;
+  /** How long after the daemon reports a move finished the observed pose may take to reach its target (ms). */
+  settleMs?: number;
   /** Called after every target handed to the daemon (bench/test instrumentation). */
   onSent?: (target: RealtimeTarget) => void;
+}
+
+/** What a command is planned against: the pair the daemon holds or is moving to, and the observed state. */
+export interface MotionBasis {
+  /** World-frame head pose the robot holds or is moving to. */
+  head: Mat4;
+  /** rad; body yaw the robot holds or is moving to. */
+  bodyYaw: number;
+  observed: RobotState;
+}
+
+export interface MotionPlan {
+  /** World-frame head pose; omitted = keep the basis head (sent explicitly when the body is given). */
+  head?: Mat4;
+  /** rad; omitted = keep the basis body yaw (sent explicitly when the head is given). */
+  bodyYaw?: number;
+  /** [right, left] rad */
+  antennas?: [number, number];
+  /** 0 = realtime target, > 0 = interpolated move. */
+  durationS: number;
+  record: JsonObject;
+  /** What the caller can do when the head–body rule refuses. */
+  hint?: string;
+}
+
+export type MotionResult =
+  | { transport: 'realtime'; record: JsonObject; outcome: Promise<CoalesceOutcome> }
+  | { transport: 'goto'; record: JsonObject; handle: MoveHandle };
+
+/** Where a move must leave the robot, and how close counts as there. */
+interface ReachTarget {
+  head?: Mat4;
+  bodyYaw?: number;
+  antennas?: [number, number];
+  /** Head tolerance as the daemon's "magic" distance (mm + deg); else 3° and 5 mm. */
+  headMagic?: number;
+}
+
+interface ActiveMove {
+  uuid: string;
+  what: string;
+  done: Promise<MoveOutcome>;
+  /** Ends the wait for the observed pose early (preemption, stop). */
+  abort: (details: string) => void;
+}
+
+const TOL = { headDeg: 3, headMm: 5, bodyDeg: 2, antennaDeg: 5 };
+
+/** Why `st` is not at `t` (null when it is). */
+export function reachGap(st: RobotState, t: ReachTarget): string | null {
+  const gaps: string[] = [];
+  if (t.bodyYaw !== undefined) {
+    const d = Math.abs(st.bodyYaw - t.bodyYaw) * DEG;
+    if (d > TOL.bodyDeg) gaps.push(`body ${(st.bodyYaw * DEG).toFixed(1)}° (target ${(t.bodyYaw * DEG).toFixed(1)}°)`);
+  }
+  if (t.head) {
+    const d = distanceBetweenPoses(st.headPose, t.head);
+    const far = t.headMagic !== undefined ? d.magic > t.headMagic : d.angle * DEG > TOL.headDeg || d.translation * 1000 > TOL.headMm;
+    if (far) gaps.push(`head ${(d.angle * DEG).toFixed(1)}° and ${(d.translation * 1000).toFixed(1)} mm from its target`);
+  }
+  if (t.antennas) {
+    const d = Math.max(Math.abs(st.antennas[0] - t.antennas[0]), Math.abs(st.antennas[1] - t.antennas[1])) * DEG;
+    if (d > TOL.antennaDeg) gaps.push(`antennas ${d.toFixed(1)}° from their target`);
+  }
+  return gaps.length ? gaps.join(', ') : null;
 }
 
 export class MotionController {
@@ -28,11 +111,24 @@ export class MotionController {
   private readonly daemon: DaemonClient;
   private readonly mirror: StateMirror;
   private readonly log: Logger;
+  private readonly settleMs: number;
+  /** The head/body pair the daemon holds or is moving to because of this driver; null = unknown (use observed). */
+  private held: { head: Mat4; bodyYaw: number } | null = null;
+  /** ms epoch of the last send or move end that concerns `held`. */
+  private heldAt = 0;
+  /** Which command set `held` (a failed move only forgets the pair it set itself). */
+  private heldSeq = 0;
+  private seq = 0;
+  private active: ActiveMove | null = null;
+  /** Bumped by every stop: a command planned before it is not sent after it. */
+  private epoch = 0;
+  private lock: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly opts: MotionOptions) {
     this.daemon = opts.daemon;
     this.mirror = opts.mirror;
     this.log = opts.logger;
+    this.settleMs = opts.settleMs ?? 3000;
     this.coalescer = new RealtimeCoalescer<RealtimeTarget>(
       async (t) => {
         // Re-checked at send time: a trip may have happened while the target waited for its slot.
@@ -40,7 +136,11 @@ export class MotionController {
         await this.daemon.setTarget(t);
         opts.onSent?.(t);
       },
-      { maxHz: opts.maxHz ?? LIMITS.realtimeMaxHz },
+      {
+        maxHz: opts.maxHz ?? LIMITS.realtimeMaxHz,
+        // A newer target replaces a waiting one; parts it does not give (antennas) are kept from the older one.
+        merge: (older, newer) => ({ ...older, ...newer }),
+      },
     );
   }
 
@@ -81,76 +181,213 @@ export class MotionController {
     }
   }
 
-  /** Range gate against the observed body yaw, then take/renew the lease. */
-  private finalChecks(owner: string, what: string, t: RealtimeTarget | GotoRequest): void {
-    this.guard(() => {
-      const obs = this.daemon.latestState();
-      assertSafeTarget(
-        {
-          headPose: t.headPose ?? null,
-          bodyYaw: t.bodyYaw ?? null,
-          antennas: t.antennas ?? null,
-          durationS: 'durationS' in t ? t.durationS : undefined,
-        },
-        obs ? obs.bodyYaw : null,
-      );
-      this.mirror.lease.claim(owner, what);
+  /** Commands are planned, checked and handed over one at a time, each against what the previous one left. */
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.lock.then(fn, fn);
+    this.lock = run.catch(() => undefined);
+    return run;
+  }
+
+  private basis(obs: RobotState): MotionBasis {
+    // Nothing of ours in flight, and long after the last send the robot is still not at the pair: it is not going
+    // there (limp motors, another daemon client moved it). Plan from what is observed rather than pull it back.
+    if (this.held && !this.active && Date.now() - this.heldAt > this.settleMs && reachGap(obs, this.held) !== null) {
+      this.log.info('the robot is not where this driver last sent it; planning from the observed pose');
+      this.held = null;
+    }
+    // A running move is preempted before the new command is sent: the robot then stays about where it is now.
+    const pair = this.active || !this.held ? { head: obs.headPose, bodyYaw: obs.bodyYaw } : this.held;
+    return { head: pair.head.slice(), bodyYaw: pair.bodyYaw, observed: obs };
+  }
+
+  /**
+   * One head/body/antenna command: `build` turns the basis into a plan; the full pair is gated, the lease claimed,
+   * a running move preempted, then the target goes out (realtime through the coalescer, else as a goto).
+   */
+  command(owner: string, what: string, build: (basis: MotionBasis) => MotionPlan): Promise<MotionResult> {
+    return this.exclusive(async () => {
+      const epoch = this.epoch;
+      const { plan, target } = this.guard(() => {
+        this.mirror.interlock.assertSafe(what);
+        const obs = this.daemon.latestState();
+        if (!obs) throw new DriverRefusal('state', `${what}: no observed state from the robot daemon yet; try again in a moment`);
+        const basis = this.basis(obs);
+        const plan = build(basis);
+        const pair = plan.head !== undefined || plan.bodyYaw !== undefined;
+        const target: RealtimeTarget = {
+          ...(pair ? { headPose: plan.head ?? basis.head, bodyYaw: plan.bodyYaw ?? basis.bodyYaw } : {}),
+          ...(plan.antennas ? { antennas: plan.antennas } : {}),
+        };
+        assertSafeTarget(
+          { ...target, durationS: plan.durationS > 0 ? plan.durationS : undefined },
+          target.bodyYaw ?? null,
+          { what, hint: plan.hint, observedBodyYaw: obs.bodyYaw },
+        );
+        // A goto starts from where the robot is: check the whole interpolated path, not only its end.
+        if (plan.durationS > 0 && target.headPose && target.bodyYaw !== undefined) {
+          assertSafePath({ head: obs.headPose, bodyYaw: obs.bodyYaw }, { head: target.headPose, bodyYaw: target.bodyYaw }, { what });
+        }
+        this.mirror.lease.claim(owner, what);
+        return { plan, target };
+      });
+      await this.preempt(what);
+      if (epoch !== this.epoch) return this.cancelledBeforeSend(what, plan.record);
+      const seq = ++this.seq;
+      if (target.headPose && target.bodyYaw !== undefined) {
+        this.held = { head: target.headPose, bodyYaw: target.bodyYaw };
+        this.heldSeq = seq;
+      }
+      this.heldAt = Date.now();
+      if (plan.durationS > 0) {
+        // A realtime target still waiting for its slot must not land after (and fight) the move.
+        this.coalescer.cancel();
+        const req: GotoRequest = { ...target, durationS: plan.durationS, interpolation: 'minjerk' };
+        const handle = await this.track(what, plan.record, plan.durationS, seq, () => this.daemon.goto(req), {
+          head: target.headPose,
+          bodyYaw: target.bodyYaw,
+          antennas: target.antennas,
+        });
+        return { transport: 'goto' as const, record: plan.record, handle };
+      }
+      this.mirror.commanded(plan.record);
+      const outcome = this.coalescer.submit(target).catch((e: unknown) => {
+        if (e instanceof DriverRefusal) {
+          this.mirror.recordError(e.message, e.kind);
+          throw e;
+        }
+        const msg = `${what}: the daemon did not take the target: ${errText(e)}`;
+        this.mirror.recordError(msg, 'daemon');
+        throw new DriverRefusal('daemon', msg);
+      });
+      return { transport: 'realtime' as const, record: plan.record, outcome };
     });
   }
 
-  async realtime(owner: string, what: string, t: RealtimeTarget, record: JsonObject): Promise<CoalesceOutcome> {
-    this.finalChecks(owner, what, t);
-    this.mirror.commanded(record);
-    try {
-      return await this.coalescer.submit(t);
-    } catch (e) {
-      if (e instanceof DriverRefusal) {
-        this.mirror.recordError(e.message, e.kind);
-        throw e;
-      }
-      const msg = `${what}: the daemon did not take the target: ${errText(e)}`;
-      this.mirror.recordError(msg, 'daemon');
-      throw new DriverRefusal('daemon', msg);
-    }
-  }
-
-  async goto(owner: string, what: string, req: GotoRequest, record: JsonObject): Promise<MoveHandle> {
-    this.finalChecks(owner, what, req);
-    // A realtime target still waiting for its slot must not land after (and fight) the move.
-    this.coalescer.cancel();
-    return this.track(what, record, req.durationS, () => this.daemon.goto({ interpolation: 'minjerk', ...req }));
+  private cancelledBeforeSend(what: string, record: JsonObject): MotionResult {
+    this.log.info(`${what} dropped: stop_motion or an interlock trip came before it was sent`);
+    return { transport: 'realtime', record, outcome: Promise.resolve('cancelled') };
   }
 
   /** wake_up / goto_sleep: daemon-defined sequences (its own poses), admitted and lease-claimed like any motion. */
-  async play(owner: string, what: 'wake_up' | 'goto_sleep', record: JsonObject): Promise<MoveHandle> {
-    this.guard(() => this.mirror.lease.claim(owner, what));
-    this.coalescer.cancel();
-    return this.track(what, record, null, () => (what === 'wake_up' ? this.daemon.wakeUp() : this.daemon.gotoSleep()));
+  play(owner: string, what: 'wake_up' | 'goto_sleep', record: JsonObject): Promise<MoveHandle | null> {
+    return this.exclusive(async () => {
+      const epoch = this.epoch;
+      this.guard(() => {
+        this.mirror.interlock.assertSafe(what);
+        this.mirror.lease.claim(owner, what);
+      });
+      await this.preempt(what);
+      if (epoch !== this.epoch) return null;
+      this.coalescer.cancel();
+      const seq = ++this.seq;
+      // The sequence moves head and body to the daemon's own poses: afterwards the robot's pair is what is observed.
+      this.held = null;
+      this.heldSeq = seq;
+      const reach: ReachTarget =
+        what === 'wake_up'
+          ? { head: INIT_HEAD_POSE, antennas: INIT_ANTENNAS }
+          : // The daemon skips the motion when already within 10 (mm + deg) of the sleep pose.
+            { head: SLEEP_HEAD_POSE, headMagic: 10 };
+      return this.track(what, record, null, seq, () => (what === 'wake_up' ? this.daemon.wakeUp() : this.daemon.gotoSleep()), reach);
+    });
+  }
+
+  /** Stops the move this driver started and still runs (if any) and waits for the daemon to confirm. */
+  private async preempt(by: string): Promise<void> {
+    const a = this.active;
+    if (!a) return;
+    this.log.info(`${a.what} ${a.uuid} preempted by ${by}`);
+    a.abort(`preempted by ${by}`);
+    try {
+      await withTimeout(this.daemon.stopMove(a.uuid), 2000, 'daemon did not answer the stop within 2 s');
+      await withTimeout(a.done, 2000, `daemon did not confirm the end of ${a.what} within 2 s`);
+    } catch (e) {
+      this.log.warn(`preempting ${a.what}: ${errText(e)}`);
+    }
+    if (this.active === a) this.active = null;
   }
 
   private async track(
     what: string,
     record: JsonObject,
     durationS: number | null,
+    seq: number,
     start: () => Promise<MoveHandle>,
+    reach: ReachTarget,
   ): Promise<MoveHandle> {
+    const epoch = this.epoch;
     let handle: MoveHandle;
     try {
       handle = await start();
     } catch (e) {
+      if (this.heldSeq === seq) this.held = null;
       const msg = `${what}: the daemon refused the move: ${errText(e)}`;
       this.mirror.recordError(msg, 'daemon');
       throw new DriverRefusal('daemon', msg);
     }
     this.mirror.commanded(record, { uuid: handle.uuid, kind: what, durationS });
-    handle.done.then(
-      (outcome) => {
-        this.mirror.moveFinished(outcome, what);
-        if (outcome.status !== 'completed') this.log.info(`${what} ${outcome.uuid} ${outcome.status}: ${outcome.details}`);
-      },
-      (e: unknown) => this.mirror.moveFinished({ uuid: handle.uuid, status: 'failed', details: errText(e) }, what),
-    );
-    return handle;
+    let aborted: string | null = null;
+    let wake: (() => void) | null = null;
+    const abort = (details: string): void => {
+      aborted ??= details;
+      wake?.();
+    };
+    const verified = handle.done
+      .catch((e: unknown): MoveOutcome => ({ uuid: handle.uuid, status: 'failed', details: errText(e) }))
+      .then(async (o): Promise<MoveOutcome> => {
+        if (aborted !== null) return { uuid: o.uuid, status: 'cancelled', details: aborted };
+        if (o.status !== 'completed') return o;
+        // The daemon's word is not enough: it reports a dropped move (another move was running) as completed, and
+        // the robot may still be catching up with the end of the interpolation.
+        const gap = await this.waitReached(reach, (w) => (wake = w), () => aborted !== null);
+        if (aborted !== null) return { uuid: o.uuid, status: 'cancelled', details: aborted };
+        if (gap === null) return o;
+        return {
+          uuid: o.uuid,
+          status: 'failed',
+          details:
+            `the daemon reported ${what} finished but the robot did not reach the target within ` +
+            `${(this.settleMs / 1000).toFixed(1)} s (${gap}); another client's move may have been running`,
+        };
+      })
+      .then((o) => {
+        if (this.active?.uuid === handle.uuid) this.active = null;
+        if (o.status !== 'completed' && this.heldSeq === seq) this.held = null;
+        if (this.heldSeq === seq) this.heldAt = Date.now();
+        this.mirror.moveFinished(o, what);
+        if (o.status !== 'completed') this.log.info(`${what} ${o.uuid} ${o.status}: ${o.details}`);
+        return o;
+      });
+    this.active = { uuid: handle.uuid, what, done: verified, abort };
+    if (epoch !== this.epoch) {
+      // A stop arrived while the daemon was taking the move (REST: link + POST): stop it now, it must not run.
+      abort('stopped before it started');
+      this.active = null;
+      this.daemon.stopMove(handle.uuid).catch((e: unknown) => this.log.warn(`stopping ${what} after a stop: ${errText(e)}`));
+    }
+    return { uuid: handle.uuid, done: verified };
+  }
+
+  /** Resolves null once the observed state is at `t`, else the remaining gap after settleMs (or when aborted). */
+  private waitReached(t: ReachTarget, onWake: (wake: () => void) => void, isAborted: () => boolean): Promise<string | null> {
+    const cur = this.daemon.latestState();
+    if (cur && reachGap(cur, t) === null) return Promise.resolve(null);
+    return new Promise((resolve) => {
+      let finished = false;
+      const finish = (): void => {
+        if (finished) return;
+        finished = true;
+        off();
+        clearTimeout(timer);
+        const st = this.daemon.latestState();
+        resolve(isAborted() ? 'aborted' : st ? reachGap(st, t) : 'no observed state');
+      };
+      const off = this.daemon.onState((st) => {
+        if (reachGap(st, t) === null) finish();
+      });
+      const timer = setTimeout(finish, this.settleMs);
+      onWake(finish);
+    });
   }
 
   /**
@@ -192,8 +429,7 @@ export class MotionController {
    * throws — stop must always be accepted; an unreachable daemon is reported in the result.
    */
   async stop(reason: string): Promise<{ stopped: boolean; daemon: string }> {
-    this.coalescer.cancel();
-    this.mirror.stopped();
+    this.halt(reason);
     try {
       await withTimeout(this.daemon.stopMove(), 2000, 'daemon did not answer the stop within 2 s');
       this.log.info(`motion stopped (${reason})`);
@@ -206,7 +442,17 @@ export class MotionController {
 
   /** Drops the waiting realtime target without talking to the daemon (it is unreachable). */
   dropPending(): void {
+    this.halt('daemon unreachable');
+  }
+
+  private halt(reason: string): void {
+    this.epoch++;
     this.coalescer.cancel();
+    // Where a stopped move leaves the robot is only known by observing it.
+    this.held = null;
+    const a = this.active;
+    this.active = null;
+    a?.abort(`stopped (${reason})`);
     this.mirror.stopped();
   }
 

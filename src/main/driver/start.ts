@@ -31,6 +31,8 @@ export interface StartReachyDriverOptions {
   logger?: Logger;
   heartbeatLogS?: number;
   realtimeMaxHz?: number;
+  /** See ReachyDriverOptions.moveSettleMs. */
+  moveSettleMs?: number;
   onRealtimeSent?: (t: RealtimeTarget) => void;
   /** Start with the interlock tripped by this earlier, still latched trip (the host restarts its driver). */
   startTripped?: TripInfo;
@@ -89,6 +91,7 @@ export async function startReachyDriver(opts: StartReachyDriverOptions): Promise
     logger: log,
     heartbeatLogS: opts.heartbeatLogS,
     realtimeMaxHz: opts.realtimeMaxHz,
+    moveSettleMs: opts.moveSettleMs,
     onRealtimeSent: opts.onRealtimeSent,
     ...(opts.startTripped ? { startTripped: opts.startTripped } : {}),
   });

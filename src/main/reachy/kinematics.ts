@@ -96,6 +96,33 @@ export function headIk(headPose: Mat4, bodyYaw: number, automatic = true): HeadI
   return { joints, reachable: joints.every(Number.isFinite) };
 }
 
+/**
+ * Which Stewart motor (1-6) the pose needs outside its firmware/URDF range, 0 when none, -1 when the analytic IK has
+ * no solution at all. `joints` = [body_yaw, stewart_1..6].
+ */
+export function jointLimitViolation(joints: number[]): number {
+  if (!joints.every(Number.isFinite)) return -1;
+  if (Math.abs(joints[0]) > MAX_BODY_YAW + 1e-9) return 7;
+  for (let i = 0; i < 6; i++) {
+    const [lo, hi] = BRANCHES[i].limits;
+    if (!(joints[i + 1] >= lo - 1e-9 && joints[i + 1] <= hi + 1e-9)) return i + 1;
+  }
+  return 0;
+}
+
+/**
+ * Can the head hold `headPose` (world frame) with the body at `bodyYaw`, the body yaw used as given (no automatic
+ * adjustment)? The daemon silently keeps its previous target when the IK fails, so a pose that fails here would
+ * never be reached. Returns null when reachable, else a short reason.
+ */
+export function headReachProblem(headPose: Mat4, bodyYaw: number): string | null {
+  const v = jointLimitViolation(headIk(headPose, bodyYaw, false).joints);
+  if (v === 0) return null;
+  if (v === -1) return 'the Stewart platform has no solution for it';
+  if (v === 7) return 'the body yaw is outside ±160°';
+  return `Stewart motor ${v} would leave its range`;
+}
+
 // ---- look_at_world (SDK vision/look_at.py) ----
 
 /** Rotation taking +x onto the direction (x, y, z); translation zero. Identity for a zero vector. */

@@ -14,28 +14,40 @@ export interface SimClock {
 
 /** Wall-clock time (Date.now and Node timers). */
 export function realClock(): SimClock {
+  return scaledClock(1);
+}
+
+/**
+ * Simulated time running `factor` times faster than the wall clock (1 = real time), for tests that drive the
+ * simulator through real sockets and want long motion sequences to take less wall time.
+ */
+export function scaledClock(factor: number): SimClock {
+  if (!(factor > 0) || !Number.isFinite(factor)) throw new Error(`clock factor must be a positive number (got ${factor})`);
+  const base = Date.now();
+  const now = (): number => (factor === 1 ? Date.now() : base + (Date.now() - base) * factor);
   return {
-    now: () => Date.now(),
+    now,
     setTimeout(cb, ms) {
-      const h = setTimeout(cb, ms);
+      const h = setTimeout(cb, ms / factor);
       return () => clearTimeout(h);
     },
     // Drift-free: each firing is scheduled against absolute time, so 20 ms really is 50 Hz (plain setInterval
     // drifts to ~45 Hz under load). When far behind, missed firings are skipped rather than burst.
     setInterval(cb, ms) {
+      const period = ms / factor;
       let cancelled = false;
-      let next = Date.now() + ms;
+      let next = Date.now() + period;
       let h: NodeJS.Timeout;
       const run = (): void => {
         if (cancelled) return;
         cb();
         if (cancelled) return;
-        const now = Date.now();
-        next += ms;
-        if (next < now - ms) next = now + ms;
-        h = setTimeout(run, Math.max(0, next - now));
+        const t = Date.now();
+        next += period;
+        if (next < t - period) next = t + period;
+        h = setTimeout(run, Math.max(0, next - t));
       };
-      h = setTimeout(run, ms);
+      h = setTimeout(run, period);
       return () => {
         cancelled = true;
         clearTimeout(h);

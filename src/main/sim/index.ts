@@ -16,7 +16,7 @@
  */
 export { startSimulator } from './server';
 export type { Simulator, SimulatorOptions, SimulatorFaults, SimStateSnapshot, UpgradeHandler } from './server';
-export { ManualClock, realClock } from './clock';
+export { ManualClock, realClock, scaledClock } from './clock';
 export type { SimClock, Cancel } from './clock';
 export { createRng } from './rng';
 export type { Rng } from './rng';

@@ -11,18 +11,18 @@
 import type { Interpolation, MotorMode } from '../reachy/types';
 import type { Mat4 } from '../reachy/kinematics';
 import {
-  BRANCHES,
   INIT_ANTENNAS,
   INIT_HEAD_POSE,
-  MAX_BODY_YAW,
   SLEEP_ANTENNAS,
   SLEEP_HEAD_POSE,
   distanceBetweenPoses,
   headIk,
   interpolatePose,
+  jointLimitViolation,
   lerp,
   mat3ToRotvec,
   mulMat3,
+  mulMat4,
   poseToMat4,
   rotationOf,
   timeTrajectory,
@@ -74,6 +74,7 @@ export interface Move {
 
 interface ActiveMove {
   uuid: string;
+  kind: TargetLogEntry['kind'];
   steps: Step[];
   index: number;
   stepStart: number;
@@ -159,12 +160,22 @@ export class RobotModel {
     return { head: this.reachHead.slice(), bodyYaw: this.reachJoints[0], antennas: [...this.targetAntennas], joints: this.reachJoints.slice() };
   }
 
+  /** The stored Cartesian target as clients asked for it (before IK and the automatic body-yaw rule). */
+  requestedTarget(): { head: Mat4; bodyYaw: number } {
+    return { head: this.targetHead.slice(), bodyYaw: this.targetBodyYaw };
+  }
+
   imuState(): ImuReading | null {
     return this.imuReading;
   }
 
   isMoveRunning(): boolean {
     return this.active !== null;
+  }
+
+  /** 'goto', 'wake_up' or 'goto_sleep' while a move runs. */
+  activeMoveKind(): TargetLogEntry['kind'] | null {
+    return this.active?.kind ?? null;
   }
 
   activeMoveUuid(): string | null {
@@ -251,7 +262,7 @@ export class RobotModel {
     this.record({ source, ...entry, accepted: true });
     let resolve!: (e: MoveEnd) => void;
     const done = new Promise<MoveEnd>((r) => (resolve = r));
-    this.active = { uuid, steps, index: 0, stepStart: this.lastTick, resolve };
+    this.active = { uuid, kind: entry.kind, steps, index: 0, stepStart: this.lastTick, resolve };
     return { uuid, done };
   }
 
@@ -397,11 +408,17 @@ export class RobotModel {
     }
     if (this.motorMode !== 'enabled') return; // limp: the simulated head stays where it is
     const p = this.present;
-    const ang = Math.hypot(...mat3ToRotvec(mulMat3(transposeMat3(rotationOf(p.headPose)), rotationOf(this.reachHead))));
-    const lin = Math.hypot(p.headPose[3] - this.reachHead[3], p.headPose[7] - this.reachHead[7], p.headPose[11] - this.reachHead[11]);
+    // The head follows in the body's frame (its Stewart motors move it relative to the base) while the body motor
+    // turns on its own: so the head–body offset moves from the present one to the target one and never beyond
+    // both, as on the robot where each motor goes to its joint target.
+    const relNow = rotateAboutZ(p.headPose, -p.bodyYaw);
+    const relTarget = rotateAboutZ(this.reachHead, -this.reachJoints[0]);
+    const ang = Math.hypot(...mat3ToRotvec(mulMat3(transposeMat3(rotationOf(relNow)), rotationOf(relTarget))));
+    const lin = Math.hypot(relNow[3] - relTarget[3], relNow[7] - relTarget[7], relNow[11] - relTarget[11]);
     const f = Math.min(1, ang > 0 ? (MAX_HEAD_ANGULAR * dt) / ang : 1, lin > 0 ? (MAX_HEAD_LINEAR * dt) / lin : 1);
-    let head = f >= 1 ? this.reachHead.slice() : interpolatePose(p.headPose, this.reachHead, f);
+    const rel = f >= 1 ? relTarget : interpolatePose(relNow, relTarget, f);
     const body = stepToward(p.bodyYaw, this.reachJoints[0], MAX_BODY_RATE * dt);
+    let head = f >= 1 && body === this.reachJoints[0] ? this.reachHead.slice() : rotateAboutZ(rel, body);
     let ik = headIk(head, body, false);
     if (!ik.reachable || !withinLimits(ik.joints)) {
       head = this.reachHead.slice();
@@ -454,10 +471,11 @@ function isUsablePose(m: Mat4): boolean {
  * outside the URDF ranges as unreachable, so the reported pose always matches joints the motors can hold.
  */
 function withinLimits(joints: number[]): boolean {
-  if (Math.abs(joints[0]) > MAX_BODY_YAW + 1e-9) return false;
-  for (let i = 0; i < 6; i++) {
-    const [lo, hi] = BRANCHES[i].limits;
-    if (!(joints[i + 1] >= lo - 1e-9 && joints[i + 1] <= hi + 1e-9)) return false;
-  }
-  return true;
+  return jointLimitViolation(joints) === 0;
+}
+
+/** `m` turned about the world z axis by `angle` (rotation and translation). */
+function rotateAboutZ(m: Mat4, angle: number): Mat4 {
+  const c = Math.cos(angle), s = Math.sin(angle);
+  return mulMat4([c, -s, 0, 0, s, c, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1], m);
 }

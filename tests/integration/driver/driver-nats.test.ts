@@ -105,15 +105,18 @@ describe('reachy driver over NATS', () => {
     expect(hp.xyz_mm.z as number).toBeCloseTo(5, 0);
   });
 
-  it('frame "body" is relative to the body; a realtime target during a move is flagged', async () => {
+  it('frame "body" is relative to the body; a new command preempts a running move', async () => {
     await invoke('set_body_yaw', { yaw_deg: 50, duration_s: 0.3, wait: true });
     const r = await invoke('look_at_world', { yaw: 20, frame: 'body', duration_s: 0.3, wait: true });
     expect((r.target as R).world_yaw_deg as number).toBeCloseTo(70, 0);
     expect(rad2deg(yawOf(s.sim.state().headPose))).toBeCloseTo(70, 0);
-    await invoke('look_at_world', { yaw: 0, frame: 'body', duration_s: 1 });
+    const long = invoke('look_at_world', { yaw: 0, frame: 'body', duration_s: 1, wait: true });
+    await sleep(150);
+    // The daemon would ignore a realtime target while the move runs; the driver stops the move first.
     const rt = await invoke('look_at_world', { yaw: 10, frame: 'body' });
-    expect(rt.warning).toMatch(/move is running/);
-    await invoke('stop_motion');
+    expect(rt.status).toBe('accepted');
+    expect(await long).toMatchObject({ status: 'cancelled', details: expect.stringMatching(/preempted by look_at_world/) });
+    await until(() => Math.abs(rad2deg(yawOf(s.sim.state().headPose)) - 60) < 0.5);
     await invoke('set_body_yaw', { yaw_deg: 0, duration_s: 0.3, wait: true });
   });
 
@@ -160,11 +163,11 @@ describe('reachy driver over NATS', () => {
       expect(e.details.rpcCode).toBe(-32000);
       expect(e.message).toMatch(re);
     }
-    // Head–body rule against the OBSERVED body yaw (body is at 10°): world yaw -45 is 55° away → ok; body at 10, yaw
-    // -45 with body turned to 30 first would be 75° → refused.
+    // Head–body rule against the body yaw the robot holds (30°): world yaw -40 would be 70° away → refused, naming
+    // both angles.
     await invoke('set_body_yaw', { yaw_deg: 30, duration_s: 0.3, wait: true });
     const e = await rejection(invoke('look_at_world', { yaw: -40 }));
-    expect(e.message).toMatch(/from the observed body yaw 30°, outside safe range \[-65, 65\]/);
+    expect(e.message).toMatch(/head heading -40° would be -70° from the body yaw 30°: head_body_yaw_diff_deg=-70 outside safe range \[-65, 65\]/);
     // Hold would leave the head too far from the body.
     const e2 = await rejection(invoke('set_body_yaw', { yaw_deg: 150, head: 'hold' }));
     expect(e2.message).toMatch(/outside safe range \[-65, 65\]/);

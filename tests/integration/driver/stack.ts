@@ -3,7 +3,7 @@ import { setStderrLogging } from '../../../src/main/log';
 import { createLocalMesh, createMeshClient, meshConfigFromEnv, openMesh, type MeshConnection } from '../../../src/main/mesh';
 import type { MeshClient } from '../../../src/main/mesh/types';
 import { targetForSimulator } from '../../../src/main/reachy';
-import { startSimulator, type Simulator } from '../../../src/main/sim';
+import { startSimulator, type Simulator, type SimulatorOptions } from '../../../src/main/sim';
 import { startReachyDriver, type ReachyDriverHandle, type StartReachyDriverOptions } from '../../../src/main/driver';
 
 export interface Stack {
@@ -21,9 +21,10 @@ export async function startStack(opts: {
   deviceId?: string;
   stateHz?: number;
   driver?: Partial<StartReachyDriverOptions>;
+  sim?: Partial<SimulatorOptions>;
 }): Promise<Stack> {
   setStderrLogging(process.env.DRIVER_TEST_LOGS === '1');
-  const sim = await startSimulator({ port: 0, mode: 'mockup', seed: 7 });
+  const sim = await startSimulator({ port: 0, mode: 'mockup', seed: 7, ...opts.sim });
   await sim.ready();
   const local = opts.natsUrl ? null : createLocalMesh();
   const connections: MeshConnection[] = [];

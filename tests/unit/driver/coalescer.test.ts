@@ -32,4 +32,19 @@ describe('RealtimeCoalescer', () => {
     expect(sent).toEqual([1]);
     c.close();
   });
+
+  it('a newer target keeps the parts of the waiting one it does not give (merge)', async () => {
+    let t = 0;
+    type T = { head?: number; antennas?: number };
+    const sent: T[] = [];
+    const c = new RealtimeCoalescer<T>(async (v) => void sent.push(v), { maxHz: 60, burst: 1, now: () => t, merge: (a, b) => ({ ...a, ...b }) });
+    await c.submit({ head: 1 });
+    const pa = c.submit({ antennas: 7 });
+    t += 20;
+    const ph = c.submit({ head: 2 });
+    expect(await pa).toBe('coalesced');
+    expect(await ph).toBe('sent');
+    expect(sent).toEqual([{ head: 1 }, { head: 2, antennas: 7 }]);
+    c.close();
+  });
 });

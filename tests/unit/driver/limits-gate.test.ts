@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assertSafeTarget } from '../../../src/main/driver/gate';
+import { assertSafePath, assertSafeTarget } from '../../../src/main/driver/gate';
 import { angleDiffDeg, checkRange } from '../../../src/main/driver/limits';
 import { headPoseFromDeg, headPoseView, rotatePoseZ } from '../../../src/main/driver/pose';
 import { deg2rad, poseToMat4 } from '../../../src/shared/kinematics';
@@ -23,7 +23,8 @@ describe('limits', () => {
 
 describe('final gate', () => {
   it('accepts edge values and rejects anything beyond, naming the derived field', () => {
-    expect(() => assertSafeTarget({ headPose: pose({ pitch: 30, roll: -30, yaw: 45, z_mm: 50 }) }, 0)).not.toThrow();
+    expect(() => assertSafeTarget({ headPose: pose({ pitch: 30, roll: -30, yaw: 45 }) }, 0)).not.toThrow();
+    expect(() => assertSafeTarget({ headPose: pose({ z_mm: 20 }) }, 0)).not.toThrow();
     expect(() => assertSafeTarget({ headPose: pose({ pitch: 31 }) }, 0)).toThrow(/pitch=31 outside safe range/);
     expect(() => assertSafeTarget({ headPose: pose({ x_mm: 51 }) }, 0)).toThrow(/x_mm=51/);
     expect(() => assertSafeTarget({ bodyYaw: deg2rad(161) }, 0)).toThrow(/body_yaw_deg=161/);
@@ -45,6 +46,35 @@ describe('final gate', () => {
     expect(v.rpy_deg.roll).toBeCloseTo(5, 3);
     expect(v.rpy_deg.yaw).toBeCloseTo(110, 3);
     expect(v.xyz_mm.y).toBeCloseTo(10, 3);
+  });
+});
+
+describe('the daemon must have nothing to alter', () => {
+  it('checks the head–body offset in the daemon\'s yaw convention too (a tilted head)', () => {
+    // rpy yaw 28° with pitch and roll 30°: the daemon's automatic rule sees about 10°; both must be within 65°.
+    expect(() => assertSafeTarget({ headPose: pose({ yaw: 28, pitch: 30, roll: 30 }) }, deg2rad(-40))).toThrow(/heading 28° would be 68° from the body yaw -40°/);
+    // rpy yaw 20°, pitch 30°, roll −30°: rpy offset 60° is fine but the daemon's yaw is past 65° from the body.
+    expect(() => assertSafeTarget({ headPose: pose({ yaw: 20, pitch: 30, roll: -30 }) }, deg2rad(-40))).toThrow(/the daemon's yaw is/);
+  });
+
+  it('refuses a pose the Stewart platform cannot reach, naming what to reduce', () => {
+    expect(() => assertSafeTarget({ headPose: pose({ z_mm: 40 }) }, 0)).toThrow(/cannot reach this pose .*reduce z_mm/);
+    expect(() => assertSafeTarget({ headPose: pose({ y_mm: 50 }) }, 0)).toThrow(/Stewart motor \d would leave its range/);
+  });
+});
+
+describe('interpolated moves are checked along the way', () => {
+  it('refuses a long body turn that passes a tilted head beyond 65° in the daemon\'s reading, though both ends are within', () => {
+    const tilted = pose({ yaw: 60, pitch: 30, roll: -30 });
+    const at = (bodyDeg: number) => ({ head: rotatePoseZ(tilted, deg2rad(bodyDeg)), bodyYaw: deg2rad(bodyDeg) });
+    // Both ends pass the target gate (about 60.5° and 61.2° in the daemon's reading)...
+    expect(() => assertSafeTarget({ headPose: at(-160).head }, deg2rad(-160))).not.toThrow();
+    expect(() => assertSafeTarget({ headPose: at(45).head }, deg2rad(45))).not.toThrow();
+    // ...but half way (body near −90°) the daemon would read about 74° and drag the body.
+    expect(() => assertSafePath(at(-160), at(45), { what: 'set_body_yaw' })).toThrow(/set_body_yaw: on the way .* outside safe range \[-65, 65\]/);
+    // A level head makes the same turn fine.
+    const level = (b: number) => ({ head: rotatePoseZ(pose({ yaw: 60 }), deg2rad(b)), bodyYaw: deg2rad(b) });
+    expect(() => assertSafePath(level(-160), level(45))).not.toThrow();
   });
 });
 
