@@ -15,6 +15,7 @@ import { DEVICE_ID_PATTERN } from '../../shared/wire';
 import type { Logger } from '../log';
 import { PANORAMA_URI } from './panorama';
 import type { BridgeTools, ToolResult } from './tools';
+import { callerFor } from './supervise-session';
 
 export const SERVER_NAME = 'Device Connect Bridge';
 export const SERVER_VERSION = '0.1.0';
@@ -124,6 +125,8 @@ const optionalDeviceId = z
 export interface BridgeServerOptions {
   tools: BridgeTools;
   logger: Logger;
+  /** The agent's name for supervision (`--agent`); default: the MCP client's name. */
+  agent?: string;
 }
 
 export interface BridgeServer {
@@ -132,7 +135,7 @@ export interface BridgeServer {
   dispose(): void;
 }
 
-export function createBridgeServer({ tools, logger }: BridgeServerOptions): BridgeServer {
+export function createBridgeServer({ tools, logger, agent }: BridgeServerOptions): BridgeServer {
   const mcp = new McpServer(
     { name: SERVER_NAME, version: SERVER_VERSION },
     { capabilities: { tools: {}, resources: { subscribe: true, listChanged: true }, prompts: {} }, instructions: INSTRUCTIONS },
@@ -164,7 +167,7 @@ export function createBridgeServer({ tools, logger }: BridgeServerOptions): Brid
       inputSchema: toolInputShapes.invoke_device,
       annotations: { ...invokeAnnotations, openWorldHint: true },
     },
-    async (args) => toCallToolResult(await tools.invokeDevice(args)),
+    async (args) => toCallToolResult(await tools.invokeDevice(args, callerFor(mcp.server, agent))),
   );
   mcp.registerTool(
     'wait_for_event',
@@ -283,7 +286,7 @@ export function createBridgeServer({ tools, logger }: BridgeServerOptions): Brid
       },
     },
     async (args, extra): Promise<GetPromptResult> => {
-      const r = await tools.lookAround({ device_id: args.device_id, detail: args.detail }, extra.signal);
+      const r = await tools.lookAround({ device_id: args.device_id, detail: args.detail }, extra.signal, callerFor(mcp.server, agent));
       return {
         description: `360° panorama from ${r.deviceId}`,
         messages: [
@@ -317,7 +320,7 @@ export function createBridgeServer({ tools, logger }: BridgeServerOptions): Brid
     },
     async (args): Promise<GetPromptResult> => {
       const id = args.device_id || (await tools.defaultRobot());
-      const status = await tools.invokeDevice({ device_id: id, function: 'get_status' });
+      const status = await tools.invokeDevice({ device_id: id, function: 'get_status' }, callerFor(mcp.server, agent));
       const failures = tools.recentFailures(id);
       return {
         description: `Health check of ${id}`,
