@@ -21,7 +21,6 @@ import { BridgeTools, requestTimeoutFromEnv } from './tools';
 import { policyFromFlags } from './policy';
 import type { Policy } from './policy';
 import { Supervisor } from './supervisor';
-import type { Labels } from '../../shared/wire';
 
 const HELP = `Usage: reachy-console mcp [options]
 
@@ -189,9 +188,8 @@ export const command: CliCommand = {
     }
     panoramaDir ??= defaultPanoramaDir();
     logger.info(`panorama folder: ${panoramaDir}`);
-    let catalogue: ((id: string) => Promise<Array<{ name: string; labels: Labels | null }>>) | undefined;
     const supervisor = policy
-      ? new Supervisor({ policy, logger: logger.child('agents'), mesh: () => stack.mesh(), catalogue: (id) => catalogue?.(id) ?? Promise.resolve([]) })
+      ? new Supervisor({ policy, logger: logger.child('agents'), mesh: () => stack.mesh(), catalogue: async (id) => (await tools.findDevice(id))?.functions ?? [] })
       : null;
     if (policy) logger.info(`supervised: motion ${policy.resolve(values.agent ?? 'agent', deviceId, 'motion').decision}, media ${policy.resolve(values.agent ?? 'agent', deviceId, 'media').decision}`);
     const tools = new BridgeTools({
@@ -213,7 +211,6 @@ export const command: CliCommand = {
           }
         : undefined,
     });
-    catalogue = async (id) => (await tools.findDevice(id))?.functions ?? [];
     try {
       await serveStdio(tools, logger, values.agent);
     } finally {
