@@ -20,6 +20,7 @@ import { guardStdout, serveStdio } from './stdio';
 import { BridgeTools, requestTimeoutFromEnv } from './tools';
 import { policyFromFlags } from './policy';
 import type { Policy } from './policy';
+import type { Labels } from '../../shared/wire';
 import { Supervisor } from './supervisor';
 
 const HELP = `Usage: reachy-console mcp [options]
@@ -188,11 +189,11 @@ export const command: CliCommand = {
     }
     panoramaDir ??= defaultPanoramaDir();
     logger.info(`panorama folder: ${panoramaDir}`);
-    const supervisor = policy
-      ? new Supervisor({ policy, logger: logger.child('agents'), mesh: () => stack.mesh(), catalogue: async (id) => (await tools.findDevice(id))?.functions ?? [] })
+    const supervisor: Supervisor | null = policy
+      ? new Supervisor({ policy, logger: logger.child('agents'), mesh: () => stack.mesh(), catalogue: async (id): Promise<Array<{ name: string; labels: Labels | null }>> => (await tools.findDevice(id))?.functions ?? [] })
       : null;
     if (policy) logger.info(`supervised: motion ${policy.resolve(values.agent ?? 'agent', deviceId, 'motion').decision}, media ${policy.resolve(values.agent ?? 'agent', deviceId, 'media').decision}`);
-    const tools = new BridgeTools({
+    const tools: BridgeTools = new BridgeTools({
       supervisor,
       inProcessMesh: values.sim ?? false,
       ...(robotReady ? { ready: () => robotReady } : {}),
