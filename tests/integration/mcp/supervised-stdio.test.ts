@@ -4,6 +4,9 @@
  * accepted one moves it, a client that cannot ask gets a denial saying how to allow motion, and a stop is never
  * asked. The robot's position is read back from the simulator through get_body_yaw (observing is not asked).
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
@@ -23,7 +26,7 @@ describe('mcp --sim --motion ask (elicitation)', () => {
     client = null;
   });
 
-  const start = async (elicitation: boolean, answer?: () => ElicitResult, asked?: string[]): Promise<Client> => {
+  const start = async (elicitation: boolean, answer?: () => ElicitResult, asked?: string[], extra: string[] = ['--motion', 'ask']): Promise<Client> => {
     const c = new Client({ name: 'claude-test', version: '1' }, { capabilities: elicitation ? { elicitation: {} } : {} });
     if (elicitation) {
       c.setRequestHandler(ElicitRequestSchema, async (req) => {
@@ -32,7 +35,7 @@ describe('mcp --sim --motion ask (elicitation)', () => {
       });
     }
     await c.connect(
-      new StdioClientTransport({ command: process.execPath, args: ['bin/reachy-console.mjs', 'mcp', '--sim', '--motion', 'ask'], cwd: ROOT, stderr: 'ignore', env }),
+      new StdioClientTransport({ command: process.execPath, args: ['bin/reachy-console.mjs', 'mcp', '--sim', ...extra], cwd: ROOT, stderr: 'ignore', env }),
     );
     client = c;
     return c;
@@ -86,5 +89,54 @@ describe('mcp --sim --motion ask (elicitation)', () => {
     await new Promise((res) => setTimeout(res, 600));
     expect(await bodyYaw(c)).toBeCloseTo(before, 0);
     expect((await invoke(c, 'stop_motion')).body.success).toBe(true);
+  });
+
+  it('guard rails from --policy: envelope, no body moves and the budget are refused by name, and the simulator never moves for them', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'policy-'));
+    const file = join(dir, 'policy.yaml');
+    writeFileSync(
+      file,
+      [
+        'agents:',
+        '  claude-test:',
+        '    guard:',
+        '      envelope:',
+        '        look_at_world: { yaw: [-30, 30] }',
+        '        set_body_yaw: deny',
+        '      motion_budget: 1',
+      ].join('\n'),
+    );
+    const c = await start(false, undefined, undefined, ['--policy', file]);
+    const yaw = async (): Promise<number> =>
+      Number(((await invoke(c, 'get_joints')).body.result?.head_pose as { rpy_deg: { yaw: number } }).rpy_deg.yaw);
+    const body0 = await bodyYaw(c);
+    const head0 = await yaw();
+    const env = await invoke(c, 'look_at_world', { yaw: 40, duration_s: 0.3 });
+    expect(env.isError).toBe(true);
+    expect(env.body.error).toBe("refused by guard rail guard.envelope.look_at_world.yaw: yaw=40 is outside agent claude-test's envelope [-30, 30]");
+    const body = await invoke(c, 'set_body_yaw', { yaw_deg: 10, duration_s: 0.3 });
+    expect(body.body.error).toBe('refused by guard rail guard.envelope.set_body_yaw: set_body_yaw is not allowed for agent claude-test');
+    const ok = await invoke(c, 'look_at_world', { yaw: 15, duration_s: 0.3, wait: true });
+    expect(ok.body.success).toBe(true);
+    expect(ok.body.result?.owner).toBe('agent:claude-test');
+    const over = await invoke(c, 'look_at_world', { yaw: -15, duration_s: 0.3 });
+    expect(over.body.error).toBe('refused by guard rail guard.motion_budget: agent claude-test has used its 1 motion calls for this session');
+    await new Promise((r) => setTimeout(r, 600));
+    expect(await bodyYaw(c)).toBeCloseTo(body0, 0);
+    expect(head0).toBeCloseTo(0, 0);
+    expect(await yaw()).toBeCloseTo(15, 0);
+  });
+
+  it('a bad policy file or flag stops the bridge with the field named', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'policy-'));
+    const file = join(dir, 'bad.yaml');
+    writeFileSync(file, 'agents:\n  claude:\n    motion: maybe\n');
+    const { spawnSync } = await import('node:child_process');
+    const r = spawnSync(process.execPath, ['bin/reachy-console.mjs', 'mcp', '--sim', '--policy', file], { cwd: ROOT, env, input: '', encoding: 'utf8', timeout: 30_000 });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain(`${file}: agents.claude.motion: must be allow, ask or deny (got "maybe")`);
+    const f = spawnSync(process.execPath, ['bin/reachy-console.mjs', 'mcp', '--sim', '--motion', 'sometimes'], { cwd: ROOT, env, input: '', encoding: 'utf8', timeout: 30_000 });
+    expect(f.status).not.toBe(0);
+    expect(f.stderr).toContain('--motion: must be allow, ask or deny (got "sometimes")');
   });
 });

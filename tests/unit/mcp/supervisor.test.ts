@@ -41,6 +41,13 @@ function createRobot(connection: ReturnType<ReturnType<typeof createLocalMesh>['
       defineFunction({ name: 'halt', description: 'stop', labels: { access: 'motion', stop: 'true' }, params: z.object({ owner: z.string().default('agent'), reason: z.string().optional() }), handler: (p, c) => rec('halt')(p, c) }),
       defineFunction({ name: 'release_lease', description: 'lease', labels: { access: 'control' }, params: z.object({ owner: z.string() }), handler: (p, c) => rec('release_lease')(p, c) }),
       defineFunction({ name: 'snap', description: 'camera', labels: { access: 'read', group: 'media' }, params: z.object({}), handler: (p, c) => rec('snap')(p, c) }),
+      defineFunction({
+        name: 'frame',
+        description: 'camera frame',
+        labels: { access: 'read', group: 'media', result: 'image' },
+        params: z.object({}),
+        handler: () => ({ format: 'jpeg', width: 1, height: 1, data_b64: '/9j/AA==' }),
+      }),
     ],
   });
 }
@@ -198,6 +205,21 @@ describe('supervised bridge tools', () => {
     ]);
     expect(tl[0].result).toMatchObject({ ok: true });
     expect(pushes.some((x) => x.kind === 'pending')).toBe(true);
+  });
+
+  it('the timeline keeps each call in order with its decision, result and the image the agent saw', async () => {
+    setup('');
+    await invoke('get_status');
+    await invoke('frame');
+    await invoke('point_head', { yaw: 2 });
+    const tl = sup.recentTimeline();
+    expect(tl.map((e) => [e.function, e.class, e.decision, e.result?.ok])).toEqual([
+      ['get_status', 'observe', 'allowed', true],
+      ['frame', 'media', 'allowed', true],
+      ['point_head', 'motion', 'allowed', true],
+    ]);
+    expect(tl[1].image).toEqual({ data: '/9j/AA==', mimeType: 'image/jpeg' });
+    expect(tl[2].arguments).toEqual({ yaw: 2 });
   });
 
   it('"allow motion for N minutes" lets the next motion calls through without asking', async () => {
