@@ -73,6 +73,18 @@ describe('policy file and flags', () => {
     expect(() => policyFromFlags({ motion: 'sometimes' })).toThrow(/--motion: must be allow, ask or deny/);
   });
 
+  it("accepts the README's example policy file as documented", async () => {
+    const { readFileSync } = await import('node:fs');
+    const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+    const section = readme.slice(readme.indexOf('### Letting Claude drive, safely'));
+    const yaml = /```yaml\n([\s\S]*?)```/.exec(section)?.[1] ?? '';
+    const p = new Policy(parsePolicy(yaml, 'README'), STDIO_DEFAULTS);
+    expect(p.resolve('claude', 'reachy-mini-2', 'motion').decision).toBe('deny');
+    expect(p.resolve('someone', 'reachy-mini-1', 'media').decision).toBe('deny');
+    expect(p.guard('claude', 'reachy-mini-1')).toMatchObject({ envelope: { set_body_yaw: 'deny', look_at_world: { yaw: [-30, 30] } }, motion_budget: 100, media: false });
+    expect(p.askTimeoutMs).toBe(60_000);
+  });
+
   it('resolves agent-on-robot > agent > robot > flag > file default > built-in default', () => {
     const file = parsePolicy(
       'default: { motion: deny }\nrobots:\n  bot-1: { media: deny }\nagents:\n  claude:\n    motion: ask\n    robots:\n      bot-2: { motion: allow }\n',
