@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { ConsoleSession } from '../../src/main/console/host';
-import { startConsoleRig, type ConsoleRig } from './harness';
+import { join } from 'node:path';
+import { SHOTS, startConsoleRig, type ConsoleRig } from './harness';
 
 const DEVICE = 'reachy-mini-1';
 const ASK_TIMEOUT_S = 4;
@@ -67,6 +68,9 @@ describe('Agents panel: the operator approves, denies and revokes an agent (brow
     expect(await card.getByTestId('agent-pending-agent').textContent()).toBe('claude-e2e');
     expect(await card.getByTestId('agent-pending-function').textContent()).toBe('look_at_world');
     expect(await card.getByTestId('agent-pending-target').textContent()).toBe('target: yaw 20°, pitch 0°, duration 0.50 s');
+    // Drawn on a top view of the robot: the predicted heading, 20° to the left.
+    expect(await card.getByTestId('agent-pending-ray').getAttribute('data-deg')).toBe('20.0');
+    await panel.screenshot({ path: join(SHOTS, 'agents-pending.png') });
     // Nothing moved while the operator thinks.
     expect(await headYaw()).toBeCloseTo(start, 0);
     await card.getByTestId('agent-approve').click();
@@ -96,6 +100,7 @@ describe('Agents panel: the operator approves, denies and revokes an agent (brow
       'denied by timeout',
     ]);
     expect(await page.getByTestId('agent-identity').first().textContent()).toBe('agent:claude-e2e');
+    await panel.screenshot({ path: join(SHOTS, 'agents-timeline.png') });
   }, 120_000);
 
   it('revoke during a long move stops the robot within 0.5 s and refuses the next motion call', async () => {

@@ -6,7 +6,7 @@
  * decision, result and the images the agent saw. Talks only to the ConsoleApi agents group and its `agents` pushes.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { notify, runAction, useConsoleApi, useNow } from '../hooks';
+import { notify, runAction, useConsoleApi, useDeviceState, useNow } from '../hooks';
 import type { AgentInfo, AgentPending, AgentTimelineEntry } from '../../shared/console-api/agents';
 
 const MAX_ROWS = 200;
@@ -30,6 +30,38 @@ export function targetText(t: Record<string, number>): string {
   return parts.length ? parts.join(', ') : 'no numeric target';
 }
 
+const DEG = Math.PI / 180;
+const ROW = { display: 'flex', alignItems: 'center', gap: 10, flexWrap: 'wrap' } as const;
+const CARD = { border: '1px solid #39414e', borderRadius: 6, padding: 8, marginBottom: 8 } as const;
+
+/**
+ * The robot seen from above with where the call would point it: the current head heading (solid) and the
+ * predicted one (dashed) for a call with a head `yaw` (world frame, or body frame added to the body yaw), the
+ * predicted body heading for a `yaw_deg`. Nothing is drawn for a call without a heading.
+ */
+function TargetView({ deviceId, target, args }: { deviceId: string; target: Record<string, number>; args: unknown }) {
+  const v = useDeviceState(deviceId);
+  const body = v?.bodyYawDeg ?? 0;
+  const head = v?.head?.yaw ?? body;
+  const frame = (args as { frame?: unknown } | null)?.frame;
+  const headTarget = typeof target.yaw === 'number' ? (frame === 'body' ? body + target.yaw : target.yaw) : null;
+  const bodyTarget = typeof target.yaw_deg === 'number' ? target.yaw_deg : null;
+  if (headTarget === null && bodyTarget === null) return null;
+  const ray = (deg: number, r: number) => ({ x: 60 - r * Math.sin(deg * DEG), y: 60 - r * Math.cos(deg * DEG) });
+  const cur = ray(head, 48);
+  const predicted = ray(headTarget ?? bodyTarget ?? 0, 52);
+  const predictedDeg = headTarget ?? bodyTarget ?? 0;
+  return (
+    <svg viewBox="0 0 120 120" width={120} height={120} style={{ flex: 'none' }} data-testid="agent-pending-view" role="img" aria-label={`predicted ${headTarget !== null ? 'head' : 'body'} heading ${predictedDeg.toFixed(0)}°`}>
+      <circle cx={60} cy={60} r={54} className="svg-ring" />
+      <circle cx={60} cy={60} r={22} className="svg-body" />
+      <line x1={60} y1={60} x2={cur.x} y2={cur.y} className="svg-tick" />
+      <line x1={60} y1={60} x2={predicted.x} y2={predicted.y} className="svg-gaze" data-testid="agent-pending-ray" data-deg={predictedDeg.toFixed(1)} />
+      <circle cx={predicted.x} cy={predicted.y} r={4} className="svg-eye" />
+    </svg>
+  );
+}
+
 function PendingCard({ p, onDone }: { p: AgentPending; onDone: () => void }) {
   const api = useConsoleApi();
   const now = useNow(250);
@@ -43,7 +75,7 @@ function PendingCard({ p, onDone }: { p: AgentPending; onDone: () => void }) {
     onDone();
   };
   return (
-    <div className="agent-pending" data-testid="agent-pending" data-agent={p.agent} data-function={p.function}>
+    <div className="agent-pending" style={CARD} data-testid="agent-pending" data-agent={p.agent} data-function={p.function}>
       <div>
         <b data-testid="agent-pending-agent">{p.agent}</b> wants <span className="mono" data-testid="agent-pending-function">{p.function}</span> on{' '}
         {p.device_id} <span className="muted">({p.class}; denied in {left.toFixed(0)} s)</span>
@@ -51,19 +83,21 @@ function PendingCard({ p, onDone }: { p: AgentPending; onDone: () => void }) {
       <div className="mono" data-testid="agent-pending-args">
         {argsText(p.arguments)}
       </div>
-      <div data-testid="agent-pending-target">target: {targetText(p.target)}</div>
-      <div className="row">
+      <div style={ROW}>
+        <TargetView deviceId={p.device_id} target={p.target} args={p.arguments} />
+        <div data-testid="agent-pending-target">target: {targetText(p.target)}</div>
+      </div>
+      <div style={ROW}>
         <button className="btn" data-testid="agent-approve" onClick={() => void decide(true)}>
           Approve
         </button>
-        <input className="field" data-testid="agent-deny-reason" placeholder="reason (sent to the agent)" value={reason} onChange={(e) => setReason(e.target.value)} />
+        <input data-testid="agent-deny-reason" placeholder="reason (sent to the agent)" value={reason} onChange={(e) => setReason(e.target.value)} />
         <button className="btn btn-warn" data-testid="agent-deny" onClick={() => void decide(false)}>
           Deny
         </button>
-        <label>
+        <label style={{ whiteSpace: 'nowrap' }}>
           allow this agent&apos;s motion for{' '}
           <input
-            className="field"
             type="number"
             min={1}
             max={240}
