@@ -200,40 +200,8 @@ export class Supervisor {
       return refuse('denied', `denied by the operator: ${st.revoked.reason} (this agent's motion rights were revoked by ${st.revoked.by})`, st.revoked.by);
     }
 
-    const guard = this.opts.policy.guard(agent, call.deviceId);
-    if (cls === 'media' && guard.media === false) {
-      return refuse('refused', `refused by guard rail guard.media: media (camera, microphone, speaker) is off for agent ${agent}`);
-    }
-    if (cls === 'motion') {
-      const env = guard.envelope?.[call.fn];
-      if (env === 'deny') return refuse('refused', `refused by guard rail guard.envelope.${call.fn}: ${call.fn} is not allowed for agent ${agent}`);
-      if (env) {
-        for (const [arg, [lo, hi]] of Object.entries(env)) {
-          const v = call.args[arg];
-          if (typeof v === 'number' && (v < lo || v > hi)) {
-            return refuse(
-              'refused',
-              `refused by guard rail guard.envelope.${call.fn}.${arg}: ${arg}=${fmtNum(v)} is outside agent ${agent}'s envelope [${fmtNum(lo)}, ${fmtNum(hi)}]`,
-            );
-          }
-        }
-      }
-      if (guard.motion_rate) {
-        const { calls, per_s } = guard.motion_rate;
-        const since = this.now() - per_s * 1000;
-        st.motionTimes = st.motionTimes.filter((t) => t > since);
-        if (st.motionTimes.length >= calls) {
-          const wait = (st.motionTimes[0] + per_s * 1000 - this.now()) / 1000;
-          return refuse(
-            'refused',
-            `refused by guard rail guard.motion_rate: at most ${calls} motion calls per ${fmtNum(per_s)} s for agent ${agent}; try again in ${wait.toFixed(1)} s`,
-          );
-        }
-      }
-      if (guard.motion_budget !== undefined && st.motionCalls >= guard.motion_budget) {
-        return refuse('refused', `refused by guard rail guard.motion_budget: agent ${agent} has used its ${guard.motion_budget} motion calls for this session`);
-      }
-    }
+    const railed = this.guardRefusal(agent, st, cls, call);
+    if (railed) return refuse('refused', railed);
 
     const policyClass: PolicyClass = cls;
     const { decision, source } = this.opts.policy.resolve(agent, call.deviceId, policyClass);
@@ -252,6 +220,9 @@ export class Supervisor {
       if (st.revoked && (cls === 'motion' || cls === 'control')) {
         return refuse('denied', `denied by the operator: ${st.revoked.reason} (revoked by ${st.revoked.by})`, st.revoked.by);
       }
+      // Rails that filled up while the question was open (rate, budget) still hold.
+      const late = this.guardRefusal(agent, st, cls, call);
+      if (late) return refuse('refused', late);
       return go('approved in the console', d.by);
     }
     if (caller.elicit) {
@@ -265,7 +236,13 @@ export class Supervisor {
       } catch (err) {
         return refuse('denied', `denied by the operator: the approval request failed (${(err as Error).message})`);
       }
-      if (answer === 'approved') return go('approved at the MCP client', 'the person at the MCP client');
+      if (answer === 'approved') {
+        if (st.revoked && (cls === 'motion' || cls === 'control')) {
+          return refuse('denied', `denied by the operator: ${st.revoked.reason} (revoked by ${st.revoked.by})`, st.revoked.by);
+        }
+        const late = this.guardRefusal(agent, st, cls, call);
+        return late ? refuse('refused', late) : go('approved at the MCP client', 'the person at the MCP client');
+      }
       return refuse(
         'denied',
         answer === 'timeout'
@@ -280,6 +257,39 @@ export class Supervisor {
         `client does not support elicitation to ask you. To allow ${cls} calls, start the bridge with --${cls} allow, or set ` +
         `agents.${agent}.${cls}: allow in the --policy file, or use the console-hosted bridge and approve them in the console.`,
     );
+  }
+
+  /** The guard rail a call breaks (its refusal sentence naming the rule), or null. */
+  private guardRefusal(agent: string, st: AgentState, cls: FunctionClass, call: GateCall): string | null {
+    const guard = this.opts.policy.guard(agent, call.deviceId);
+    if (cls === 'media' && guard.media === false) {
+      return `refused by guard rail guard.media: media (camera, microphone, speaker) is off for agent ${agent}`;
+    }
+    if (cls === 'motion') {
+      const env = guard.envelope?.[call.fn];
+      if (env === 'deny') return `refused by guard rail guard.envelope.${call.fn}: ${call.fn} is not allowed for agent ${agent}`;
+      if (env) {
+        for (const [arg, [lo, hi]] of Object.entries(env)) {
+          const v = call.args[arg];
+          if (typeof v === 'number' && (v < lo || v > hi)) {
+            return `refused by guard rail guard.envelope.${call.fn}.${arg}: ${arg}=${fmtNum(v)} is outside agent ${agent}'s envelope [${fmtNum(lo)}, ${fmtNum(hi)}]`;
+          }
+        }
+      }
+      if (guard.motion_rate) {
+        const { calls, per_s } = guard.motion_rate;
+        const since = this.now() - per_s * 1000;
+        st.motionTimes = st.motionTimes.filter((t) => t > since);
+        if (st.motionTimes.length >= calls) {
+          const wait = (st.motionTimes[0] + per_s * 1000 - this.now()) / 1000;
+          return `refused by guard rail guard.motion_rate: at most ${calls} motion calls per ${fmtNum(per_s)} s for agent ${agent}; try again in ${wait.toFixed(1)} s`;
+        }
+      }
+      if (guard.motion_budget !== undefined && st.motionCalls >= guard.motion_budget) {
+        return `refused by guard rail guard.motion_budget: agent ${agent} has used its ${guard.motion_budget} motion calls for this session`;
+      }
+    }
+    return null;
   }
 
   private askConsole(

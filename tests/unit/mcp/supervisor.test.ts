@@ -234,6 +234,18 @@ describe('supervised bridge tools', () => {
     expect(tl[2].arguments).toEqual({ yaw: 2 });
   });
 
+  it('an approval does not lift a guard rail that filled up while the question was open', async () => {
+    setup('default:\n  guard:\n    motion_budget: 1\n', CONSOLE_DEFAULTS, true);
+    const first = invoke('point_head', { yaw: 1 });
+    const second = invoke('point_head', { yaw: 2 });
+    await expect.poll(() => sup.listPending().length).toBe(2);
+    for (const p of sup.listPending()) sup.decide(p.id, { approve: true });
+    const results = await Promise.all([first, second]);
+    expect(results.map((r) => r.body.success)).toEqual([true, false]);
+    expect(results[1].body.error).toBe('refused by guard rail guard.motion_budget: agent claude has used its 1 motion calls for this session');
+    expect(reached('point_head')).toBe(1);
+  });
+
   it('"allow motion for N minutes" lets the next motion calls through without asking', async () => {
     setup('', CONSOLE_DEFAULTS, true);
     const first = invoke('point_head', { yaw: 1 });
