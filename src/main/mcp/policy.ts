@@ -56,7 +56,7 @@ export const guardSchema = z
       .object({ calls: z.number().int().min(1).max(10_000), per_s: z.number().positive().max(86_400) })
       .strict()
       .optional(),
-    /** Motion calls allowed in one agent session (bridge process or MCP session). */
+    /** Motion calls allowed per bridge run: a stdio bridge's process, or one start of the console's bridge. */
     motion_budget: z.number().int().min(0).max(1_000_000).optional(),
     /** false: media functions (camera, microphone, speaker) are refused. */
     media: z.boolean().optional(),

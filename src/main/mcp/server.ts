@@ -96,7 +96,9 @@ export const INSTRUCTIONS =
   'are JSON text; a failed call is marked isError and {"success": false, "error": ...} carries the device\'s own ' +
   'message (e.g. a value outside its safe range), so read it and adjust. Functions labelled result=image (a Reachy ' +
   'Mini\'s capture_video_frame) answer with the picture itself. Use wait_for_event to wait for events a call ' +
-  'causes. Functions labelled as a stop (stop_motion) are always allowed. Prompts: look_around (360° panorama of ' +
+  'causes. Functions labelled as a stop (stop_motion) are always allowed. A supervised bridge may hold a call until ' +
+  'a human approves it, or refuse it ("denied by the operator: <reason>", "refused by guard rail <rule>: ..."): ' +
+  'do not retry a denied call unchanged; adjust or ask the user. Prompts: look_around (360° panorama of ' +
   'the room), check_robot; resources: panorama://latest, devices://{device_id}/functions.';
 
 const READ_ONLY = { readOnlyHint: true, openWorldHint: true } as const;
