@@ -134,5 +134,22 @@ describe('Agents panel: the operator approves, denies and revokes an agent (brow
     expect(await page.getByTestId('agent-pending').count()).toBe(0);
     // Stopping is never refused.
     expect((await invoke('stop_motion', {})).body.success).toBe(true);
+
+    // Restore, then the keyboard shortcut (Alt+Shift+R) revokes every agent during a move just the same.
+    await page.getByTestId('agent-restore-claude-e2e').click();
+    await page.getByTestId('agent-revoke-claude-e2e').waitFor({ timeout: 5000 });
+    const from2 = await headYaw();
+    const again = invoke('look_at_world', { yaw: 25, duration_s: 8 });
+    await page.getByTestId('agent-pending').waitFor({ timeout: 15_000 });
+    await page.getByTestId('agent-approve').click();
+    expect((await again).body.success).toBe(true);
+    await expect.poll(headYaw, { timeout: 10_000, interval: 100 }).toBeGreaterThan(from2 + 3);
+    await page.keyboard.press('Alt+Shift+R');
+    await page.getByTestId('agent-revoked').waitFor({ timeout: 5000 });
+    await new Promise((r) => setTimeout(r, 500));
+    const held = await headYaw();
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(Math.abs((await headYaw()) - held)).toBeLessThan(0.5);
+    expect(held).toBeLessThan(20);
   }, 120_000);
 });
