@@ -18,6 +18,10 @@ import { appendCallRecord } from './call-log';
 import { defaultPanoramaDir } from './panorama';
 import { guardStdout, serveStdio } from './stdio';
 import { BridgeTools, requestTimeoutFromEnv } from './tools';
+import { policyFromFlags } from './policy';
+import type { Policy } from './policy';
+import type { Labels } from '../../shared/wire';
+import { Supervisor } from './supervisor';
 
 const HELP = `Usage: reachy-console mcp [options]
 
@@ -35,6 +39,16 @@ Options:
   --panorama-dir <dir>  Where panorama://latest looks and look_around scans go (default: with --sim a temporary
                         folder of this bridge, else the console's ~/.local/share/reachy-console/panorama)
   --call-log <file>     Append every tool call as a JSON line (the console's MCP panel reads this)
+
+Supervision (see README "Letting Claude drive, safely"); classes come from the functions' labels:
+  --motion allow|ask|deny   functions labelled access=motion (default allow; ask = a human approves each call
+                            through MCP elicitation, or the call is denied when the client cannot ask)
+  --media allow|ask|deny    functions labelled group=media (camera, microphone, speaker)
+  --control allow|ask|deny  functions labelled access=control (leases, interlock reset)
+  --observe allow|ask|deny  functions labelled access=read
+  --policy <file.yaml>      per-agent / per-robot policy and guard rails (envelope, rate, budget, media off)
+  --agent <name>            this agent's name (default: the MCP client's name); its mesh identity is agent:<name>
+                            Functions labelled as a stop (stop_motion) are always allowed.
   -h, --help            This help
 
 Environment (as the reference bridge):
@@ -103,6 +117,12 @@ export const command: CliCommand = {
         'read-only': { type: 'boolean', default: false },
         'call-log': { type: 'string' },
         'panorama-dir': { type: 'string' },
+        motion: { type: 'string' },
+        media: { type: 'string' },
+        control: { type: 'string' },
+        observe: { type: 'string' },
+        policy: { type: 'string' },
+        agent: { type: 'string' },
       },
       strict: true,
       allowPositionals: false,
@@ -112,6 +132,16 @@ export const command: CliCommand = {
       allow = allowListFromFlags(values.allow, values['read-only'] ?? false);
     } catch (err) {
       throw new UsageError((err as Error).message);
+    }
+    const supervised = ['motion', 'media', 'control', 'observe', 'policy', 'agent'].some((k) => values[k as keyof typeof values] !== undefined);
+    let policy: Policy | null = null;
+    try {
+      if (supervised) policy = policyFromFlags({ motion: values.motion, media: values.media, control: values.control, observe: values.observe, policy: values.policy });
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+    if (values.agent !== undefined && !/^[A-Za-z0-9_.@-]{1,48}$/.test(values.agent)) {
+      throw new UsageError(`--agent '${values.agent}' must be 1-48 letters, digits, _ . @ -`);
     }
     const deviceId = values['device-id'] ?? 'reachy-mini-1';
     if (!/^[a-zA-Z0-9][a-zA-Z0-9._-]{0,254}$/.test(deviceId)) {
@@ -159,7 +189,12 @@ export const command: CliCommand = {
     }
     panoramaDir ??= defaultPanoramaDir();
     logger.info(`panorama folder: ${panoramaDir}`);
-    const tools = new BridgeTools({
+    const supervisor: Supervisor | null = policy
+      ? new Supervisor({ policy, logger: logger.child('agents'), mesh: () => stack.mesh(), catalogue: async (id): Promise<Array<{ name: string; labels: Labels | null }>> => (await tools.findDevice(id))?.functions ?? [] })
+      : null;
+    if (policy) logger.info(`supervised: motion ${policy.resolve(values.agent ?? 'agent', deviceId, 'motion').decision}, media ${policy.resolve(values.agent ?? 'agent', deviceId, 'media').decision}`);
+    const tools: BridgeTools = new BridgeTools({
+      supervisor,
       inProcessMesh: values.sim ?? false,
       ...(robotReady ? { ready: () => robotReady } : {}),
       panoramaDir,
@@ -178,8 +213,9 @@ export const command: CliCommand = {
         : undefined,
     });
     try {
-      await serveStdio(tools, logger);
+      await serveStdio(tools, logger, values.agent);
     } finally {
+      supervisor?.close();
       tools.close();
       await stack.close().catch((err: unknown) => logger.warn(`shutdown: ${(err as Error).message}`));
       if (tempPanoramaDir) await rm(tempPanoramaDir, { recursive: true, force: true }).catch(() => undefined);

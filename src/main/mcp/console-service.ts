@@ -5,6 +5,7 @@
  */
 import { join } from 'node:path';
 import type { ConsoleService, ConsoleServiceContext } from '../console/service';
+import type { agentsMethods } from '../../shared/console-api/agents';
 import type { McpBridgeStatus, McpCallRecord, mcpMethods } from '../../shared/console-api/mcp';
 import { ConsoleApiError } from '../../shared/console-api/protocol';
 import { allowListFromFlags } from './allow-list';
@@ -14,14 +15,24 @@ import type { ConfigRequest } from './client-config';
 import { startHttpBridge } from './http-host';
 import type { HttpBridgeHandle } from './http-host';
 import { BridgeTools } from './tools';
+import { agentsHandlers } from './agents-service';
+import { CONSOLE_DEFAULTS, Policy, policyFileSchema } from './policy';
+import { Supervisor } from './supervisor';
 
 export const CALL_LOG_FILENAME = 'mcp-calls.jsonl';
 
-export function createMcpService(ctx: ConsoleServiceContext): ConsoleService<typeof mcpMethods> {
+export function createMcpService(ctx: ConsoleServiceContext): ConsoleService<typeof mcpMethods & typeof agentsMethods> {
   const logger = ctx.logger.child('mcp');
   const log = new CallLog();
   const callLogFile = join(ctx.dataDir, CALL_LOG_FILENAME);
-  let bridge: { http: HttpBridgeHandle; tools: BridgeTools; allow: string[] | null; startedAt: number } | null = null;
+  let bridge: {
+    http: HttpBridgeHandle;
+    tools: BridgeTools;
+    allow: string[] | null;
+    startedAt: number;
+    supervisor: Supervisor;
+    supervision: NonNullable<McpBridgeStatus['supervision']>;
+  } | null = null;
   let lastError: string | undefined;
 
   const push = (call: McpCallRecord): void => ctx.push({ type: 'mcp_call', call });
@@ -36,6 +47,7 @@ export function createMcpService(ctx: ConsoleServiceContext): ConsoleService<typ
     sessions: bridge?.http.sessions() ?? 0,
     calls: log.count(),
     startedAt: bridge?.startedAt,
+    supervision: bridge?.supervision,
     callLogFile,
     error: lastError,
   });
@@ -45,6 +57,7 @@ export function createMcpService(ctx: ConsoleServiceContext): ConsoleService<typ
     bridge = null;
     if (!b) return;
     await b.http.close();
+    b.supervisor.close();
     b.tools.close();
     logger.info('console-hosted MCP bridge stopped');
   };
@@ -65,6 +78,7 @@ export function createMcpService(ctx: ConsoleServiceContext): ConsoleService<typ
 
   return {
     handlers: {
+      ...agentsHandlers(() => bridge?.supervisor ?? null),
       mcpStatus: async () => status(),
       mcpStart: async (input) => {
         if (bridge) return status();
@@ -72,14 +86,32 @@ export function createMcpService(ctx: ConsoleServiceContext): ConsoleService<typ
         // Fail early and readably when the console has no mesh yet.
         ctx.mesh();
         // Panoramas the operator scans in the console (`<dataDir>/panorama`) are what agents see.
-        const tools = new BridgeTools({ mesh: () => ctx.mesh(), logger, allow, panoramaDir: join(ctx.dataDir, 'panorama'), onCall: (r) => log.add(r) });
+        // A bridge the console hosts is supervised: the operator answers its agents' motion calls (default ask).
+        const supervision = { motion: input.motion, media: input.media, control: input.control, observe: input.observe, askTimeoutS: input.askTimeoutS };
+        const policy = new Policy(policyFileSchema.parse({ ask_timeout_s: input.askTimeoutS }), CONSOLE_DEFAULTS, {
+          motion: input.motion,
+          media: input.media,
+          control: input.control,
+          observe: input.observe,
+        });
+        let tools: BridgeTools | null = null;
+        const supervisor = new Supervisor({
+          policy,
+          logger: logger.child('agents'),
+          mesh: () => ctx.mesh(),
+          consoleAttached: true,
+          catalogue: async (id) => (await tools?.findDevice(id))?.functions ?? [],
+        });
+        supervisor.onPush((update) => ctx.push({ type: 'agents', update }));
+        tools = new BridgeTools({ mesh: () => ctx.mesh(), logger, allow, supervisor, panoramaDir: join(ctx.dataDir, 'panorama'), onCall: (r) => log.add(r) });
         try {
           const http = await startHttpBridge({ tools, logger, port: input.port });
           // Shown as the names it allows plus the labels that allow more (read-only: access=read; a stop always).
           const shown = allow ? [...allow.patterns, ...(allow.readOnly ? ['access=read'] : []), 'stop'] : null;
-          bridge = { http, tools, allow: shown, startedAt: Date.now() };
+          bridge = { http, tools, allow: shown, startedAt: Date.now(), supervisor, supervision };
           lastError = undefined;
         } catch (err) {
+          supervisor.close();
           tools.close();
           lastError = `could not start the MCP bridge: ${(err as Error).message}`;
           throw new Error(lastError, { cause: err });

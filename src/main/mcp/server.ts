@@ -15,6 +15,7 @@ import { DEVICE_ID_PATTERN } from '../../shared/wire';
 import type { Logger } from '../log';
 import { PANORAMA_URI } from './panorama';
 import type { BridgeTools, ToolResult } from './tools';
+import { callerFor } from './supervise-session';
 
 export const SERVER_NAME = 'Device Connect Bridge';
 export const SERVER_VERSION = '0.1.0';
@@ -95,7 +96,9 @@ export const INSTRUCTIONS =
   'are JSON text; a failed call is marked isError and {"success": false, "error": ...} carries the device\'s own ' +
   'message (e.g. a value outside its safe range), so read it and adjust. Functions labelled result=image (a Reachy ' +
   'Mini\'s capture_video_frame) answer with the picture itself. Use wait_for_event to wait for events a call ' +
-  'causes. Functions labelled as a stop (stop_motion) are always allowed. Prompts: look_around (360° panorama of ' +
+  'causes. Functions labelled as a stop (stop_motion) are always allowed. A supervised bridge may hold a call until ' +
+  'a human approves it, or refuse it ("denied by the operator: <reason>", "refused by guard rail <rule>: ..."): ' +
+  'do not retry a denied call unchanged; adjust or ask the user. Prompts: look_around (360° panorama of ' +
   'the room), check_robot; resources: panorama://latest, devices://{device_id}/functions.';
 
 const READ_ONLY = { readOnlyHint: true, openWorldHint: true } as const;
@@ -124,6 +127,8 @@ const optionalDeviceId = z
 export interface BridgeServerOptions {
   tools: BridgeTools;
   logger: Logger;
+  /** The agent's name for supervision (`--agent`); default: the MCP client's name. */
+  agent?: string;
 }
 
 export interface BridgeServer {
@@ -132,7 +137,7 @@ export interface BridgeServer {
   dispose(): void;
 }
 
-export function createBridgeServer({ tools, logger }: BridgeServerOptions): BridgeServer {
+export function createBridgeServer({ tools, logger, agent }: BridgeServerOptions): BridgeServer {
   const mcp = new McpServer(
     { name: SERVER_NAME, version: SERVER_VERSION },
     { capabilities: { tools: {}, resources: { subscribe: true, listChanged: true }, prompts: {} }, instructions: INSTRUCTIONS },
@@ -164,7 +169,7 @@ export function createBridgeServer({ tools, logger }: BridgeServerOptions): Brid
       inputSchema: toolInputShapes.invoke_device,
       annotations: { ...invokeAnnotations, openWorldHint: true },
     },
-    async (args) => toCallToolResult(await tools.invokeDevice(args)),
+    async (args) => toCallToolResult(await tools.invokeDevice(args, callerFor(mcp.server, agent))),
   );
   mcp.registerTool(
     'wait_for_event',
@@ -283,7 +288,7 @@ export function createBridgeServer({ tools, logger }: BridgeServerOptions): Brid
       },
     },
     async (args, extra): Promise<GetPromptResult> => {
-      const r = await tools.lookAround({ device_id: args.device_id, detail: args.detail }, extra.signal);
+      const r = await tools.lookAround({ device_id: args.device_id, detail: args.detail }, extra.signal, callerFor(mcp.server, agent));
       return {
         description: `360° panorama from ${r.deviceId}`,
         messages: [
@@ -317,7 +322,7 @@ export function createBridgeServer({ tools, logger }: BridgeServerOptions): Brid
     },
     async (args): Promise<GetPromptResult> => {
       const id = args.device_id || (await tools.defaultRobot());
-      const status = await tools.invokeDevice({ device_id: id, function: 'get_status' });
+      const status = await tools.invokeDevice({ device_id: id, function: 'get_status' }, callerFor(mcp.server, agent));
       const failures = tools.recentFailures(id);
       return {
         description: `Health check of ${id}`,

@@ -19,8 +19,8 @@ export function guardStdout(): void {
   console.debug = toStderr;
 }
 
-export async function serveStdio(tools: BridgeTools, logger: Logger): Promise<void> {
-  const server = createBridgeServer({ tools, logger });
+export async function serveStdio(tools: BridgeTools, logger: Logger, agent?: string): Promise<void> {
+  const server = createBridgeServer({ tools, logger, agent });
   const transport = new StdioServerTransport();
   const closed = new Promise<void>((resolve) => {
     transport.onclose = () => resolve();

@@ -16,6 +16,7 @@ import type { AllowList } from './allow-list';
 import { EventHub } from './events';
 import type { BridgeEvent } from './events';
 import { dumps, dumpsIndent, pyFloat } from './pyjson';
+import type { CallerContext, Supervisor } from './supervisor';
 import {
   SMALL_FLEET_HINT,
   aggregateFleet,
@@ -68,6 +69,8 @@ export interface BridgeToolsOptions {
   ready?: () => Promise<void>;
   /** Where panoramas live: `panorama://latest` reads the newest, the look-around prompt scans into it. */
   panoramaDir?: string;
+  /** Supervision of agents (policy, asking a human, guard rails, revoke, timeline): every invoke passes it. */
+  supervisor?: Supervisor | null;
 }
 
 export interface LookAroundArgs {
@@ -173,7 +176,7 @@ export class BridgeTools {
   private readonly timeoutMs: number;
   private readonly threshold: number;
   private readonly log: Logger;
-  private readonly labelCache = new Map<string, { at: number; fns: Map<string, Labels | null> | null }>();
+  private readonly labelCache = new Map<string, { at: number; fns: Map<string, Labels | null> | null; params: Map<string, string[]> }>();
   private readonly failures: RecentFailure[] = [];
   private isReady = false;
 
@@ -277,12 +280,33 @@ export class BridgeTools {
     const ttl = entry?.fns ? LABEL_TTL_MS : 1000;
     if (!entry || now - entry.at > ttl || (entry.fns && !entry.fns.has(fn))) {
       const device = await this.findDevice(deviceId).catch(() => null);
-      entry = { at: now, fns: device ? new Map(device.functions.map((f) => [f.name, f.labels ?? null])) : null };
+      entry = {
+        at: now,
+        fns: device ? new Map(device.functions.map((f) => [f.name, f.labels ?? null])) : null,
+        params: new Map((device?.functions ?? []).map((f) => [f.name, Object.keys(f.parameters?.properties ?? {})])),
+      };
       if (this.labelCache.size > 1000) this.labelCache.clear();
       this.labelCache.set(deviceId, entry);
     }
     if (!entry.fns || !entry.fns.has(fn)) return { known: false, labels: null };
     return { known: true, labels: entry.fns.get(fn) ?? null };
+  }
+
+  /** A function's declared parameter names (after functionLabels filled the cache), null when unknown. */
+  private functionParams(deviceId: string, fn: string): string[] | null {
+    return this.labelCache.get(deviceId)?.params.get(fn) ?? null;
+  }
+
+  get supervisor(): Supervisor | null {
+    return this.opts.supervisor ?? null;
+  }
+
+  /** The supervisor's gate for one call (a pass-through when the bridge is not supervised). */
+  private async supervise(caller: CallerContext | undefined, id: string, fn: string, args: JsonObject) {
+    const sup = this.opts.supervisor;
+    if (!sup) return { ok: true as const, params: args, sourceDevice: undefined, done: () => undefined };
+    const { known, labels } = await this.functionLabels(id, fn);
+    return sup.gate(caller ?? { agent: 'agent' }, { deviceId: id, fn, args, labels, known, params: this.functionParams(id, fn) });
   }
 
   describeFleet(): Promise<ToolResult> {
@@ -336,7 +360,7 @@ export class BridgeTools {
     });
   }
 
-  invokeDevice(args: InvokeDeviceArgs): Promise<ToolResult> {
+  invokeDevice(args: InvokeDeviceArgs, caller?: CallerContext): Promise<ToolResult> {
     return this.record('invoke_device', args, async () => {
       const { device_id: id, function: fn } = args;
       const fail = (error: string): Outcome => ({ text: dumps({ success: false, error }), ok: false, summary: clip(`${id}::${fn}: ${error}`) });
@@ -344,23 +368,32 @@ export class BridgeTools {
       if (!parsed.ok) return fail(parsed.error);
       const refusal = await this.refusal(id, fn);
       if (refusal) return fail(refusal);
-      await this.untilReady(id, fn);
-      const mesh = this.opts.mesh();
-      // Subscribe before the request goes out so events fired by this call land in the ring.
-      this.events.pin(id);
-      let result: unknown;
-      try {
-        result = await mesh.invoke(id, fn, parsed.value, { timeoutMs: this.timeoutMs });
-      } catch (err) {
-        return fail(await this.invokeError(mesh, id, fn, err));
-      }
-      const image = await this.imageResult(id, fn, result);
-      if (image) {
-        const note = `${image.image.mimeType}, ${Buffer.byteLength(image.image.data, 'base64')} bytes, sent as an MCP image content block`;
-        return { text: dumpsIndent({ success: true, result: { ...image.rest, image: note } }), ok: true, summary: `${id}::${fn} (image)`, image: image.image };
-      }
-      return { text: dumpsIndent({ success: true, result }), ok: true, summary: `${id}::${fn}` };
+      // Policy, guard rails and a human's answer come before anything reaches the mesh.
+      const gate = await this.supervise(caller, id, fn, parsed.value);
+      if (!gate.ok) return fail(gate.error);
+      const out = await this.invokeGated(id, fn, gate.params, gate.sourceDevice, fail);
+      gate.done({ ok: out.ok, summary: out.summary, ...(out.image ? { image: out.image } : {}) });
+      return out;
     });
+  }
+
+  private async invokeGated(id: string, fn: string, params: JsonObject, sourceDevice: string | undefined, fail: (e: string) => Outcome): Promise<Outcome> {
+    await this.untilReady(id, fn);
+    const mesh = this.opts.mesh();
+    // Subscribe before the request goes out so events fired by this call land in the ring.
+    this.events.pin(id);
+    let result: unknown;
+    try {
+      result = await mesh.invoke(id, fn, params, { timeoutMs: this.timeoutMs, ...(sourceDevice ? { sourceDevice } : {}) });
+    } catch (err) {
+      return fail(await this.invokeError(mesh, id, fn, err));
+    }
+    const image = await this.imageResult(id, fn, result);
+    if (image) {
+      const note = `${image.image.mimeType}, ${Buffer.byteLength(image.image.data, 'base64')} bytes, sent as an MCP image content block`;
+      return { text: dumpsIndent({ success: true, result: { ...image.rest, image: note } }), ok: true, summary: `${id}::${fn} (image)`, image: image.image };
+    }
+    return { text: dumpsIndent({ success: true, result }), ok: true, summary: `${id}::${fn}` };
   }
 
   /** Null when this bridge may invoke `fn` on `id`, else the allow-list's refusal sentence. */
@@ -384,7 +417,7 @@ export class BridgeTools {
   }
 
   /** The bridge's mesh for jobs it runs itself (a panorama scan): every invoke passes the allow-list first. */
-  private guardedMesh(): MeshClient {
+  private guardedMesh(caller?: CallerContext): MeshClient {
     const mesh = this.opts.mesh();
     return {
       get tenant() {
@@ -396,8 +429,17 @@ export class BridgeTools {
       invoke: async (id, fn, params, opts) => {
         const refusal = await this.refusal(id, fn);
         if (refusal) throw new MeshError('device_error', refusal);
+        const gate = await this.supervise(caller, id, fn, params ?? {});
+        if (!gate.ok) throw new MeshError('device_error', gate.error);
         await this.untilReady(id, fn);
-        return mesh.invoke(id, fn, params, opts);
+        try {
+          const result = await mesh.invoke(id, fn, gate.params, { ...opts, ...(gate.sourceDevice ? { sourceDevice: gate.sourceDevice } : {}) });
+          gate.done({ ok: true, summary: `${id}::${fn}` });
+          return result;
+        } catch (err) {
+          gate.done({ ok: false, summary: `${id}::${fn}: ${(err as Error).message}` });
+          throw err;
+        }
       },
       subscribe: (id, ev, handler) => mesh.subscribe(id, ev, handler),
       listDevices: (filter) => mesh.listDevices(filter),
@@ -429,7 +471,7 @@ export class BridgeTools {
    * The look-around job: a full-circle panorama scan through the allow-listed invoke path, written into a new
    * folder of the panorama directory; resolves with the equirect as an agent gets it.
    */
-  async lookAround(args: LookAroundArgs, signal?: AbortSignal): Promise<LookAroundResult> {
+  async lookAround(args: LookAroundArgs, signal?: AbortSignal, caller?: CallerContext): Promise<LookAroundResult> {
     const t0 = performance.now();
     let outcome: { ok: boolean; summary: string } = { ok: false, summary: 'not started' };
     try {
@@ -452,7 +494,7 @@ export class BridgeTools {
       const plan = planScan({ options });
       const outputDir = join(root, `look-around-${new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)}-${Math.random().toString(36).slice(2, 6)}`);
       this.log.info(`look_around: ${plan.frames}-frame scan on ${deviceId} into ${outputDir}`);
-      const result = await runScan({ mesh: this.guardedMesh(), plan, outputDir, logger: this.log.child('panorama'), signal });
+      const result = await runScan({ mesh: this.guardedMesh(caller), plan, outputDir, logger: this.log.child('panorama'), signal });
       const equirect = result.manifest.outputs.equirect;
       if (!equirect) {
         throw new Error(`the panorama scan on ${deviceId} ended ${result.status}${result.error ? `: ${result.error}` : ''}; no panorama was written`);

@@ -28,6 +28,8 @@ export default function McpPanel() {
   const [status, setStatus] = useState<McpBridgeStatus | null>(null);
   const [calls, setCalls] = useState<McpCallRecord[]>([]);
   const [readOnly, setReadOnly] = useState(false);
+  // Agents on the console's bridge: a human approves their motion in the Agents panel unless the operator says otherwise.
+  const [motion, setMotion] = useState<'ask' | 'allow' | 'deny'>('ask');
   const [allow, setAllow] = useState('');
   const [client, setClient] = useState<McpClientKind>('claude-code');
   const [target, setTarget] = useState<McpTarget>('sim');
@@ -89,7 +91,7 @@ export default function McpPanel() {
 
   const start = () =>
     runAction('Start MCP bridge', async () => {
-      setStatus(await api.mcpStart({ readOnly, allow: allowList.length ? allowList : undefined }));
+      setStatus(await api.mcpStart({ readOnly, motion, allow: allowList.length ? allowList : undefined }));
     });
   const stop = () =>
     runAction('Stop MCP bridge', async () => {
@@ -135,6 +137,14 @@ export default function McpPanel() {
           <label className="field" style={{ flex: 1, minWidth: 160 }}>
             <span>allow only (comma list, * wildcards; empty = all)</span>
             <input value={allow} onChange={(e) => setAllow(e.target.value)} placeholder="get_status,get_*" data-testid="mcp-allow" />
+          </label>
+          <label className="field">
+            <span>agents&apos; motion</span>
+            <select value={motion} onChange={(e) => setMotion(e.target.value as 'ask' | 'allow' | 'deny')} disabled={!!status?.running} data-testid="mcp-motion">
+              <option value="ask">ask (Agents panel)</option>
+              <option value="allow">allow</option>
+              <option value="deny">deny</option>
+            </select>
           </label>
           {status?.running ? (
             <button className="btn" onClick={() => void stop()} data-testid="mcp-stop">

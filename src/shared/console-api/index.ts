@@ -1,11 +1,12 @@
 /** The whole ConsoleApi: the union of the method groups. */
 import { coreMethods } from './core';
+import { agentsMethods } from './agents';
 import { mcpMethods } from './mcp';
 import { panoramaMethods } from './panorama';
 import { runnerMethods } from './runner';
 import type { ApiOf, ConsolePush } from './protocol';
 
-export const consoleMethods = { ...coreMethods, ...mcpMethods, ...panoramaMethods, ...runnerMethods };
+export const consoleMethods = { ...coreMethods, ...mcpMethods, ...agentsMethods, ...panoramaMethods, ...runnerMethods };
 export type ConsoleMethods = typeof consoleMethods;
 export type ConsoleMethodName = keyof ConsoleMethods & string;
 

@@ -21,6 +21,8 @@ export interface McpBridgeStatus {
   /** Tool calls seen (console-hosted bridge + stdio bridges writing the console's call log). */
   calls: number;
   startedAt?: number;
+  /** Supervision of the agents on the console-hosted bridge (the Agents panel). */
+  supervision?: { motion: string; media: string; control: string; observe: string; askTimeoutS: number };
   /** The JSONL file that stdio bridges launched by Claude write their calls to (shown in the log). */
   callLogFile: string;
   error?: string;
@@ -75,6 +77,13 @@ export const mcpMethods = {
       port: z.number().int().min(0).max(65535).default(0),
       allow: z.array(allowEntry).max(256).optional(),
       readOnly: z.boolean().default(false),
+      /** Per function class (from labels); a console-hosted bridge asks for motion and control unless told. */
+      motion: z.enum(['allow', 'ask', 'deny']).default('ask'),
+      media: z.enum(['allow', 'ask', 'deny']).default('allow'),
+      control: z.enum(['allow', 'ask', 'deny']).default('ask'),
+      observe: z.enum(['allow', 'ask', 'deny']).default('allow'),
+      /** How long the operator has to answer a pending call before it is denied. */
+      askTimeoutS: z.number().min(1).max(3600).default(60),
     }),
   ),
   mcpStop: method<McpBridgeStatus>()('Stop the console-hosted MCP bridge.', z.object({})),

@@ -62,6 +62,7 @@ export type ConsolePush =
   | { type: 'snapshot'; snapshot: import('./core').ConsoleSnapshot }
   | { type: 'log'; record: import('./core').LogLine }
   | { type: 'mcp_call'; call: import('./mcp').McpCallRecord }
+  | { type: 'agents'; update: import('./agents').AgentsPush }
   | { type: 'panorama_progress'; progress: import('./panorama').PanoramaProgress }
   | { type: 'runner_heartbeat'; heartbeat: import('./runner').RunnerStatus };
 

@@ -12,6 +12,7 @@ import { registerPickedConfigPath } from '../../../src/main/mcp/client-config';
 import { startHttpBridge } from '../../../src/main/mcp/http-host';
 import { BridgeTools } from '../../../src/main/mcp/tools';
 import type { ConsolePush } from '../../../src/shared/console-api';
+import { mcpMethods } from '../../../src/shared/console-api/mcp';
 import { createSensor } from './fixtures';
 
 setStderrLogging(false);
@@ -38,7 +39,7 @@ describe('console mcp service: console-hosted bridge, client config, tool-call l
 
   it('starts a bridge an MCP client can use over HTTP, and logs and pushes every call', async () => {
     const h = service.handlers;
-    const st = (await h.mcpStart({ port: 0, readOnly: true })) as { running: boolean; url: string; allow: string[] };
+    const st = (await h.mcpStart(mcpMethods.mcpStart.input.parse({ port: 0, readOnly: true }))) as { running: boolean; url: string; allow: string[] };
     expect(st.running).toBe(true);
     expect(st.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/mcp\/[A-Za-z0-9_-]{32}$/);
     expect(st.allow).toEqual(['access=read', 'stop']);
