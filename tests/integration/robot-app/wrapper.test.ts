@@ -52,7 +52,9 @@ describe('deploy/reachy-mini-app', () => {
         return r?.ok ? ((await r.json()) as { service: string }) : null;
       }, 30_000, 200);
       expect(health.service).toBe('reachy_console_app');
-      expect(out).toMatch(new RegExp(`Reachy Mini settings: http://127\\.0\\.0\\.1:${port}/#token=`));
+      // The URL line and the health answer travel on different pipes: either may be read first.
+      const urlLine = new RegExp(`Reachy Mini settings: http://127\\.0\\.0\\.1:${port}/#token=`);
+      await until(() => urlLine.test(out), 5000, 50);
       expect(alive(childPid)).toBe(true);
 
       py.kill('SIGINT');
