@@ -18,7 +18,7 @@ function device(i: number, location: string): DeviceInfo {
   const functions = Array.from({ length: 40 }, (_, k) => ({
     name: `function_with_a_rather_long_name_${k}`,
     description: 'd',
-    parameters: { type: 'object' as const, properties: {} },
+    parameters: { type: 'object' as const, properties: {}, required: [] },
     labels: null,
     tags: [],
   }));
@@ -35,7 +35,7 @@ function device(i: number, location: string): DeviceInfo {
     online: true,
     last_seen: 0,
     source: 'infra',
-  } as DeviceInfo;
+  };
 }
 
 function toolsOver(devices: DeviceInfo[]): BridgeTools {
