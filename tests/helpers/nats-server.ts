@@ -164,10 +164,14 @@ export interface NatsClusterHandle {
   nodes: NatsServerHandle[];
   /** Client URLs of every node, in node order. */
   urls: string[];
+  /** Leaf-node URLs of every node (a robot's local nats-server connects here), in node order. */
+  leafUrls: string[];
   /** Client connection names on node `i` (from its monitoring endpoint), to find where a client landed. */
   clientNames(i: number): Promise<string[]>;
   /** Index of the node a client with this connection name is on, or -1. */
   nodeOf(name: string): Promise<number>;
+  /** Index of the node holding leaf-node connections (the robot's uplink), or -1. */
+  leafHub(): Promise<number>;
   /** Resolves once every live node has a route to every other live node. */
   waitForRoutes(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
@@ -187,7 +191,9 @@ async function monitorJson(port: number, path: string): Promise<Record<string, u
  * monitoring port so a test can see which node a client is connected to.
  */
 export async function startNatsCluster(size = 3, opts: Omit<NatsServerOptions, 'port' | 'extraConfig'> = {}): Promise<NatsClusterHandle> {
-  const ports = await Promise.all(Array.from({ length: size }, async () => ({ client: await freePort(), route: await freePort(), http: await freePort() })));
+  const ports = await Promise.all(
+    Array.from({ length: size }, async () => ({ client: await freePort(), route: await freePort(), http: await freePort(), leaf: await freePort() })),
+  );
   const nodes: NatsServerHandle[] = [];
   try {
     for (let i = 0; i < size; i++) {
@@ -200,6 +206,7 @@ export async function startNatsCluster(size = 3, opts: Omit<NatsServerOptions, '
         `  listen: "127.0.0.1:${ports[i].route}"`,
         `  routes: [${routes.map((r) => `"${r}"`).join(', ')}]`,
         '}',
+        `leafnodes { listen: "127.0.0.1:${ports[i].leaf}" }`,
       ].join('\n');
       nodes.push(await startNatsServer({ ...opts, port: ports[i].client, extraConfig }));
     }
@@ -215,9 +222,17 @@ export async function startNatsCluster(size = 3, opts: Omit<NatsServerOptions, '
   const handle: NatsClusterHandle = {
     nodes,
     urls: nodes.map((n) => n.url),
+    leafUrls: ports.map((p) => `nats-leaf://127.0.0.1:${p.leaf}`),
     clientNames,
     async nodeOf(name) {
       for (let i = 0; i < size; i++) if ((await clientNames(i)).includes(name)) return i;
+      return -1;
+    },
+    async leafHub() {
+      for (let i = 0; i < size; i++) {
+        const leafs = (await monitorJson(ports[i].http, '/leafz'))?.leafs;
+        if (Array.isArray(leafs) && leafs.length > 0) return i;
+      }
       return -1;
     },
     async waitForRoutes(timeoutMs = 10_000) {
@@ -238,4 +253,20 @@ export async function startNatsCluster(size = 3, opts: Omit<NatsServerOptions, '
   };
   await handle.waitForRoutes();
   return handle;
+}
+
+/**
+ * A leaf-node nats-server (as on a robot) whose remote lists every cluster node: local clients connect to it, and it
+ * keeps its one uplink to the cluster, moving to another node when the one it uses goes away.
+ */
+export async function startLeafNode(cluster: NatsClusterHandle, opts: Omit<NatsServerOptions, 'port' | 'extraConfig'> = {}): Promise<NatsServerHandle> {
+  const extraConfig = [
+    'server_name: "robot-leaf"',
+    'leafnodes {',
+    // Seconds between uplink attempts (an integer in this nats-server version; 1 is the default and the minimum).
+    '  reconnect: 1',
+    `  remotes: [{ urls: [${cluster.leafUrls.map((u) => `"${u}"`).join(', ')}] }]`,
+    '}',
+  ].join('\n');
+  return startNatsServer({ ...opts, extraConfig });
 }
