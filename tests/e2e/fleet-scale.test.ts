@@ -3,12 +3,15 @@
  * windowed, so only the rows in view are in the DOM; scrolling to the end shows the last device, which can be
  * selected; the count shows the whole fleet. (The timed version at 5,000 devices is B7ui in `npm run bench`.)
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { startNatsServer, type NatsServerHandle } from '../helpers/nats-server';
 import { meshConfigFromEnv, openMesh, type MeshConnection } from '../../src/main/mesh';
 import { startSimFleet, simDeviceId, type SimFleet } from '../integration/scale/sim-fleet';
 import { startConsoleRig, type ConsoleRig } from './harness';
+import { rendererDir } from '../../src/main/console/paths';
 
 const N = 2000;
 let nats: NatsServerHandle;
@@ -34,6 +37,14 @@ afterAll(async () => {
 });
 
 describe('fleet panel with 2,000 devices', { timeout: 90_000 }, () => {
+  it('is served as the production React build, also when the test runner built it', () => {
+    // NODE_ENV=test in the runner once selected React's development build: the page was several times slower.
+    const assets = join(rendererDir(), 'assets');
+    const js = readdirSync(assets).filter((f) => f.endsWith('.js'));
+    expect(js.length).toBeGreaterThan(0);
+    for (const f of js) expect(readFileSync(join(assets, f), 'utf8')).not.toContain('jsxDEV');
+  });
+
   it('renders only the rows in view, scrolls to the last device and selects it', async () => {
     const count = page.getByTestId('device-count');
     // The console announces itself on the mesh too: the fleet plus one.
