@@ -98,7 +98,11 @@ export function startSimFleet(opts: SimFleetOptions): SimFleet {
           : req.method === 'get_status'
             ? docs[i].status
             : { ok: true, device_id: id, method: String(req.method) };
-      conn.publish(msg.reply, JSON.stringify({ jsonrpc: '2.0', id: req.id ?? null, result }));
+      try {
+        conn.publish(msg.reply, JSON.stringify({ jsonrpc: '2.0', id: req.id ?? null, result }));
+      } catch {
+        // Connection closing: the caller times out, as with a real device.
+      }
     }),
   ];
   let registered = 0;
@@ -106,8 +110,15 @@ export function startSimFleet(opts: SimFleetOptions): SimFleet {
   const registrars: Registrar[] = [];
   let waiters: Array<() => void> = [];
 
+  const announce = (i: number): void => {
+    try {
+      conn.publish(`device-connect.${tenant}.${ids[i]}.presence`, presence[i]);
+    } catch {
+      // Connection closing or away: the next period announces again.
+    }
+  };
   const announceAll = (): void => {
-    for (let i = 0; i < ids.length; i++) conn.publish(`device-connect.${tenant}.${ids[i]}.presence`, presence[i]);
+    for (let i = 0; i < ids.length; i++) announce(i);
   };
 
   if (opts.mode === 'infra') {
@@ -163,7 +174,7 @@ export function startSimFleet(opts: SimFleetOptions): SimFleet {
     const slices = Math.max(1, Math.round(intervalMs / 100));
     let slice = 0;
     const t = setInterval(() => {
-      for (let i = slice; i < ids.length; i += slices) conn.publish(`device-connect.${tenant}.${ids[i]}.presence`, presence[i]);
+      for (let i = slice; i < ids.length; i += slices) announce(i);
       slice = (slice + 1) % slices;
     }, 100);
     t.unref();
