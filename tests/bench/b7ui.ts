@@ -12,7 +12,8 @@ import { ensureRendererBuilt } from '../helpers/renderer-build';
 import { median, percentile, round, type Bench, type BenchResult } from './harness';
 
 const N = Number.parseInt(process.env.B7UI_DEVICES ?? '5000', 10);
-const TARGET_FRAME_MS = 50;
+// Input answered within 100 ms feels immediate (the RAIL model's response budget); the floor here is two frames.
+const TARGET_FRAME_MS = 100;
 
 export const b7ui: Bench = {
   id: 'B7UI',
