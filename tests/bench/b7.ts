@@ -1,133 +1,177 @@
 /**
- * B7: 500 simulated devices on one nats-server (D2D presence documents in the reference shape, each device
- * answering its .cmd), and the MCP bridge over stdio: `describe_fleet` and a paged `list_devices` (limit 20).
+ * B7: fleet scale on one nats-server, at 50 / 500 / 5,000 simulated devices (tests/integration/scale/sim-fleet.ts:
+ * the real wire protocol, one lean process instead of thousands of simulators), through the MCP bridge over stdio.
+ * Per size:
+ * - a registration storm: every device starts at once through the product's Registrar (start jitter, backoff),
+ *   against the test registry; time until all are registered;
+ * - infra: `describe_fleet` and a paged `list_devices` (limit 20) via the bridge (paged discovery/listDevices);
+ * - D2D: time for a fresh collector to hear every device after its probe, then `describe_fleet` / `list_devices`;
+ * - the largest describe_fleet / list_devices reply (must stay under the 900,000-byte payload cap).
+ * `B7_SIZES=5000 npm run bench B7` runs one size.
  */
-import { connect } from '@nats-io/transport-node';
 import { startNatsServer } from '../helpers/nats-server';
 import { startTestRegistry } from '../helpers/test-registry';
-import { meshConfigFromEnv, openMesh } from '../../src/main/mesh';
+import { createMeshClient, meshConfigFromEnv, openMesh } from '../../src/main/mesh';
+import { REPLY_CAP_BYTES } from '../../src/main/mesh/rpc';
+import { startSimFleet } from '../integration/scale/sim-fleet';
 import { median, percentile, round, type Bench, type BenchResult } from './harness';
-import { spawnBridge } from './mcp-bridge-client';
+import { spawnBridge, type BridgeClient } from './mcp-bridge-client';
 
-const N = 500;
-const TYPES = ['reachy_mini', 'sensor', 'camera', 'lamp', 'arm'];
-const LOCATIONS = ['lab-1', 'lab-2', 'hall', 'desk', 'roof', 'shop', 'dock', 'gate'];
+const SIZES = (process.env.B7_SIZES ?? '50,500,5000')
+  .split(',')
+  .map((s) => Number.parseInt(s, 10))
+  .filter((n) => n > 0);
+const TARGET_P50_MS = 300;
+const TARGET_DISCOVERY_MS = 5_000;
+const TARGET_STORM_MS = 60_000;
 
-function registration(i: number): string {
-  const doc = JSON.parse(presence(i)) as Record<string, unknown>;
-  return JSON.stringify({
-    jsonrpc: '2.0',
-    id: `${doc.device_id as string}-${Date.now()}`,
-    method: 'registerDevice',
-    params: { device_id: doc.device_id, device_ttl: 600, capabilities: doc.capabilities, identity: doc.identity, status: doc.status },
-  });
+interface Calls {
+  fleet: number[];
+  pages: number[];
+  maxReplyBytes: number;
 }
 
-async function measure(call: (name: string, args?: Record<string, unknown>) => Promise<string>): Promise<{ fleet: number[]; pages: number[] }> {
-  const fleet: number[] = [];
-  const pages: number[] = [];
-  for (let k = 0; k < 30; k++) {
+async function measure(bridge: BridgeClient, n: number, rounds: number): Promise<Calls> {
+  const out: Calls = { fleet: [], pages: [], maxReplyBytes: 0 };
+  const note = (text: string): void => {
+    out.maxReplyBytes = Math.max(out.maxReplyBytes, Buffer.byteLength(text));
+  };
+  for (let k = 0; k < rounds; k++) {
     let t0 = performance.now();
-    await call('describe_fleet');
-    fleet.push(performance.now() - t0);
+    const fleetText = await bridge.call('describe_fleet');
+    out.fleet.push(performance.now() - t0);
+    note(fleetText);
+    const fleet = JSON.parse(fleetText) as { total_devices: number };
+    if (fleet.total_devices !== n) throw new Error(`describe_fleet saw ${fleet.total_devices} of ${n} devices`);
     t0 = performance.now();
-    const page = JSON.parse(await call('list_devices', { offset: (k * 20) % N, limit: 20 })) as { devices: unknown[]; total: number };
-    pages.push(performance.now() - t0);
-    if (page.devices.length !== 20 || page.total !== N) throw new Error(`list_devices page has the wrong shape (total ${page.total})`);
+    const offset = (k * 20) % n;
+    const pageText = await bridge.call('list_devices', { offset, limit: 20 });
+    out.pages.push(performance.now() - t0);
+    note(pageText);
+    const page = JSON.parse(pageText) as { devices: unknown[]; total: number };
+    if (page.devices.length !== Math.min(20, n - offset) || page.total !== n) throw new Error(`list_devices page has the wrong shape (total ${page.total})`);
   }
-  return { fleet, pages };
+  // The widest replies an agent can ask for: the largest page and the grouped listing.
+  for (const args of [{ limit: 1000 }, { group_by: 'location' }, { group_by: 'device_type', limit: 1000 }]) note(await bridge.call('list_devices', args));
+  return out;
 }
 
-function presence(i: number): string {
-  const id = `dev-${String(i).padStart(3, '0')}`;
-  const type = TYPES[i % TYPES.length];
-  const location = LOCATIONS[i % LOCATIONS.length];
-  const fns = ['get_status', 'set_mode', 'ping'].map((name) => ({
-    name,
-    description: `${name} of ${type}`,
-    parameters: { type: 'object', properties: { value: { type: 'number' } }, required: [] },
-    labels: null,
-    tags: [],
-  }));
-  return JSON.stringify({
-    device_id: id,
-    capabilities: { description: `simulated ${type}`, functions: fns, events: [{ name: 'state', description: '', payload_schema: null, labels: null, tags: [] }], labels: { location } },
-    identity: { device_type: type },
-    status: { ts: new Date().toISOString().slice(0, 19) + 'Z', location, availability: i % 7 ? 'available' : 'busy' },
-    ts: Date.now() / 1000,
-    d2d: true,
-  });
+interface SizeResult {
+  n: number;
+  stormMs: number;
+  stormFailures: number;
+  infra: Calls;
+  discoveryMs: number;
+  d2d: Calls;
+}
+
+async function runSize(n: number): Promise<SizeResult> {
+  const nats = await startNatsServer();
+  const regConn = await openMesh(meshConfigFromEnv({}, { urls: [nats.url], allowInsecure: true }));
+  const registry = startTestRegistry({ connection: regConn });
+  const fleetConn = await openMesh(meshConfigFromEnv({}, { urls: [nats.url], allowInsecure: true, requestTimeoutMs: 20_000 }));
+  const rounds = n >= 5000 ? 15 : 30;
+  let bridge: BridgeClient | null = null;
+  let fleet: ReturnType<typeof startSimFleet> | null = null;
+  try {
+    await regConn.flush();
+    // The storm: all devices at once, each with the product's start jitter (2 s) and backoff.
+    const t0 = performance.now();
+    fleet = startSimFleet({ connection: fleetConn, count: n, mode: 'infra', jitterMs: 2_000 });
+    await fleet.allRegistered(TARGET_STORM_MS * 2);
+    const stormMs = performance.now() - t0;
+    const stormFailures = fleet.failures();
+    if (registry.devices().length !== n) throw new Error(`registry holds ${registry.devices().length} of ${n}`);
+    bridge = await spawnBridge(nats.url, { DEVICE_CONNECT_DISCOVERY_MODE: 'infra' });
+    const infra = await measure(bridge, n, rounds);
+    await bridge.close();
+    bridge = null;
+    fleet.stop();
+
+    // D2D: the same devices announcing presence (every 5 s, spread) and answering probes.
+    fleet = startSimFleet({ connection: fleetConn, count: n, mode: 'd2d' });
+    const listenerConn = await openMesh(meshConfigFromEnv({}, { urls: [nats.url], allowInsecure: true, discoveryMode: 'd2d' }));
+    const listener = createMeshClient({ connection: listenerConn, ownsConnection: true, discoveryWaitMs: 100 });
+    const d0 = performance.now();
+    let discoveryMs = NaN;
+    try {
+      for (;;) {
+        const seen = (await listener.listDevices()).length;
+        if (seen === n) {
+          discoveryMs = performance.now() - d0;
+          break;
+        }
+        if (performance.now() - d0 > 30_000) throw new Error(`D2D discovery saw ${seen} of ${n} devices in 30 s`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    } finally {
+      await listener.close();
+    }
+    bridge = await spawnBridge(nats.url);
+    const warmEnd = Date.now() + 30_000;
+    while ((JSON.parse(await bridge.call('describe_fleet')) as { total_devices: number }).total_devices !== n) {
+      if (Date.now() > warmEnd) throw new Error('the bridge did not hear every device within 30 s');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const d2d = await measure(bridge, n, rounds);
+    return { n, stormMs, stormFailures, infra, discoveryMs, d2d };
+  } finally {
+    fleet?.stop();
+    await bridge?.close().catch(() => undefined);
+    registry.stop();
+    await fleetConn.close().catch(() => undefined);
+    await regConn.close().catch(() => undefined);
+    await nats.stop();
+  }
 }
 
 export const b7: Bench = {
   id: 'B7',
-  name: '500 simulated devices: describe_fleet / paged list_devices via the MCP bridge',
+  name: 'fleet scale: registration storm, describe_fleet / paged list_devices via the MCP bridge (infra and D2D)',
   async run(): Promise<BenchResult[]> {
-    const nats = await startNatsServer();
-    const nc = await connect({ servers: nats.url });
-    const enc = new TextEncoder();
-    const docs = Array.from({ length: N }, (_, i) => enc.encode(presence(i)));
-    const announceAll = (): void => docs.forEach((d, i) => nc.publish(`device-connect.default.dev-${String(i).padStart(3, '0')}.presence`, d));
-    nc.subscribe('device-connect.default.discovery.probe', { callback: () => announceAll() });
-    nc.subscribe('device-connect.default.*.cmd', {
-      callback: (_e, m) => {
-        const req = JSON.parse(new TextDecoder().decode(m.data)) as { id: string };
-        m.respond(enc.encode(`{"jsonrpc": "2.0", "id": ${JSON.stringify(req.id)}, "result": {"ok": true}}`));
-      },
-    });
-    await nc.flush();
-    announceAll();
-    const timer = setInterval(announceAll, 5000);
-    const t0 = performance.now();
-    const bridge = await spawnBridge(nats.url);
-    let infra: Awaited<ReturnType<typeof spawnBridge>> | null = null;
-    const regConn = await openMesh(meshConfigFromEnv({}, { urls: [nats.url], allowInsecure: true }));
-    const registry = startTestRegistry({ connection: regConn });
-    try {
-      // Cold: a fresh bridge process, first describe_fleet (D2D probe + 500 presence answers).
-      const cold = JSON.parse(await bridge.call('describe_fleet')) as { total_devices: number };
-      const coldMs = performance.now() - t0;
-      // Warm: until the bridge has heard every device.
-      const end = Date.now() + 30_000;
-      let seen = cold.total_devices;
-      while (seen !== N && Date.now() < end) {
-        await new Promise((r) => setTimeout(r, 200));
-        seen = (JSON.parse(await bridge.call('describe_fleet')) as { total_devices: number }).total_devices;
-      }
-      if (seen !== N) throw new Error(`bridge saw ${seen} of ${N} devices`);
-      const d2d = await measure(bridge.call);
-      const invoke = JSON.parse(await bridge.call('invoke_device', { device_id: 'dev-499', function: 'ping' })) as { success: boolean };
-      if (!invoke.success) throw new Error('invoke on a simulated device failed');
-
-      // Infra: the same 500 devices registered with the registry; the bridge pages discovery/listDevices.
-      for (let i = 0; i < N; i++) await nc.request('device-connect.default.registry', enc.encode(registration(i)), { timeout: 5000 });
-      infra = await spawnBridge(nats.url, { DEVICE_CONNECT_DISCOVERY_MODE: 'infra' });
-      const inf = await measure(infra.call);
-
-      const row = (id: string, name: string, v: number[], extra: Record<string, number> = {}): BenchResult => ({
-        id,
-        name,
-        metrics: { devices: N, p50_ms: round(median(v)), p99_ms: round(percentile(v, 99)), ...extra },
-        target: 'p50 ≤ 300 ms',
-        pass: median(v) <= 300,
+    const sizes: SizeResult[] = [];
+    for (const n of SIZES) sizes.push(await runSize(n));
+    const rows: BenchResult[] = [];
+    const p = (v: number[]): number => round(median(v), 1);
+    for (const s of sizes) {
+      const cap = Math.max(s.infra.maxReplyBytes, s.d2d.maxReplyBytes);
+      const p50s = [median(s.infra.fleet), median(s.infra.pages), median(s.d2d.fleet), median(s.d2d.pages)];
+      rows.push({
+        id: `B7/${s.n}`,
+        name: `${s.n} devices: describe_fleet and list_devices (limit 20) via the MCP bridge, infra and D2D`,
+        metrics: {
+          devices: s.n,
+          infra_describe_p50_ms: p(s.infra.fleet),
+          infra_describe_p99_ms: round(percentile(s.infra.fleet, 99), 1),
+          infra_list_p50_ms: p(s.infra.pages),
+          d2d_describe_p50_ms: p(s.d2d.fleet),
+          d2d_list_p50_ms: p(s.d2d.pages),
+          max_reply_bytes: cap,
+        },
+        target: `p50 ≤ ${TARGET_P50_MS} ms; replies < ${REPLY_CAP_BYTES} bytes`,
+        pass: p50s.every((v) => v <= TARGET_P50_MS) && cap < REPLY_CAP_BYTES,
       });
-      return [
-        row('B7', `describe_fleet via the MCP bridge, ${N} devices on one nats-server (D2D)`, d2d.fleet, {
-          cold_start_first_call_ms: round(coldMs, 1),
-          cold_devices_seen: cold.total_devices,
-        }),
-        row('B7b', `paged list_devices (limit 20) via the MCP bridge, ${N} devices (D2D)`, d2d.pages),
-        row('B7c', `describe_fleet via the MCP bridge, ${N} devices (infra registry, paged discovery)`, inf.fleet),
-        row('B7d', `paged list_devices (limit 20) via the MCP bridge, ${N} devices (infra)`, inf.pages),
-      ];
-    } finally {
-      clearInterval(timer);
-      await bridge.close().catch(() => undefined);
-      await infra?.close().catch(() => undefined);
-      registry.stop();
-      await regConn.close().catch(() => undefined);
-      await nc.drain().catch(() => undefined);
-      await nats.stop();
+      rows.push({
+        id: `B7s/${s.n}`,
+        name: `${s.n} devices: registration storm (all start at once, 2 s jitter, backoff) and D2D discovery after a probe`,
+        metrics: { devices: s.n, storm_all_registered_ms: round(s.stormMs, 0), storm_failed_attempts: s.stormFailures, d2d_discovery_ms: round(s.discoveryMs, 0) },
+        target: `all registered ≤ ${TARGET_STORM_MS / 1000} s; D2D discovery ≤ ${TARGET_DISCOVERY_MS / 1000} s`,
+        pass: s.stormMs <= TARGET_STORM_MS && s.discoveryMs <= TARGET_DISCOVERY_MS,
+      });
     }
+    return rows;
   },
 };
+
+/** describe_fleet p50 against fleet size, as a small table (how cost grows). */
+export function fleetGrowthTable(results: BenchResult[]): string {
+  const rows = results.filter((r) => r.id.startsWith('B7/'));
+  return [
+    '| devices | infra describe_fleet p50 ms | infra list_devices p50 ms | D2D describe_fleet p50 ms | D2D list_devices p50 ms | largest reply bytes |',
+    '|---:|---:|---:|---:|---:|---:|',
+    ...rows.map((r) => {
+      const m = r.metrics;
+      return `| ${m.devices} | ${m.infra_describe_p50_ms} | ${m.infra_list_p50_ms} | ${m.d2d_describe_p50_ms} | ${m.d2d_list_p50_ms} | ${m.max_reply_bytes} |`;
+    }),
+  ].join('\n');
+}

@@ -159,3 +159,114 @@ export async function startNatsServer(opts: NatsServerOptions = {}): Promise<Nat
     },
   };
 }
+
+export interface NatsClusterHandle {
+  nodes: NatsServerHandle[];
+  /** Client URLs of every node, in node order. */
+  urls: string[];
+  /** Leaf-node URLs of every node (a robot's local nats-server connects here), in node order. */
+  leafUrls: string[];
+  /** Client connection names on node `i` (from its monitoring endpoint), to find where a client landed. */
+  clientNames(i: number): Promise<string[]>;
+  /** Index of the node a client with this connection name is on, or -1. */
+  nodeOf(name: string): Promise<number>;
+  /** Index of the node holding leaf-node connections (the robot's uplink), or -1. */
+  leafHub(): Promise<number>;
+  /** Resolves once every live node has a route to every other live node. */
+  waitForRoutes(timeoutMs?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+async function monitorJson(port: number, path: string): Promise<Record<string, unknown> | null> {
+  try {
+    const res = await fetch(`http://127.0.0.1:${port}${path}`, { signal: AbortSignal.timeout(1_000) });
+    return res.ok ? ((await res.json()) as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * A `size`-node nats-server cluster with routes on loopback (full mesh of explicit routes), each node with a
+ * monitoring port so a test can see which node a client is connected to.
+ */
+export async function startNatsCluster(size = 3, opts: Omit<NatsServerOptions, 'port' | 'extraConfig'> = {}): Promise<NatsClusterHandle> {
+  const ports = await Promise.all(
+    Array.from({ length: size }, async () => ({ client: await freePort(), route: await freePort(), http: await freePort(), leaf: await freePort() })),
+  );
+  const nodes: NatsServerHandle[] = [];
+  try {
+    for (let i = 0; i < size; i++) {
+      const routes = ports.filter((_, j) => j !== i).map((p) => `nats-route://127.0.0.1:${p.route}`);
+      const extraConfig = [
+        `server_name: "node-${i}"`,
+        `http: "127.0.0.1:${ports[i].http}"`,
+        'cluster {',
+        '  name: "test-cluster"',
+        `  listen: "127.0.0.1:${ports[i].route}"`,
+        `  routes: [${routes.map((r) => `"${r}"`).join(', ')}]`,
+        '}',
+        `leafnodes { listen: "127.0.0.1:${ports[i].leaf}" }`,
+      ].join('\n');
+      nodes.push(await startNatsServer({ ...opts, port: ports[i].client, extraConfig }));
+    }
+  } catch (err) {
+    await Promise.all(nodes.map((n) => n.stop()));
+    throw err;
+  }
+  const alive = async (i: number): Promise<boolean> => (await monitorJson(ports[i].http, '/varz')) !== null;
+  const clientNames = async (i: number): Promise<string[]> => {
+    const conns = (await monitorJson(ports[i].http, '/connz'))?.connections;
+    return Array.isArray(conns) ? conns.map((c) => String((c as { name?: unknown }).name ?? '')) : [];
+  };
+  const handle: NatsClusterHandle = {
+    nodes,
+    urls: nodes.map((n) => n.url),
+    leafUrls: ports.map((p) => `nats-leaf://127.0.0.1:${p.leaf}`),
+    clientNames,
+    async nodeOf(name) {
+      for (let i = 0; i < size; i++) if ((await clientNames(i)).includes(name)) return i;
+      return -1;
+    },
+    async leafHub() {
+      for (let i = 0; i < size; i++) {
+        const leafs = (await monitorJson(ports[i].http, '/leafz'))?.leafs;
+        if (Array.isArray(leafs) && leafs.length > 0) return i;
+      }
+      return -1;
+    },
+    async waitForRoutes(timeoutMs = 10_000) {
+      const end = Date.now() + timeoutMs;
+      for (;;) {
+        const live: number[] = [];
+        for (let i = 0; i < size; i++) if (await alive(i)) live.push(i);
+        const counts = await Promise.all(live.map(async (i) => Number((await monitorJson(ports[i].http, '/routez'))?.num_routes ?? 0)));
+        // Each pair may briefly hold two routes while they dedupe; at least one per peer is what matters.
+        if (counts.every((c) => c >= live.length - 1)) return;
+        if (Date.now() > end) throw new Error(`nats cluster routes not up within ${timeoutMs} ms (routes per node: ${counts.join(', ')})`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
+    async stop() {
+      await Promise.all(nodes.map((n) => n.stop()));
+    },
+  };
+  await handle.waitForRoutes();
+  return handle;
+}
+
+/**
+ * A leaf-node nats-server (as on a robot) whose remote lists every cluster node: local clients connect to it, and it
+ * keeps its one uplink to the cluster, moving to another node when the one it uses goes away.
+ */
+export async function startLeafNode(cluster: NatsClusterHandle, opts: Omit<NatsServerOptions, 'port' | 'extraConfig'> = {}): Promise<NatsServerHandle> {
+  const extraConfig = [
+    'server_name: "robot-leaf"',
+    'leafnodes {',
+    // Seconds between uplink attempts (an integer in this nats-server version; 1 is the default and the minimum).
+    '  reconnect: 1',
+    `  remotes: [{ urls: [${cluster.leafUrls.map((u) => `"${u}"`).join(', ')}] }]`,
+    '}',
+  ].join('\n');
+  return startNatsServer({ ...opts, extraConfig });
+}

@@ -193,16 +193,19 @@ export function startTestRegistry(opts: TestRegistryOptions): TestRegistry {
     }),
   );
 
-  const listDevices = (tenant: string, params: Json): Json => {
-    const all = [...entries.values()].filter((e) => e.tenant === tenant).map((e) => e.record);
+  /** The listDevices result as JSON text: each page is serialised once (large fleets are tens of pages per listing). */
+  const listDevices = (tenant: string, params: Json): string => {
     const type = typeof params.device_type === 'string' ? params.device_type.toLowerCase() : '';
     const loc = typeof params.location === 'string' ? params.location.toLowerCase() : '';
-    const matched = all.filter(
-      (r) =>
-        (!type || String(r.identity.device_type ?? '').toLowerCase().includes(type)) &&
-        (!loc || String(r.status.location ?? '').toLowerCase().includes(loc)),
-    );
-    if (params.limit === undefined || params.limit === null) return { devices: matched };
+    const matched: StoredRecord[] = [];
+    for (const e of entries.values()) {
+      if (e.tenant !== tenant) continue;
+      const r = e.record;
+      if (type && !String(r.identity.device_type ?? '').toLowerCase().includes(type)) continue;
+      if (loc && !String(r.status.location ?? '').toLowerCase().includes(loc)) continue;
+      matched.push(r);
+    }
+    if (params.limit === undefined || params.limit === null) return JSON.stringify({ devices: matched });
     const limit = params.limit;
     const offset = params.offset ?? 0;
     if (typeof limit !== 'number' || !Number.isInteger(limit) || limit <= 0) throw new ValidationError('limit must be a positive integer');
@@ -211,10 +214,13 @@ export function startTestRegistry(opts: TestRegistryOptions): TestRegistry {
     // Large records (e.g. robots with many functions) could push a page over the broker's max_payload; a
     // shorter page with the right next_offset is still a valid reply, so shrink instead of failing.
     const budget = conn.maxPayload() - 1024;
-    while (lim > 1 && JSON.stringify(matched.slice(offset, offset + lim)).length > budget) lim = Math.ceil(lim / 2);
-    const page = matched.slice(offset, offset + lim);
+    let pageJson = JSON.stringify(matched.slice(offset, offset + lim));
+    while (lim > 1 && pageJson.length > budget) {
+      lim = Math.ceil(lim / 2);
+      pageJson = JSON.stringify(matched.slice(offset, offset + lim));
+    }
     const next = offset + lim < matched.length ? offset + lim : null;
-    return { devices: page, next_offset: next, total_matched: matched.length };
+    return `{"devices":${pageJson},"next_offset":${JSON.stringify(next)},"total_matched":${matched.length}}`;
   };
 
   subs.push(
@@ -234,7 +240,14 @@ export function startTestRegistry(opts: TestRegistryOptions): TestRegistry {
         const params = isObj(req.params) ? req.params : {};
         try {
           if (req.method === 'discovery/listDevices') {
-            reply(msg.reply, { jsonrpc: '2.0', id: req.id, result: listDevices(tenant, params) });
+            const result = listDevices(tenant, params);
+            if (msg.reply) {
+              try {
+                conn.publish(msg.reply, enc.encode(`{"jsonrpc":"2.0","id":${JSON.stringify(req.id ?? null)},"result":${result}}`));
+              } catch {
+                // Broker gone: the caller times out, as with the real registry.
+              }
+            }
           } else if (req.method === 'discovery/getDevice') {
             if (typeof params.device_id !== 'string') throw new ValidationError('device_id is required');
             const e = entries.get(`${tenant}/${params.device_id}`);

@@ -30,7 +30,7 @@ Device Connect:
   --device-id <id>          device id (env DEVICE_ID, default ${DEFAULT_DEVICE_ID})
   --location <name>         where the robot is, e.g. lab-1 (env REACHY_LOCATION); agents group and filter by it
   --tenant <name>           tenant (env TENANT, default "default")
-  --messaging-url <url>     broker URL(s), comma-separated (env MESSAGING_URLS / NATS_URL)
+  --messaging-url <url>     broker URL(s), comma-separated or repeated (env MESSAGING_URLS / NATS_URL)
   --credentials-file <file> .creds.json or nsc .creds (env MESSAGING_CREDENTIALS_FILE / NATS_CREDENTIALS_FILE)
   --allow-insecure          allow a broker without credentials (env DEVICE_CONNECT_ALLOW_INSECURE=true)
   --discovery-mode <m>      d2d | infra (env DEVICE_CONNECT_DISCOVERY_MODE)
@@ -71,7 +71,7 @@ function parse(argv: string[], baseEnv: NodeJS.ProcessEnv): Parsed {
       'device-id': { type: 'string' },
       location: { type: 'string' },
       tenant: { type: 'string' },
-      'messaging-url': { type: 'string' },
+      'messaging-url': { type: 'string', multiple: true },
       'credentials-file': { type: 'string' },
       'allow-insecure': { type: 'boolean', default: false },
       'discovery-mode': { type: 'string' },
@@ -85,7 +85,8 @@ function parse(argv: string[], baseEnv: NodeJS.ProcessEnv): Parsed {
   const env: Record<string, string | undefined> = { ...baseEnv };
   if (values.tenant !== undefined) env.TENANT = values.tenant;
   if (values['messaging-url'] !== undefined) {
-    env.MESSAGING_URLS = values['messaging-url'];
+    // Repeated and comma lists both work: every node of a cluster, so the driver can fail over between them.
+    env.MESSAGING_URLS = values['messaging-url'].join(',');
     delete env.NATS_URL;
   }
   if (values['credentials-file'] !== undefined) env.MESSAGING_CREDENTIALS_FILE = values['credentials-file'];

@@ -152,3 +152,121 @@ export function groupDevices(
   for (const k of [...groups.keys()].sort(byKey)) sorted[k] = groups.get(k)!;
   return { groups: sorted, total: devices.length };
 }
+
+/**
+ * Largest tool reply text we send, under the 900,000-byte cap the mesh keeps for every reply so a bridge behind a
+ * NATS hop (or a portal) can pass it on; the margin covers the MCP envelope.
+ */
+export const TOOL_REPLY_BUDGET_BYTES = 850_000;
+
+const byteLength = (text: string): number => Buffer.byteLength(text, 'utf8');
+
+/**
+ * Renders with `render(lim)`, halving `lim` until the text fits the budget (a shorter page with the right cursor is
+ * still a valid page). Returns the text and the limit that was used.
+ */
+function fitToBudget(limit: number, render: (lim: number) => string, budget: number): { text: string; limit: number } {
+  let lim = Math.max(1, limit);
+  let text = render(lim);
+  while (lim > 1 && byteLength(text) > budget) {
+    lim = Math.ceil(lim / 2);
+    text = render(lim);
+  }
+  return { text, limit: lim };
+}
+
+export interface PageArgs {
+  offset: number;
+  limit: number;
+  expand: boolean;
+  /** How the reply object becomes text (the bridge's Python-compatible JSON). */
+  dump: (value: unknown) => string;
+  budget?: number;
+}
+
+const shortenedHint = (offset: number, lim: number, total: number): string =>
+  `Page shortened to ${lim} devices to stay under the reply size cap; ${offset + lim < total ? `continue with offset=${offset + lim}` : 'this is the last page'}.`;
+
+/** The flat `list_devices` page (reference shape), shortened when the requested page would exceed the reply budget. */
+export function listPage(devices: DeviceInfo[], args: PageArgs): { text: string; shown: number } {
+  const { offset, limit, expand, dump } = args;
+  const total = devices.length;
+  const render = (lim: number, hint?: string): string => {
+    const page = devices.slice(offset, offset + lim);
+    const result: Record<string, unknown> = {
+      devices: page.map((d) => compactDevice(d, expand)),
+      total,
+      offset,
+      limit: lim,
+      has_more: offset + lim < total,
+    };
+    if (hint) result.hint = hint;
+    return dump(result);
+  };
+  const fit = fitToBudget(limit, (lim) => render(lim), args.budget ?? TOOL_REPLY_BUDGET_BYTES);
+  if (fit.limit === limit) return { text: fit.text, shown: Math.max(0, Math.min(limit, total - offset)) };
+  return { text: render(fit.limit, shortenedHint(offset, fit.limit, total)), shown: Math.max(0, Math.min(fit.limit, total - offset)) };
+}
+
+/**
+ * `list_devices` with `group_by`: the reference's `{groups, total}` of every device when that fits the reply budget.
+ * A fleet too large for one reply is paged instead (the page is grouped), with `offset`, `limit` and `has_more`
+ * as in the flat listing and a hint saying so.
+ */
+export function groupedPage(
+  devices: DeviceInfo[],
+  groupBy: 'location' | 'device_type',
+  args: PageArgs,
+): { text: string; groups: number } {
+  const budget = args.budget ?? TOOL_REPLY_BUDGET_BYTES;
+  const whole = groupDevices(devices, groupBy, args.expand);
+  const wholeText = args.dump(whole);
+  if (byteLength(wholeText) <= budget) return { text: wholeText, groups: Object.keys(whole.groups).length };
+  const { offset, expand, dump } = args;
+  const total = devices.length;
+  let groups = 0;
+  const render = (lim: number): string => {
+    const page = groupDevices(devices.slice(offset, offset + lim), groupBy, expand);
+    groups = Object.keys(page.groups).length;
+    return dump({
+      groups: page.groups,
+      total,
+      offset,
+      limit: lim,
+      has_more: offset + lim < total,
+      hint: `${total} devices do not fit one reply: grouped page of up to ${lim} devices; ${offset + lim < total ? `continue with offset=${offset + lim}` : 'this is the last page'}.`,
+    });
+  };
+  const fit = fitToBudget(args.limit, render, budget);
+  return { text: fit.text, groups };
+}
+
+/**
+ * describe_fleet's aggregate, kept under the reply budget: a fleet with so many distinct locations that the lists
+ * would not fit keeps the busiest locations and says how many were left out.
+ */
+export function boundedAggregate(agg: FleetAggregate, dump: (value: unknown) => string, budget = TOOL_REPLY_BUDGET_BYTES): string {
+  let text = dump(agg);
+  if (byteLength(text) <= budget) return text;
+  const locations = Object.entries(agg.by_location).sort((a, b) => b[1].count - a[1].count || byKey(a[0], b[0]));
+  let keep = locations.length;
+  while (keep > 1 && byteLength(text) > budget) {
+    keep = Math.ceil(keep / 2);
+    const kept = new Set(locations.slice(0, keep).map(([k]) => k));
+    const byLocation: FleetAggregate['by_location'] = {};
+    for (const [k, v] of locations.slice(0, keep).sort((a, b) => byKey(a[0], b[0]))) byLocation[k] = v;
+    const byType: FleetAggregate['by_type'] = {};
+    for (const [k, v] of Object.entries(agg.by_type)) {
+      const locs = v.locations.filter((l) => kept.has(l));
+      byType[k] = { count: v.count, locations: locs, ...(locs.length < v.locations.length ? { more_locations: v.locations.length - locs.length } : {}) };
+    }
+    text = dump({
+      ...agg,
+      by_type: byType,
+      by_location: byLocation,
+      more_locations: locations.length - keep,
+      hint: `${locations.length} locations do not fit one reply: the ${keep} with the most devices are listed; use list_devices with location= for the others.`,
+    });
+  }
+  return text;
+}

@@ -20,11 +20,12 @@ import type { CallerContext, Supervisor } from './supervisor';
 import {
   SMALL_FLEET_HINT,
   aggregateFleet,
-  compactDevice,
+  boundedAggregate,
   extractStatus,
   fullDevice,
   fuzzyFilterByType,
-  groupDevices,
+  groupedPage,
+  listPage,
   smallFleetThreshold,
 } from './fleet';
 
@@ -317,7 +318,7 @@ export class BridgeTools {
         result.devices = devices.map(fullDevice);
         result.hint = SMALL_FLEET_HINT;
       }
-      return { text: dumpsIndent(result), ok: true, summary: `${devices.length} devices` };
+      return { text: boundedAggregate(result, dumpsIndent), ok: true, summary: `${devices.length} devices` };
     });
   }
 
@@ -332,19 +333,14 @@ export class BridgeTools {
       }
       const total = devices.length;
       const expand = this.threshold > 0 && total <= this.threshold;
+      // Pages and groups stay under the reply cap however large the fleet (see fleet.ts).
+      const paging = { offset, limit, expand, dump: dumpsIndent };
       if (group_by === 'location' || group_by === 'device_type') {
-        const result = groupDevices(devices, group_by, expand);
-        return { text: dumpsIndent(result), ok: true, summary: `${total} devices in ${Object.keys(result.groups).length} groups` };
+        const grouped = groupedPage(devices, group_by, paging);
+        return { text: grouped.text, ok: true, summary: `${total} devices in ${grouped.groups} groups` };
       }
-      const page = devices.slice(offset, offset + limit);
-      const result = {
-        devices: page.map((d) => compactDevice(d, expand)),
-        total,
-        offset,
-        limit,
-        has_more: offset + limit < total,
-      };
-      return { text: dumpsIndent(result), ok: true, summary: `${page.length} of ${total} devices` };
+      const page = listPage(devices, paging);
+      return { text: page.text, ok: true, summary: `${page.shown} of ${total} devices` };
     });
   }
 

@@ -1,6 +1,11 @@
 /**
  * D2D presence announcer (reference §3.7): presence every 0.5 s for 10 s after start and after any new peer,
  * then every 5 s; an immediate presence for each `discovery.probe`; a departure on stop.
+ *
+ * Every device hears every peer's presence, so a fixed rate makes the mesh's presence traffic grow with the square
+ * of the fleet (5,000 devices in a start-up burst: 10,000 messages/s, each delivered to 5,000 devices). Each device
+ * therefore spaces its announcements by the number of peers it knows, keeping the whole fleet near
+ * `fleetRatePerS` messages/s; small fleets keep the reference timings unchanged.
  */
 import type { MeshConnection, MeshSubscription } from './connection';
 import { bytesToString } from './connection';
@@ -11,12 +16,21 @@ export interface AnnouncerTiming {
   burstIntervalMs: number;
   burstDurationMs: number;
   intervalMs: number;
+  /** Presence messages per second the whole fleet should stay near (each device spaces by its peer count). */
+  fleetRatePerS?: number;
+  /**
+   * Longest spacing the fleet rule may impose: collectors forget a device unseen for 30 s, so a device still
+   * announces at least every 10 s however large the fleet.
+   */
+  maxSpacingMs?: number;
 }
 
 export const DEFAULT_ANNOUNCER_TIMING: AnnouncerTiming = {
   burstIntervalMs: 500,
   burstDurationMs: 10_000,
   intervalMs: 5_000,
+  fleetRatePerS: 1_000,
+  maxSpacingMs: 10_000,
 };
 
 function isDeparture(data: Uint8Array): boolean {
@@ -91,9 +105,18 @@ export class PresenceAnnouncer {
     }
   }
 
+  /** Minimum gap between this device's announcements so the fleet as a whole stays near its presence budget. */
+  fleetSpacingMs(): number {
+    const rate = this.timing.fleetRatePerS;
+    if (!rate || rate <= 0) return 0;
+    const spacing = ((this.peers.size + 1) * 1000) / rate;
+    return Math.min(spacing, this.timing.maxSpacingMs ?? Number.POSITIVE_INFINITY);
+  }
+
   private schedule(): void {
     if (this.timer) clearTimeout(this.timer);
-    const delay = Date.now() < this.burstUntil ? this.timing.burstIntervalMs : this.timing.intervalMs;
+    const base = Date.now() < this.burstUntil ? this.timing.burstIntervalMs : this.timing.intervalMs;
+    const delay = Math.max(base, this.fleetSpacingMs());
     this.timer = setTimeout(() => {
       this.timer = null;
       this.announce();

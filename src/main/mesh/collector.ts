@@ -119,8 +119,9 @@ export class PresenceCollector {
   }
 
   /**
-   * Probe, then resolve as soon as a peer is known (or `wantId` appears) plus a short settle window for the
-   * other probe answers, or after `timeoutMs`.
+   * Probe, then resolve once a peer is known (or `wantId` appears) and no new peer has arrived for `settleMs`, or
+   * after `timeoutMs`. The quiet window restarts with each new peer: a large fleet's probe answers arrive over
+   * hundreds of milliseconds, and a first listing cut off after the first few would show a fraction of the fleet.
    */
   waitForPeers(timeoutMs: number, wantId?: string, settleMs = 150): Promise<void> {
     const satisfied = (): boolean => (wantId ? this.peers.has(wantId) : this.peers.size > 0);
@@ -133,7 +134,9 @@ export class PresenceCollector {
         resolve();
       };
       const onArrival = (): void => {
-        if (satisfied() && !settle) settle = setTimeout(finish, settleMs);
+        if (!satisfied()) return;
+        if (settle) clearTimeout(settle);
+        settle = setTimeout(finish, settleMs);
       };
       const off = this.arrivals.add(onArrival);
       const timer = setTimeout(finish, timeoutMs);

@@ -11,6 +11,9 @@ import { IdSource, isPlainObject } from './rpc';
 import { subjects } from './subjects';
 import { MeshError } from './types';
 
+/** listDevices pages requested at once ahead of the cursor (see listDevices). */
+const PAGES_IN_FLIGHT = 4;
+
 export interface RegistryClientOptions {
   timeoutMs?: number;
   pageSize?: number;
@@ -63,25 +66,44 @@ export class RegistryClient {
     throw lastErr;
   }
 
+  /** One `discovery/listDevices` page, validated. */
+  private async page(offset: number, filter: DeviceFilter | undefined): Promise<{ devices: unknown[]; next: unknown; total: unknown }> {
+    const params: JsonObject = { offset, limit: this.pageSize };
+    if (filter?.deviceType) params.device_type = filter.deviceType;
+    if (filter?.location) params.location = filter.location;
+    const result = await this.rpc('discovery/listDevices', params);
+    if (!isPlainObject(result) || !Array.isArray(result.devices)) {
+      throw new MeshError('rpc_error', 'registry listDevices reply has no devices list', {
+        subject: subjects.discovery(this.tenant),
+      });
+    }
+    return { devices: result.devices, next: result.next_offset, total: result.total_matched };
+  }
+
+  /**
+   * Every device, following `next_offset`. When the registry says how many match (`total_matched`), the pages
+   * ahead of the cursor are requested a few at a time instead of one round trip after another: a fleet of
+   * thousands is tens of pages. The cursor still decides: a page the registry shortened (a large record) leaves a
+   * gap that is fetched where `next_offset` points, and a prefetched page the cursor never reaches is dropped.
+   */
   async listDevices(filter?: DeviceFilter): Promise<DeviceInfo[]> {
     const out: DeviceInfo[] = [];
     const now = Date.now();
+    const ahead = new Map<number, Promise<Awaited<ReturnType<RegistryClient['page']>>>>();
+    const fetchAhead = (offset: number): Promise<Awaited<ReturnType<RegistryClient['page']>>> => {
+      const p = this.page(offset, filter);
+      // Awaited later if the cursor gets there; a page it never reaches must not become an unhandled rejection.
+      p.catch(() => undefined);
+      return p;
+    };
     let offset = 0;
+    let page = await this.page(0, filter);
     for (;;) {
-      const params: JsonObject = { offset, limit: this.pageSize };
-      if (filter?.deviceType) params.device_type = filter.deviceType;
-      if (filter?.location) params.location = filter.location;
-      const result = await this.rpc('discovery/listDevices', params);
-      if (!isPlainObject(result) || !Array.isArray(result.devices)) {
-        throw new MeshError('rpc_error', 'registry listDevices reply has no devices list', {
-          subject: subjects.discovery(this.tenant),
-        });
-      }
-      for (const raw of result.devices) {
+      for (const raw of page.devices) {
         const info = flattenDevice(raw, 'infra', now);
         if (info && matchesFilter(info, filter)) out.push(info);
       }
-      const next = result.next_offset;
+      const next = page.next;
       if (next === null || next === undefined) break;
       if (typeof next !== 'number' || next <= offset) {
         throw new MeshError('rpc_error', `registry listDevices cursor did not advance (offset ${offset} → ${String(next)})`, {
@@ -89,6 +111,14 @@ export class RegistryClient {
         });
       }
       offset = next;
+      const total = page.total;
+      if (typeof total === 'number' && Number.isFinite(total)) {
+        for (const k of ahead.keys()) if (k < offset) ahead.delete(k);
+        for (let o = offset; o < total && ahead.size < PAGES_IN_FLIGHT; o += this.pageSize) if (!ahead.has(o)) ahead.set(o, fetchAhead(o));
+      }
+      const pending = ahead.get(offset);
+      ahead.delete(offset);
+      page = await (pending ?? this.page(offset, filter));
     }
     return out;
   }

@@ -17,6 +17,21 @@ export function FunctionExplorer() {
   const [formError, setFormError] = useState<string | null>(null);
   const [running, setRunning] = useState(false);
 
+  // The device list is refreshed every few seconds; with a large fleet, rebuilding thousands of <option>s each time
+  // costs the page a long task. Same ids → the same elements, which React skips.
+  const idsKey = useMemo(() => devices.map((d) => d.device_id).join('\n'), [devices]);
+  const options = useMemo(
+    () =>
+      idsKey
+        .split('\n')
+        .filter(Boolean)
+        .map((id) => (
+          <option key={id} value={id}>
+            {id}
+          </option>
+        )),
+    [idsKey],
+  );
   const effectiveDevice = deviceId || selected || devices[0]?.device_id || '';
   const device = devices.find((d) => d.device_id === effectiveDevice);
   const fns = useMemo(() => (device?.functions ?? []).filter((f) => f.name.includes(filter)).sort((a, b) => a.name.localeCompare(b.name)), [device, filter]);
@@ -50,11 +65,7 @@ export function FunctionExplorer() {
         <div className="explorer">
           <div className="explorer-list">
             <select value={effectiveDevice} onChange={(e) => { setDeviceId(e.target.value); setFnName(''); }} data-testid="explorer-device" aria-label="device">
-              {devices.map((d) => (
-                <option key={d.device_id} value={d.device_id}>
-                  {d.device_id}
-                </option>
-              ))}
+              {options}
             </select>
             <input type="search" placeholder="filter functions" value={filter} onChange={(e) => setFilter(e.target.value)} aria-label="filter functions" />
             <ul data-testid="explorer-functions">
