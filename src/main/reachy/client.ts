@@ -92,6 +92,22 @@ const fullStateDoc = z
   })
   .loose();
 
+/** An `/api/state/full` document as a RobotState (no IMU on this route); null when it lacks the pose. */
+function parseFullState(doc: unknown): RobotState | null {
+  const r = fullStateDoc.safeParse(doc);
+  if (!r.success || !r.data.head_pose || !r.data.antennas_position) return null;
+  const d = r.data;
+  const joints = d.head_joints;
+  return {
+    receivedAt: Date.now(),
+    headPose: d.head_pose.m,
+    headJoints: joints,
+    bodyYaw: d.body_yaw ?? (joints ? joints[0] : 0),
+    antennas: d.antennas_position,
+    imu: null,
+  };
+}
+
 function naiveLocalIso(ms: number): string {
   const d = new Date(ms);
   const p = (n: number, w = 2): string => String(n).padStart(w, '0');
@@ -125,6 +141,7 @@ class DaemonClientImpl implements DaemonClient {
   private lastJoints: { head: number[]; antennas: [number, number] } | null = null;
   private lastImu: ImuSample | null = null;
   private lastStateAt = 0;
+  private pushed: { doc: DaemonStatusDoc; receivedAt: number } | null = null;
   private ws: WebSocket | null = null;
   private timers = new Set<NodeJS.Timeout>();
   private closed = false;
@@ -338,7 +355,8 @@ class DaemonClientImpl implements DaemonClient {
         if (this.latest) this.latest = { ...this.latest, imu: this.lastImu };
         return;
       case 'daemon_status':
-        // Status is read over REST (daemonStatus()); the pushed copy only proves the link is alive.
+        // Kept so status reads answer from memory (pushedStatus()) instead of a REST round trip per call.
+        this.pushed = { doc: m as unknown as DaemonStatusDoc, receivedAt: Date.now() };
         return;
       case 'task_progress': {
         const t = this.tasks.get(m.uuid);
@@ -403,24 +421,14 @@ class DaemonClientImpl implements DaemonClient {
     restCall<unknown>(this.rest, 'GET', '/api/state/full?with_head_joints=true&use_pose_matrix=true').then(
       (doc) => {
         if (this.closed) return;
-        const r = fullStateDoc.safeParse(doc);
-        if (!r.success || !r.data.head_pose || !r.data.antennas_position) {
+        const st = parseFullState(doc);
+        if (!st) {
           this.lose('unexpected /api/state/full reply');
           this.scheduleReconnect();
           return;
         }
-        const d = r.data;
-        const headPose = d.head_pose!.m;
-        const joints = d.head_joints;
         this.lastStateAt = Date.now();
-        this.emitState({
-          receivedAt: Date.now(),
-          headPose,
-          headJoints: joints,
-          bodyYaw: d.body_yaw ?? (joints ? joints[0] : 0),
-          antennas: d.antennas_position!,
-          imu: null,
-        });
+        this.emitState(st);
         this.later(Math.max(0, this.pollMs - (Date.now() - started)), () => this.poll());
       },
       (err: unknown) => {
@@ -448,6 +456,17 @@ class DaemonClientImpl implements DaemonClient {
 
   latestState(): RobotState | null {
     return this.latest;
+  }
+
+  pushedStatus(): { doc: DaemonStatusDoc; receivedAt: number } | null {
+    return this.pushed;
+  }
+
+  async fetchState(): Promise<RobotState> {
+    const doc = await this.call<unknown>('GET', '/api/state/full?with_head_joints=true&use_pose_matrix=true');
+    const st = parseFullState(doc);
+    if (!st) throw new DaemonError('unexpected /api/state/full reply', null);
+    return st;
   }
 
   onState(cb: (state: RobotState) => void): () => void {
