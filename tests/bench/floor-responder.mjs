@@ -1,6 +1,7 @@
 // The B1/B2 floor: a bare nats.js responder in its own process (as the driver is), answering JSON-RPC requests on
 // the given subjects with replies of a fixed size (the size the real driver's reply has), and nothing else.
 // Usage: node floor-responder.mjs <nats-url> <subject>=<reply bytes without the id> ...
+import { TextEncoder } from 'node:util';
 import { connect } from '@nats-io/transport-node';
 
 const [url, ...specs] = process.argv.slice(2);

@@ -95,15 +95,15 @@ const fullStateDoc = z
 /** An `/api/state/full` document as a RobotState (no IMU on this route); null when it lacks the pose. */
 function parseFullState(doc: unknown): RobotState | null {
   const r = fullStateDoc.safeParse(doc);
-  if (!r.success || !r.data.head_pose || !r.data.antennas_position) return null;
-  const d = r.data;
-  const joints = d.head_joints;
+  if (!r.success) return null;
+  const { head_pose: pose, antennas_position: antennas, head_joints: joints, body_yaw: yaw } = r.data;
+  if (!pose || !antennas) return null;
   return {
     receivedAt: Date.now(),
-    headPose: d.head_pose.m,
+    headPose: pose.m,
     headJoints: joints,
-    bodyYaw: d.body_yaw ?? (joints ? joints[0] : 0),
-    antennas: d.antennas_position,
+    bodyYaw: yaw ?? (joints ? joints[0] : 0),
+    antennas,
     imu: null,
   };
 }
