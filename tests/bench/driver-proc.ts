@@ -16,6 +16,8 @@ export interface DriverProc {
   client: MeshClient;
   /** Spawn to the driver's "Subscribed to commands" log line. */
   readyLineMs: number;
+  /** Spawn to the driver's first log line: node start-up and loading the CLI's modules (tsx compiles them). */
+  firstLogMs: number;
   /** Spawn to the first successful get_status reply over NATS. */
   firstReplyMs: number;
   stderr(): string;
@@ -55,8 +57,10 @@ export async function spawnDriver(natsUrl: string, opts: { deviceId?: string; me
   });
   let err = '';
   let readyLineMs = NaN;
+  let firstLogMs = NaN;
   child.stderr!.on('data', (d: Buffer) => {
     err += d.toString();
+    if (Number.isNaN(firstLogMs)) firstLogMs = performance.now() - t0;
     if (Number.isNaN(readyLineMs) && err.includes('Subscribed to commands')) readyLineMs = performance.now() - t0;
   });
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
@@ -85,5 +89,5 @@ export async function spawnDriver(natsUrl: string, opts: { deviceId?: string; me
       await new Promise((r) => setTimeout(r, 20));
     }
   }
-  return { deviceId, pid: child.pid!, client, readyLineMs, firstReplyMs, stderr: () => err, close };
+  return { deviceId, pid: child.pid!, client, readyLineMs, firstLogMs, firstReplyMs, stderr: () => err, close };
 }
