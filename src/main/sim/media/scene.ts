@@ -39,7 +39,12 @@ export function loadScene(file = findSceneFile()): Promise<SceneImage> {
   if (!p) {
     p = loadSharp()
       .then((sharp) => sharp(file).removeAlpha().raw().toBuffer({ resolveWithObject: true }))
-      .then(({ data, info }) => ({ width: info.width, height: info.height, data, file }));
+      .then(({ data, info }) => {
+        // Shared memory, so the render worker reads the same 25 MB instead of a copy.
+        const shared = Buffer.from(new SharedArrayBuffer(data.length));
+        data.copy(shared);
+        return { width: info.width, height: info.height, data: shared, file };
+      });
     p.catch(() => cache.delete(file));
     cache.set(file, p);
   }
