@@ -142,6 +142,7 @@ class DaemonClientImpl implements DaemonClient {
   private lastImu: ImuSample | null = null;
   private lastStateAt = 0;
   private pushed: { doc: DaemonStatusDoc; receivedAt: number } | null = null;
+  private livenessRecheck = false;
   private ws: WebSocket | null = null;
   private timers = new Set<NodeJS.Timeout>();
   private closed = false;
@@ -394,6 +395,22 @@ class DaemonClientImpl implements DaemonClient {
       }
       return;
     }
+    if (!this.ws || this.ws.readyState !== WebSocket.OPEN) return;
+    if (Date.now() - this.lastStateAt > this.livenessMs) {
+      // Timers run before socket reads in a loop turn: after this process was busy (a long task, a loaded machine)
+      // the frames the daemon kept sending may be waiting unread. Judge only after they have been read
+      // (setImmediate runs after this turn's I/O), so a busy process is not mistaken for a lost robot.
+      if (!this.livenessRecheck) {
+        this.livenessRecheck = true;
+        setImmediate(() => {
+          this.livenessRecheck = false;
+          if (!this.closed) this.expireIfStale();
+        });
+      }
+    }
+  }
+
+  private expireIfStale(): void {
     if (!this.ws || this.ws.readyState !== WebSocket.OPEN) return;
     if (Date.now() - this.lastStateAt > this.livenessMs) {
       const ws = this.ws;
