@@ -388,31 +388,35 @@ class DaemonClientImpl implements DaemonClient {
   }
 
   private checkLiveness(): void {
-    if (this.transport === 'http') {
-      // A hung daemon: the poll is still waiting for its timeout, but the state is already stale.
-      if (this.conn.status === 'connected' && Date.now() - this.lastStateAt > Math.max(this.livenessMs, 2 * this.pollMs)) {
-        this.lose(`no state for ${(Math.max(this.livenessMs, 2 * this.pollMs) / 1000).toFixed(1)} s`);
-      }
-      return;
-    }
-    if (!this.ws || this.ws.readyState !== WebSocket.OPEN) return;
-    if (Date.now() - this.lastStateAt > this.livenessMs) {
-      // Timers run before socket reads in a loop turn: after this process was busy (a long task, a loaded machine)
-      // the frames the daemon kept sending may be waiting unread. Judge only after they have been read
-      // (setImmediate runs after this turn's I/O), so a busy process is not mistaken for a lost robot.
-      if (!this.livenessRecheck) {
-        this.livenessRecheck = true;
-        setImmediate(() => {
-          this.livenessRecheck = false;
-          if (!this.closed) this.expireIfStale();
-        });
-      }
-    }
+    if (!this.isStale()) return;
+    // Timers run before socket reads in a loop turn: after this process was busy (a long task, a loaded machine)
+    // the frames or the poll reply the daemon sent may be waiting unread. Judge only after they have been read
+    // (setImmediate runs after this turn's I/O), so a busy process is not mistaken for a lost robot.
+    if (this.livenessRecheck) return;
+    this.livenessRecheck = true;
+    setImmediate(() => {
+      this.livenessRecheck = false;
+      if (!this.closed) this.expireIfStale();
+    });
+  }
+
+  private httpWindowMs(): number {
+    return Math.max(this.livenessMs, 2 * this.pollMs);
+  }
+
+  private isStale(): boolean {
+    if (this.transport === 'http') return this.conn.status === 'connected' && Date.now() - this.lastStateAt > this.httpWindowMs();
+    return !!this.ws && this.ws.readyState === WebSocket.OPEN && Date.now() - this.lastStateAt > this.livenessMs;
   }
 
   private expireIfStale(): void {
-    if (!this.ws || this.ws.readyState !== WebSocket.OPEN) return;
-    if (Date.now() - this.lastStateAt > this.livenessMs) {
+    if (!this.isStale()) return;
+    if (this.transport === 'http') {
+      // A hung daemon: the poll is still waiting for its timeout, but the state is already stale.
+      this.lose(`no state for ${(this.httpWindowMs() / 1000).toFixed(1)} s`);
+      return;
+    }
+    if (this.ws) {
       const ws = this.ws;
       this.ws = null;
       ws.removeAllListeners();
