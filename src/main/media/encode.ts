@@ -110,7 +110,8 @@ export async function encodeFrame(frame: RgbFrame, opts: EncodeOptions): Promise
     }
     let img = sharp(frame.data, { raw: { width: frame.width, height: frame.height, channels: 3 } });
     if (resized) img = img.resize(size.width, size.height, { kernel: 'linear' });
-    const data = await img.jpeg({ quality, mozjpeg: false }).toBuffer();
+    // No Huffman-table optimisation pass: about 3% bigger, and a 640 px frame encodes in ~1 ms instead of ~3.
+    const data = await img.jpeg({ quality, mozjpeg: false, optimiseCoding: false }).toBuffer();
     reply = {
       status: 'success',
       kind: 'video_frame',
