@@ -1,14 +1,23 @@
 /**
- * B1/B2 (SPEC §13): invoke round trip and throughput of a get_status-like function through DeviceRuntime +
- * MeshClient on a real local nats-server, as ratios to a floor measured in the same run: a bare nats.js
- * responder answering the same JSON-RPC request, called by a bare nats.js requester (no framework).
- * Floor and ours run in alternating rounds so machine noise hits both alike.
+ * B1/B2: invoke round trip (B1) and throughput with 32 in flight (B2) of the real driver, as ratios to a floor
+ * measured in the same run.
+ *
+ * - Ours: `reachy-console driver --sim` spawned as users run it (real function table, real simulator, media on,
+ *   state_event at 20 Hz), called with MeshClient.invoke for `get_status` and `get_joints`.
+ * - Floor: a bare nats.js responder in its own process (floor-responder.mjs) replying the same number of bytes as
+ *   the driver's reply to that function, called with a bare nats.js request.
+ * - Framework only (separate lines B1-fw/B2-fw): DeviceRuntime + MeshClient in this process serving a constant
+ *   status document, against an in-process bare responder; what the mesh layer alone costs.
+ *
+ * Floor and ours run in alternating rounds, so drift in machine load hits both alike.
  */
+import { spawn } from 'node:child_process';
 import { connect } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { z } from 'zod';
 import { createMeshClient, defineFunction, DeviceRuntime, meshConfigFromEnv, openMesh } from '../../src/main/mesh';
 import { startNatsServer } from '../helpers/nats-server';
+import { spawnDriver } from './driver-proc';
 import { percentile, round, type Bench, type BenchResult } from './harness';
 
 const STATUS = {
@@ -21,6 +30,11 @@ const STATUS = {
   body_yaw: 0,
   antennas: [0, 0],
 };
+
+const ROUNDS = Number(process.env.BENCH_B1_ROUNDS ?? 8);
+const LAT_PER_ROUND = 400;
+const TPUT_MS = 600;
+const IN_FLIGHT = 32;
 
 type Call = () => Promise<unknown>;
 
@@ -48,7 +62,122 @@ async function throughput(call: Call, inFlight: number, durationMs: number): Pro
   return done / ((performance.now() - t0) / 1000);
 }
 
-async function bareFloor(url: string): Promise<{ call: Call; close: () => Promise<void> }> {
+/** Measures two callers in alternating rounds: latency p50/p99 each, median throughput each. */
+async function sideBySide(floor: Call, mine: Call): Promise<{ fl: number[]; ml: number[]; fr: number; mr: number }> {
+  await latencies(floor, 300);
+  await latencies(mine, 300);
+  await throughput(floor, IN_FLIGHT, 300);
+  await throughput(mine, IN_FLIGHT, 300);
+  const fl: number[] = [];
+  const ml: number[] = [];
+  const frps: number[] = [];
+  const mrps: number[] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    const order: Array<[Call, number[]]> = r % 2 === 0 ? [[floor, fl], [mine, ml]] : [[mine, ml], [floor, fl]];
+    for (const [call, into] of order) into.push(...(await latencies(call, LAT_PER_ROUND)));
+    for (const [call, into] of order) (into === fl ? frps : mrps).push(await throughput(call, IN_FLIGHT, TPUT_MS));
+  }
+  return { fl, ml, fr: percentile(frps, 50), mr: percentile(mrps, 50) };
+}
+
+function results(id: string, what: string, m: { fl: number[]; ml: number[]; fr: number; mr: number }, extra: Record<string, number>, notes?: string): BenchResult[] {
+  const fp50 = percentile(m.fl, 50);
+  const mp50 = percentile(m.ml, 50);
+  const idB2 = id.replace('B1', 'B2');
+  return [
+    {
+      id,
+      name: `invoke round trip of ${what}, ratio to a bare nats.js floor`,
+      metrics: {
+        p50_ms: round(mp50),
+        p99_ms: round(percentile(m.ml, 99)),
+        floor_p50_ms: round(fp50),
+        floor_p99_ms: round(percentile(m.fl, 99)),
+        ratio_p50: round(mp50 / fp50, 2),
+        ...extra,
+        samples: m.ml.length,
+      },
+      target: 'p50 ≤ 1.25× floor',
+      pass: mp50 / fp50 <= 1.25,
+      ...(notes ? { notes } : {}),
+    },
+    {
+      id: idB2,
+      name: `invokes per second of ${what} with ${IN_FLIGHT} in flight, ratio to the floor`,
+      metrics: { rps: Math.round(m.mr), floor_rps: Math.round(m.fr), ratio: round(m.mr / m.fr, 2), ...extra, rounds: ROUNDS },
+      target: '≥ 0.8× floor',
+      pass: m.mr / m.fr >= 0.8,
+      ...(notes ? { notes } : {}),
+    },
+  ];
+}
+
+/** The floor process, answering `<subject>` with replies of `bytes` (plus the request id). */
+async function floorProcess(url: string, specs: Array<{ subject: string; bytes: number }>): Promise<{ close(): Promise<void> }> {
+  const child = spawn(process.execPath, [new URL('./floor-responder.mjs', import.meta.url).pathname, url, ...specs.map((s) => `${s.subject}=${s.bytes}`)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.once('data', () => resolve());
+    child.once('exit', (code) => reject(new Error(`floor responder exited (${code})`)));
+  });
+  return {
+    close: async () => {
+      if (child.exitCode !== null) return;
+      const gone = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await gone;
+    },
+  };
+}
+
+function bareCaller(nc: NatsConnection, subject: string, method: string): Call {
+  let n = 0;
+  return async () => {
+    const body = JSON.stringify({ jsonrpc: '2.0', id: `f-${n++}`, method, params: {} });
+    const reply = await nc.request(subject, body, { timeout: 5_000 });
+    return (JSON.parse(reply.string()) as { result: unknown }).result;
+  };
+}
+
+async function realDriver(url: string): Promise<BenchResult[]> {
+  const drv = await spawnDriver(url);
+  const requester = await connect({ servers: url });
+  const fns = ['get_status', 'get_joints'] as const;
+  let floor: { close(): Promise<void> } | null = null;
+  try {
+    // The sim pushes daemon_status about once a second; wait until get_status answers from it.
+    for (let i = 0; i < 100; i++) {
+      const st = (await drv.client.invoke(drv.deviceId, 'get_status')) as { source?: string };
+      if (st.source === 'mirror') break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    // Reply sizes of the real functions (raw bytes on the wire, minus the request id the floor echoes too).
+    const subject = `device-connect.default.${drv.deviceId}.cmd`;
+    const sizes: Record<string, number> = {};
+    for (const fn of fns) {
+      const id = 'size-probe';
+      const reply = await requester.request(subject, JSON.stringify({ jsonrpc: '2.0', id, method: fn, params: {} }), { timeout: 5_000 });
+      const parsed = JSON.parse(reply.string()) as { result?: unknown; error?: unknown };
+      if (!parsed.result) throw new Error(`${fn} failed: ${JSON.stringify(parsed.error)}`);
+      sizes[fn] = reply.data.length - JSON.stringify(id).length;
+    }
+    floor = await floorProcess(url, fns.map((fn) => ({ subject: `bench.floor.${fn}`, bytes: sizes[fn] })));
+    const out: BenchResult[] = [];
+    for (const fn of fns) {
+      const m = await sideBySide(bareCaller(requester, `bench.floor.${fn}`, fn), () => drv.client.invoke(drv.deviceId, fn));
+      const tag = fn === 'get_status' ? 'B1' : 'B1-joints';
+      out.push(...results(tag, `\`${fn}\` on \`driver --sim\` (separate process, real sim)`, m, { reply_bytes: sizes[fn] }, 'floor: bare nats.js responder process replying the same bytes'));
+    }
+    return out;
+  } finally {
+    await floor?.close();
+    await requester.close();
+    await drv.close();
+  }
+}
+
+async function frameworkOnly(url: string): Promise<BenchResult[]> {
   const responder: NatsConnection = await connect({ servers: url });
   const requester: NatsConnection = await connect({ servers: url });
   const subject = 'device-connect.default.floor-1.cmd';
@@ -59,113 +188,38 @@ async function bareFloor(url: string): Promise<{ call: Call; close: () => Promis
     },
   });
   await responder.flush();
-  let n = 0;
-  const call: Call = async () => {
-    const body = JSON.stringify({ jsonrpc: '2.0', id: `f-${n++}`, method: 'get_status', params: {} });
-    const reply = await requester.request(subject, body, { timeout: 5_000 });
-    return (JSON.parse(reply.string()) as { result: unknown }).result;
-  };
-  return {
-    call,
-    close: async () => {
-      await responder.close();
-      await requester.close();
-    },
-  };
-}
-
-async function ours(url: string): Promise<{ call: Call; close: () => Promise<void> }> {
   const cfg = meshConfigFromEnv({ NATS_URL: url, DEVICE_CONNECT_ALLOW_INSECURE: 'true', DEVICE_CONNECT_DISCOVERY_MODE: 'd2d' });
   const devConn = await openMesh(cfg);
-  const cliConn = await openMesh(cfg);
   const rt = new DeviceRuntime({
     connection: devConn,
     deviceId: 'bench-1',
     deviceType: 'bench',
-    description: 'B1/B2 demo device',
-    functions: [
-      defineFunction({ name: 'get_status', description: 'Status snapshot.', params: z.object({}), handler: () => STATUS }),
-    ],
+    description: 'B1/B2 framework-only device',
+    functions: [defineFunction({ name: 'get_status', description: 'Status snapshot.', params: z.object({}), handler: () => STATUS })],
   });
   await rt.start();
   await devConn.flush();
-  const client = createMeshClient({ connection: cliConn, ownsConnection: true });
-  const call: Call = () => client.invoke('bench-1', 'get_status');
-  return {
-    call,
-    close: async () => {
-      await client.close();
-      await rt.stop();
-      await devConn.close();
-    },
-  };
+  const client = createMeshClient({ connection: await openMesh(cfg), ownsConnection: true });
+  try {
+    const m = await sideBySide(bareCaller(requester, subject, 'get_status'), () => client.invoke('bench-1', 'get_status'));
+    return results('B1-fw', 'a constant status document (framework only: DeviceRuntime + MeshClient, one process)', m, {});
+  } finally {
+    await client.close();
+    await rt.stop();
+    await devConn.close();
+    await responder.close();
+    await requester.close();
+  }
 }
 
 export const b1b2: Bench = {
   id: 'B1',
-  name: 'invoke get_status over NATS vs bare nats.js floor (B1 latency, B2 throughput)',
+  name: 'invoke get_status / get_joints on driver --sim vs bare nats.js floor (B1 latency, B2 throughput)',
   async run(): Promise<BenchResult[]> {
     const server = await startNatsServer();
-    const floor = await bareFloor(server.url);
-    const mine = await ours(server.url);
     try {
-      // Warm up JITs and the muxed inboxes.
-      await latencies(floor.call, 1_000);
-      await latencies(mine.call, 1_000);
-      await throughput(floor.call, 32, 500);
-      await throughput(mine.call, 32, 500);
-
-      const fl: number[] = [];
-      const ml: number[] = [];
-      const frps: number[] = [];
-      const mrps: number[] = [];
-      const rounds = 10;
-      for (let r = 0; r < rounds; r++) {
-        // Alternate who goes first, so drift in machine load does not favour one side.
-        const order = r % 2 === 0 ? [floor, mine] : [mine, floor];
-        for (const side of order) {
-          const lat = await latencies(side.call, 500);
-          (side === floor ? fl : ml).push(...lat);
-        }
-        for (const side of order) {
-          const rps = await throughput(side.call, 32, 600);
-          (side === floor ? frps : mrps).push(rps);
-        }
-      }
-      const median = (xs: number[]) => percentile(xs, 50);
-      const fp50 = percentile(fl, 50);
-      const fp99 = percentile(fl, 99);
-      const mp50 = percentile(ml, 50);
-      const mp99 = percentile(ml, 99);
-      const fr = median(frps);
-      const mr = median(mrps);
-      return [
-        {
-          id: 'B1',
-          name: 'invoke round trip of get_status over NATS (loopback), ratio to bare nats.js floor',
-          metrics: {
-            p50_ms: round(mp50),
-            p99_ms: round(mp99),
-            floor_p50_ms: round(fp50),
-            floor_p99_ms: round(fp99),
-            ratio_p50: round(mp50 / fp50, 2),
-            ratio_p99: round(mp99 / fp99, 2),
-            samples: ml.length,
-          },
-          target: 'p50 ≤ 1.25× floor',
-          pass: mp50 / fp50 <= 1.25,
-        },
-        {
-          id: 'B2',
-          name: 'invokes per second with 32 in flight, ratio to bare nats.js floor',
-          metrics: { rps: Math.round(mr), floor_rps: Math.round(fr), ratio: round(mr / fr, 2), rounds },
-          target: '≥ 0.8× floor',
-          pass: mr / fr >= 0.8,
-        },
-      ];
+      return [...(await realDriver(server.url)), ...(await frameworkOnly(server.url))];
     } finally {
-      await mine.close();
-      await floor.close();
       await server.stop();
     }
   },

@@ -13,6 +13,8 @@ export interface BenchResult {
   /** Whether the target was met in this run; null when not applicable. */
   pass: boolean | null;
   notes?: string;
+  /** A small table printed under the summary (how a cost grows with size). */
+  table?: { columns: string[]; rows: Array<Array<string | number>> };
 }
 
 export interface Bench {

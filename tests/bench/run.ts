@@ -29,12 +29,20 @@ async function main(): Promise<void> {
         `| ${r.id} | ${r.name} | ${Object.entries(r.metrics).map(([k, v]) => `${k}=${v}`).join(', ')}${r.notes ? ` (${r.notes})` : ''} | ${r.target} | ${r.pass === null ? '-' : r.pass ? 'yes' : 'NO'} |`,
     ),
   ].join('\n');
+  const tables = results
+    .filter((r) => r.table)
+    .map((r) => [`### ${r.id}: ${r.name}`, '', `| ${r.table!.columns.join(' | ')} |`, `|${r.table!.columns.map(() => '---').join('|')}|`, ...r.table!.rows.map((row) => `| ${row.join(' | ')} |`)].join('\n'));
   mkdirSync('bench', { recursive: true });
-  const doc = { generated_at: new Date().toISOString(), node: process.version, cpus: (await import('node:os')).cpus().length, results };
+  const os = await import('node:os');
+  const machine = { cpus: os.cpus().length, cpu_model: os.cpus()[0]?.model ?? 'unknown', mem_gb: Math.round(os.totalmem() / 2 ** 30), loadavg_at_end: os.loadavg().map((l) => Math.round(l * 100) / 100) };
+  const doc = { generated_at: new Date().toISOString(), node: process.version, cpus: machine.cpus, machine, results };
   writeFileSync(join('bench', 'results.json.tmp'), JSON.stringify(doc, null, 2));
   renameSync(join('bench', 'results.json.tmp'), join('bench', 'results.json'));
-  writeFileSync(join('bench', 'results.md'), table + '\n');
-  process.stdout.write(table + '\n');
+  const header = `Generated ${doc.generated_at} on ${machine.cpus} × ${machine.cpu_model}, ${machine.mem_gb} GB, Node ${process.version}; load average at the end ${machine.loadavg_at_end.join(' / ')}.`;
+  const md = [header, '', table, ...tables.map((t) => `\n${t}`)].join('\n');
+  writeFileSync(join('bench', 'results.md.tmp'), md + '\n');
+  renameSync(join('bench', 'results.md.tmp'), join('bench', 'results.md'));
+  process.stdout.write(md + '\n');
 }
 
 main().catch((err) => {

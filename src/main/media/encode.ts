@@ -2,7 +2,7 @@
  * Frame encoding for `capture_video_frame` (prior-art B.2 return shape) with sharp. Every reply is measured as the
  * JSON the RPC layer will send and refused when it would exceed MEDIA_REPLY_CAP_BYTES (NATS payload safety).
  */
-import sharp from 'sharp';
+import { loadSharp } from './lazy';
 import { MEDIA_REPLY_CAP_BYTES } from '../../shared/reachy';
 import type { RgbFrame } from './types';
 
@@ -73,6 +73,7 @@ export async function encodeFrame(frame: RgbFrame, opts: EncodeOptions): Promise
   const edge = resolveMaxEdge(opts.encoding, opts.maxEdge);
   const size = fitWithin(frame.width, frame.height, edge);
   const resized = size.width !== frame.width || size.height !== frame.height;
+  const sharp = await loadSharp();
   let reply: VideoFrameReply;
   if (opts.encoding === 'raw') {
     // Predict the size before base64-encoding so an oversized raw frame fails fast.
@@ -109,7 +110,8 @@ export async function encodeFrame(frame: RgbFrame, opts: EncodeOptions): Promise
     }
     let img = sharp(frame.data, { raw: { width: frame.width, height: frame.height, channels: 3 } });
     if (resized) img = img.resize(size.width, size.height, { kernel: 'linear' });
-    const data = await img.jpeg({ quality, mozjpeg: false }).toBuffer();
+    // No Huffman-table optimisation pass: about 3% bigger, and a 640 px frame encodes in ~1 ms instead of ~3.
+    const data = await img.jpeg({ quality, mozjpeg: false, optimiseCoding: false }).toBuffer();
     reply = {
       status: 'success',
       kind: 'video_frame',

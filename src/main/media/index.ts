@@ -5,7 +5,6 @@
 import type { DaemonTarget } from '../reachy/types';
 import type { MediaSource } from './types';
 import { SimHttpMediaSource } from './sim-http-source';
-import { WebrtcMediaSource } from './webrtc-source';
 import { DEFAULT_SIGNALLING_PORT, WEBRTC_PRODUCER_NAME } from '../../shared/reachy';
 import type { Logger } from '../log';
 
@@ -14,7 +13,7 @@ export { encodeFrame, ENCODING_PRESETS, ReplyTooLargeError, resolveMaxEdge, type
 export { motionMagnitude, rms, confidence } from './detect';
 export { SimHttpMediaSource } from './sim-http-source';
 export { PushedMediaSource } from './pushed-source';
-export { WebrtcMediaSource, type WebrtcSourceOptions } from './webrtc-source';
+export type { WebrtcMediaSource, WebrtcSourceOptions } from './webrtc-source';
 export { findFfmpeg } from './ffmpeg';
 export { probeSignalling, type ProbeResult } from './signalling/probe';
 export * from './signalling/protocol';
@@ -32,6 +31,8 @@ export async function createMediaSource(
   if (await SimHttpMediaSource.probe(target.baseUrl)) return new SimHttpMediaSource(target.baseUrl);
   const webrtc = opts.webrtc ?? ['1', 'true', 'yes'].includes((process.env.REACHY_MEDIA_WEBRTC ?? '').toLowerCase());
   if (!webrtc) return undefined;
+  // Loaded only here: it pulls in werift (WebRTC), which a driver without this source does not need.
+  const { WebrtcMediaSource } = await import('./webrtc-source');
   const source = new WebrtcMediaSource({
     signallingUrl: opts.signallingUrl ?? process.env.REACHY_SIGNALLING_URL ?? `ws://${target.host}:${DEFAULT_SIGNALLING_PORT}`,
     producerName: WEBRTC_PRODUCER_NAME,

@@ -5,7 +5,7 @@
  */
 import type { AudioChunk, MediaCapabilities, MediaSource, RgbFrame } from './types';
 import { MediaUnsupportedError } from './types';
-import sharp from 'sharp';
+import { loadSharp } from './lazy';
 
 export class PushedMediaSource implements MediaSource {
   readonly kind = 'webrtc' as const;
@@ -58,6 +58,7 @@ export class PushedMediaSource implements MediaSource {
     const s = maxEdge / Math.max(f.width, f.height);
     const width = Math.max(1, Math.round(f.width * s));
     const height = Math.max(1, Math.round(f.height * s));
+    const sharp = await loadSharp();
     const data = await sharp(f.data, { raw: { width: f.width, height: f.height, channels: 3 } }).resize(width, height).raw().toBuffer();
     return { width, height, data, ts: f.ts };
   }

@@ -54,7 +54,17 @@ interface Tables {
 
 const tableCache = new Map<string, Tables>();
 
-function tables(width: number, height: number): Tables {
+/**
+ * scaleIntrinsics, local to this module: the stitch worker runs this module's functions from their source text,
+ * where only names defined here resolve.
+ */
+export function scaledK(k: Intrinsics, width: number): Intrinsics {
+  const s = width / k.width;
+  return { width, height: Math.round(k.height * s), fx: k.fx * s, fy: k.fy * s, cx: k.cx * s, cy: k.cy * s };
+}
+
+/** Exported for the stitch worker (stitch-worker.ts), which runs this module's code from its source text. */
+export function tables(width: number, height: number): Tables {
   const key = `${width}x${height}`;
   let t = tableCache.get(key);
   if (t) return t;
@@ -80,7 +90,7 @@ function tables(width: number, height: number): Tables {
 }
 
 /** Output window (rows, and columns as a start + count that may wrap) a frame can project into. */
-function frameWindow(k: Intrinsics, r: Mat3, width: number, height: number): { v0: number; v1: number; u0: number; nu: number } {
+export function frameWindow(k: Intrinsics, r: Mat3, width: number, height: number): { v0: number; v1: number; u0: number; nu: number } {
   // Optical axis in the world frame = third column of R.
   const ax = r[2], ay = r[5], az = r[8];
   const lat0 = Math.asin(Math.max(-1, Math.min(1, az)));
@@ -121,7 +131,7 @@ export class EquirectAccumulator {
   }
 
   add(f: StitchFrame): void {
-    const k = scaleIntrinsics(this.opts.intrinsics, f.width);
+    const k = scaledK(this.opts.intrinsics, f.width);
     const { fx, fy, cx, cy } = k;
     const fw = f.width, fh = f.height, ch = f.channels, src = f.data;
     const r = f.rWorldCam;

@@ -6,9 +6,8 @@
 import { join } from 'node:path';
 import sharp, { type Sharp } from 'sharp';
 import type { Intrinsics } from '../../shared/camera-model';
-import { EquirectAccumulator, autoEquirectWidth } from './equirect';
+import { stitchJpegFramesOffThread } from './stitch-worker';
 import { writeAtomic } from './files';
-import { cameraRotationFromRpy } from './pose-math';
 
 export interface CapturedFrame {
   index: number;
@@ -126,16 +125,6 @@ export async function stitchJpegFrames(
   k: Intrinsics,
   width = 0,
 ): Promise<{ data: Uint8Array; width: number; height: number; coverage: number; weight: Float32Array }> {
-  const acc = new EquirectAccumulator({ intrinsics: k, width: width || autoEquirectWidth(k, frames[0].width) });
-  for (const f of frames) {
-    const { data, info } = await sharp(f.jpeg).removeAlpha().raw().toBuffer({ resolveWithObject: true });
-    acc.add({
-      data: new Uint8Array(data.buffer, data.byteOffset, data.length),
-      width: info.width,
-      height: info.height,
-      channels: info.channels,
-      rWorldCam: cameraRotationFromRpy(f.orientation),
-    });
-  }
-  return acc.finish();
+  // On a worker thread: the reprojection must not hold the event loop that carries the robot's state.
+  return stitchJpegFramesOffThread(frames, k, width);
 }

@@ -92,6 +92,22 @@ const fullStateDoc = z
   })
   .loose();
 
+/** An `/api/state/full` document as a RobotState (no IMU on this route); null when it lacks the pose. */
+function parseFullState(doc: unknown): RobotState | null {
+  const r = fullStateDoc.safeParse(doc);
+  if (!r.success) return null;
+  const { head_pose: pose, antennas_position: antennas, head_joints: joints, body_yaw: yaw } = r.data;
+  if (!pose || !antennas) return null;
+  return {
+    receivedAt: Date.now(),
+    headPose: pose.m,
+    headJoints: joints,
+    bodyYaw: yaw ?? (joints ? joints[0] : 0),
+    antennas,
+    imu: null,
+  };
+}
+
 function naiveLocalIso(ms: number): string {
   const d = new Date(ms);
   const p = (n: number, w = 2): string => String(n).padStart(w, '0');
@@ -125,6 +141,8 @@ class DaemonClientImpl implements DaemonClient {
   private lastJoints: { head: number[]; antennas: [number, number] } | null = null;
   private lastImu: ImuSample | null = null;
   private lastStateAt = 0;
+  private pushed: { doc: DaemonStatusDoc; receivedAt: number } | null = null;
+  private livenessRecheck = false;
   private ws: WebSocket | null = null;
   private timers = new Set<NodeJS.Timeout>();
   private closed = false;
@@ -338,7 +356,8 @@ class DaemonClientImpl implements DaemonClient {
         if (this.latest) this.latest = { ...this.latest, imu: this.lastImu };
         return;
       case 'daemon_status':
-        // Status is read over REST (daemonStatus()); the pushed copy only proves the link is alive.
+        // Kept so status reads answer from memory (pushedStatus()) instead of a REST round trip per call.
+        this.pushed = { doc: m as unknown as DaemonStatusDoc, receivedAt: Date.now() };
         return;
       case 'task_progress': {
         const t = this.tasks.get(m.uuid);
@@ -369,15 +388,35 @@ class DaemonClientImpl implements DaemonClient {
   }
 
   private checkLiveness(): void {
+    if (!this.isStale()) return;
+    // Timers run before socket reads in a loop turn: after this process was busy (a long task, a loaded machine)
+    // the frames or the poll reply the daemon sent may be waiting unread. Judge only after they have been read
+    // (setImmediate runs after this turn's I/O), so a busy process is not mistaken for a lost robot.
+    if (this.livenessRecheck) return;
+    this.livenessRecheck = true;
+    setImmediate(() => {
+      this.livenessRecheck = false;
+      if (!this.closed) this.expireIfStale();
+    });
+  }
+
+  private httpWindowMs(): number {
+    return Math.max(this.livenessMs, 2 * this.pollMs);
+  }
+
+  private isStale(): boolean {
+    if (this.transport === 'http') return this.conn.status === 'connected' && Date.now() - this.lastStateAt > this.httpWindowMs();
+    return !!this.ws && this.ws.readyState === WebSocket.OPEN && Date.now() - this.lastStateAt > this.livenessMs;
+  }
+
+  private expireIfStale(): void {
+    if (!this.isStale()) return;
     if (this.transport === 'http') {
       // A hung daemon: the poll is still waiting for its timeout, but the state is already stale.
-      if (this.conn.status === 'connected' && Date.now() - this.lastStateAt > Math.max(this.livenessMs, 2 * this.pollMs)) {
-        this.lose(`no state for ${(Math.max(this.livenessMs, 2 * this.pollMs) / 1000).toFixed(1)} s`);
-      }
+      this.lose(`no state for ${(this.httpWindowMs() / 1000).toFixed(1)} s`);
       return;
     }
-    if (!this.ws || this.ws.readyState !== WebSocket.OPEN) return;
-    if (Date.now() - this.lastStateAt > this.livenessMs) {
+    if (this.ws) {
       const ws = this.ws;
       this.ws = null;
       ws.removeAllListeners();
@@ -403,24 +442,14 @@ class DaemonClientImpl implements DaemonClient {
     restCall<unknown>(this.rest, 'GET', '/api/state/full?with_head_joints=true&use_pose_matrix=true').then(
       (doc) => {
         if (this.closed) return;
-        const r = fullStateDoc.safeParse(doc);
-        if (!r.success || !r.data.head_pose || !r.data.antennas_position) {
+        const st = parseFullState(doc);
+        if (!st) {
           this.lose('unexpected /api/state/full reply');
           this.scheduleReconnect();
           return;
         }
-        const d = r.data;
-        const headPose = d.head_pose!.m;
-        const joints = d.head_joints;
         this.lastStateAt = Date.now();
-        this.emitState({
-          receivedAt: Date.now(),
-          headPose,
-          headJoints: joints,
-          bodyYaw: d.body_yaw ?? (joints ? joints[0] : 0),
-          antennas: d.antennas_position!,
-          imu: null,
-        });
+        this.emitState(st);
         this.later(Math.max(0, this.pollMs - (Date.now() - started)), () => this.poll());
       },
       (err: unknown) => {
@@ -448,6 +477,17 @@ class DaemonClientImpl implements DaemonClient {
 
   latestState(): RobotState | null {
     return this.latest;
+  }
+
+  pushedStatus(): { doc: DaemonStatusDoc; receivedAt: number } | null {
+    return this.pushed;
+  }
+
+  async fetchState(): Promise<RobotState> {
+    const doc = await this.call<unknown>('GET', '/api/state/full?with_head_joints=true&use_pose_matrix=true');
+    const st = parseFullState(doc);
+    if (!st) throw new DaemonError('unexpected /api/state/full reply', null);
+    return st;
   }
 
   onState(cb: (state: RobotState) => void): () => void {

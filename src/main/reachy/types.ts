@@ -129,6 +129,11 @@ export interface DaemonClient {
   onState(cb: (state: RobotState) => void): () => void;
 
   daemonStatus(): Promise<DaemonStatusDoc>;
+  /** The last `daemon_status` pushed on `/ws/sdk` (about 1 Hz) and when it arrived (ms epoch); null in http mode
+   * or before the first one. */
+  pushedStatus(): { doc: DaemonStatusDoc; receivedAt: number } | null;
+  /** One fresh state read over REST (`/api/state/full`), for when the stream is stale. No IMU on that route. */
+  fetchState(): Promise<RobotState>;
   /** Realtime target, applied at once (`/ws/sdk` set_full_target, or POST /api/move/set_target in http mode). */
   setTarget(target: RealtimeTarget): Promise<void>;
   /** Interpolated move; `done` tracks completion (/ws/sdk task_progress or /api/move/ws/updates). */

@@ -77,11 +77,17 @@ describe('reachy driver over NATS', () => {
   });
 
   it('state reads return the prior shapes with observed values', async () => {
+    // The sim pushes daemon_status about once a second: once one has arrived, status reads answer from it.
+    await until(async () => (await invoke('get_status')).source === 'mirror', 5000);
     const st = await invoke('get_status');
-    expect((st.daemon as R).robot_name).toBeDefined();
+    expect((st.daemon as R).robot_name).toBe('reachy_mini');
+    expect((st.daemon as R).state).toBe('running');
+    expect(st).toMatchObject({ source: 'mirror', link: { status: 'connected' } });
     expect(st.driver_state).toMatchObject({ interlock_state: 'safe', execution_state: 'idle' });
+    const verbose = await invoke('get_status', { verbose: true });
+    expect((verbose.daemon as R).camera_specs_name).toBeDefined();
     const j = await invoke('get_joints');
-    expect(j.status).toBe('success');
+    expect(j).toMatchObject({ status: 'success', source: 'mirror' });
     expect((j.head_degrees as number[]).length).toBe(7);
     expect((j.antenna_degrees as number[]).length).toBe(2);
     const imu = await invoke('get_imu');

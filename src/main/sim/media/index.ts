@@ -43,8 +43,8 @@ export async function attachSimMedia(sim: Simulator, opts: AttachSimMediaOptions
       return { status: out.status, json: out.json, body: out.body, contentType: out.contentType, headers: out.headers };
     });
   }
-  // Render the scene once up front so the first capture is not slowed by decoding it.
-  await media.getCamera();
+  // The scene (25 MB decoded) and sharp load on the first frame, not here: a driver whose media is on but unused
+  // stays small. The first capture pays the decode once (about 0.1-0.3 s).
   if (opts.webrtc !== false) {
     const info = await media.startWebrtc(typeof opts.webrtc === 'object' ? opts.webrtc : { host: sim.host === '0.0.0.0' ? '0.0.0.0' : '127.0.0.1' });
     if (info.running) logger.info(`WebRTC signalling ${info.signalling_url} (producer ${info.producer})`);

@@ -11,7 +11,7 @@
  *
  * Run once: `npx tsx src/main/sim/media/scene-gen.ts [out.png] [width]` (output is committed).
  */
-import sharp from 'sharp';
+import { loadSharp } from '../../media/lazy';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { mkdir, rename } from 'node:fs/promises';
@@ -165,6 +165,7 @@ export async function writeScene(outFile: string, width = 4096): Promise<void> {
   const { data, height } = renderScene(width);
   await mkdir(path.dirname(outFile), { recursive: true });
   const tmp = `${outFile}.tmp-${process.pid}`;
+  const sharp = await loadSharp();
   await sharp(data, { raw: { width, height, channels: 3 } }).png({ compressionLevel: 9, palette: false }).toFile(tmp);
   await rename(tmp, outFile);
 }

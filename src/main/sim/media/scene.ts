@@ -3,7 +3,7 @@
  * The file is found by walking up from this module (works from src/ under tsx and from out/ when bundled),
  * or from REACHY_SCENE_FILE.
  */
-import sharp from 'sharp';
+import { loadSharp } from '../../media/lazy';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,11 +37,14 @@ const cache = new Map<string, Promise<SceneImage>>();
 export function loadScene(file = findSceneFile()): Promise<SceneImage> {
   let p = cache.get(file);
   if (!p) {
-    p = sharp(file)
-      .removeAlpha()
-      .raw()
-      .toBuffer({ resolveWithObject: true })
-      .then(({ data, info }) => ({ width: info.width, height: info.height, data, file }));
+    p = loadSharp()
+      .then((sharp) => sharp(file).removeAlpha().raw().toBuffer({ resolveWithObject: true }))
+      .then(({ data, info }) => {
+        // Shared memory, so the render worker reads the same 25 MB instead of a copy.
+        const shared = Buffer.from(new SharedArrayBuffer(data.length));
+        data.copy(shared);
+        return { width: info.width, height: info.height, data: shared, file };
+      });
     p.catch(() => cache.delete(file));
     cache.set(file, p);
   }

@@ -6,6 +6,7 @@ import type { Mat4 } from '../../../shared/kinematics';
 import type { RgbFrame } from '../../media/types';
 import { SimCamera } from './camera';
 import { loadScene } from './scene';
+import { RenderWorker } from './render-worker';
 import { MIC_SAMPLE_RATE, SimMicrophone, type MicSchedule } from './microphone';
 import { SimSpeaker } from './speaker';
 import { DEFAULT_SIGNALLING_PORT, WEBRTC_PRODUCER_NAME } from '../../../shared/reachy';
@@ -54,6 +55,7 @@ export class SimMedia {
   private readonly microphone: SimMicrophone;
   private signalling: SignallingServer | null = null;
   private producer: WebrtcProducer | null = null;
+  private renderWorker: RenderWorker | null = null;
 
   constructor(private readonly opts: SimMediaOptions) {
     this.microphone = new SimMicrophone(opts.micSchedule);
@@ -66,7 +68,10 @@ export class SimMedia {
   async getCamera(): Promise<SimCamera> {
     if (this.camera) return this.camera;
     if (!this.cameraLoading) {
-      this.cameraLoading = loadScene(this.opts.sceneFile).then((scene) => (this.camera = new SimCamera(scene)));
+      this.cameraLoading = loadScene(this.opts.sceneFile).then((scene) => {
+        this.renderWorker = new RenderWorker(scene, this.opts.logger);
+        return (this.camera = new SimCamera(scene, undefined, this.renderWorker));
+      });
       this.cameraLoading.catch(() => (this.cameraLoading = null));
     }
     return this.cameraLoading;
@@ -151,5 +156,6 @@ export class SimMedia {
 
   async close(): Promise<void> {
     await this.stopWebrtc();
+    await this.renderWorker?.close();
   }
 }

@@ -6,12 +6,13 @@
  * shared by every session. Video only: the robot's Opus audio and `data` channel are not simulated.
  */
 import WebSocket from 'ws';
-import { MediaStreamTrack, RTCPeerConnection, RTCRtpCodecParameters, RTCIceCandidate } from 'werift';
+import type { MediaStreamTrack, RTCPeerConnection } from 'werift';
+import { loadWerift } from '../../media/lazy';
 import { outgoingMessage, type OutgoingMessage } from '../../media/signalling/protocol';
 import { WEBRTC_PRODUCER_NAME } from '../../../shared/reachy';
 import type { Logger } from '../../log';
 import type { RgbFrame } from '../../media/types';
-import { Vp8Encoder } from './vp8-encoder';
+import type { Vp8Encoder } from './vp8-encoder';
 
 export interface ProducerOptions {
   signallingUrl: string;
@@ -125,6 +126,7 @@ export class WebrtcProducer {
         // Browsers hide their address behind an mDNS name (xxxx.local); resolving it stalls werift's ICE for seconds,
         // while the browser's own connectivity checks reveal its address anyway (peer-reflexive), so skip those.
         if (m.ice && m.ice.candidate && !/\s\S+\.local\s/.test(m.ice.candidate)) {
+          const { RTCIceCandidate } = await loadWerift();
           await s.pc.addIceCandidate(new RTCIceCandidate({ candidate: m.ice.candidate, sdpMLineIndex: m.ice.sdpMLineIndex ?? 0, sdpMid: m.ice.sdpMid ?? undefined }));
         }
         return;
@@ -141,6 +143,7 @@ export class WebrtcProducer {
   }
 
   private async startSession(sessionId: string, consumerId: string): Promise<void> {
+    const { MediaStreamTrack, RTCPeerConnection, RTCRtpCodecParameters } = await loadWerift();
     const pc = new RTCPeerConnection({
       codecs: {
         video: [
@@ -196,6 +199,7 @@ export class WebrtcProducer {
     if (!this.encoderStarting) {
       this.encoderStarting = (async () => {
         const probe = await this.opts.frame(this.width);
+        const { Vp8Encoder } = await import('./vp8-encoder');
         const enc = new Vp8Encoder({ width: probe.width, height: probe.height, fps: this.fps, logger: this.opts.logger });
         // One encoded stream, fanned out to every live session (each gets its own copy: werift rewrites headers).
         enc.onRtp((rtp) => {
