@@ -3,6 +3,7 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setStderrLogging } from '../../src/main/log';
 import { benches } from './index';
+import { fleetGrowthTable } from './b7';
 import type { BenchResult } from './harness';
 
 async function main(): Promise<void> {
@@ -32,6 +33,7 @@ async function main(): Promise<void> {
   const tables = results
     .filter((r) => r.table)
     .map((r) => [`### ${r.id}: ${r.name}`, '', `| ${r.table!.columns.join(' | ')} |`, `|${r.table!.columns.map(() => '---').join('|')}|`, ...r.table!.rows.map((row) => `| ${row.join(' | ')} |`)].join('\n'));
+  if (results.some((r) => r.id.startsWith('B7/'))) tables.push(`### B7 by fleet size: how describe_fleet grows\n\n${fleetGrowthTable(results)}`);
   mkdirSync('bench', { recursive: true });
   const os = await import('node:os');
   const machine = { cpus: os.cpus().length, cpu_model: os.cpus()[0]?.model ?? 'unknown', mem_gb: Math.round(os.totalmem() / 2 ** 30), loadavg_at_end: os.loadavg().map((l) => Math.round(l * 100) / 100) };
