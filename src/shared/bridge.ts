@@ -3,7 +3,7 @@
  * function returning the reply envelope (errors as values survive the context bridge; thrown errors would lose
  * their code), plus `onPush`. The renderer wraps it into the same ConsoleApi the browser-mode client gives.
  */
-import type { ConsoleMethodName, ConsolePush, ApiErrorBody } from '../../shared/console-api';
+import type { ConsoleMethodName, ConsolePush, ApiErrorBody } from './console-api';
 
 export type BridgeReply = { ok: true; result: unknown } | { ok: false; error: ApiErrorBody };
 

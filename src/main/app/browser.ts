@@ -2,17 +2,18 @@
  * Runs browser mode: ConsoleHost with the real mesh/simulator/driver, the web server, and the default bring-up.
  * Shared by `reachy-console serve` and the no-Electron fallback of `reachy-console`.
  */
+import { errorMessage } from '../../shared/errors';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { spawn } from 'node:child_process';
-import { ConsoleHost } from '../console/host';
-import { realBackends } from '../console/real-backends';
-import { packageRoot, rendererDir } from '../console/paths';
+import { ConsoleHost } from '../console';
+import { realBackends } from './real-backends';
+import { packageRoot, rendererDir } from './paths';
 import { createLogger } from '../log';
 import { listenFailureLine } from '../listen-error';
-import { startWebServer, type WebServer } from './server';
-import { signallingSources } from './static';
+import { startWebServer, type WebServer } from '../web';
+import { signallingSources } from '../web';
 
 const logger = createLogger('web');
 
@@ -78,7 +79,7 @@ export async function runBrowserMode(opts: ServeOptions): Promise<number> {
     logger.warn(`listening on ${opts.bindHost}: anyone who can reach this port and has the URL (token) can drive the robot`);
   }
   if (opts.autostart) {
-    host.bootstrap(opts.sim ? { sim: true } : {}).catch((err: unknown) => logger.error(`bring-up: ${(err as Error).message}`));
+    host.bootstrap(opts.sim ? { sim: true } : {}).catch((err: unknown) => logger.error(`bring-up: ${errorMessage(err)}`));
   }
   if (opts.open) tryOpenBrowser(server.url);
 

@@ -1,9 +1,10 @@
 /** Adapters from the bundled simulator and driver (their public surfaces) to ConsoleHost's handles. */
+import { errorMessage } from '../../shared/errors';
 import { startSimulator } from '../sim';
 import { startReachyDriver } from '../driver';
 import type { Logger } from '../log';
 import type { TripInfo } from '../driver';
-import type { DriverHandle, DriverStartOptions, SimHandle } from './backends';
+import type { DriverHandle, DriverStartOptions, SimHandle } from '../console';
 
 /** Waits (bounded) for the start-up wake_up to finish, so the first operator command is not overridden by it. */
 async function settle(baseUrl: string): Promise<void> {
@@ -33,7 +34,7 @@ export async function startBundledSimulator(opts: { port?: number; mode: 'robot'
       const { attachSimMedia } = await import('../sim/media');
       simMedia = await attachSimMedia(sim, { logger: opts.logger.child('media') });
     } catch (err) {
-      opts.logger.warn(`simulator camera/microphone not available: ${(err as Error).message}`);
+      opts.logger.warn(`simulator camera/microphone not available: ${errorMessage(err)}`);
     }
   }
   return {

@@ -1,24 +1,25 @@
 /**
  * `reachy-console` command line. Never imports electron: every subcommand runs in plain Node.
  */
+import { errorMessage } from '../../shared/errors';
 import type { CliCommand } from './command';
 import { UsageError } from './command';
-import { ListenError } from './listen-error';
+import { ListenError } from '../listen-error';
 
 type Loader = () => Promise<{ command: CliCommand }>;
 
 // Lazy so that `reachy-console sim` does not load React, sharp or the MCP SDK.
 const COMMANDS: Record<string, Loader> = {
-  desktop: () => import('./console/desktop-command'),
-  serve: () => import('./web/command'),
-  driver: () => import('./driver/command'),
-  sim: () => import('./sim/command'),
-  mcp: () => import('./mcp/command'),
-  panorama: () => import('./panorama/command'),
-  run: () => import('./runner/command'),
-  'policy-server': () => import('./runner/policy-server-command'),
-  app: () => import('./robot-app/command'),
-  doctor: () => import('./robot-app/doctor'),
+  desktop: () => import('./commands/desktop'),
+  serve: () => import('./commands/serve'),
+  driver: () => import('./commands/driver'),
+  sim: () => import('./commands/sim'),
+  mcp: () => import('./commands/mcp'),
+  panorama: () => import('./commands/panorama'),
+  run: () => import('./commands/run'),
+  'policy-server': () => import('./commands/policy-server'),
+  app: () => import('./commands/app'),
+  doctor: () => import('./commands/doctor'),
 };
 
 async function overview(): Promise<string> {
@@ -54,7 +55,7 @@ export async function main(argv: string[]): Promise<number> {
     return await command.run(args);
   } catch (err) {
     if (err instanceof UsageError || (err as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
-      process.stderr.write(`reachy-console ${name}: ${(err as Error).message}\n`);
+      process.stderr.write(`reachy-console ${name}: ${errorMessage(err)}\n`);
       return 2;
     }
     if (err instanceof ListenError) {

@@ -1,4 +1,4 @@
-/** A `reachy-console` subcommand. Each subsystem owns one in its folder (`<subsystem>/command.ts`). */
+/** A `reachy-console` subcommand. All of them live in src/main/app/commands and are listed in src/main/app/cli.ts. */
 export interface CliCommand {
   /** One line for the overview help. */
   summary: string;
@@ -8,10 +8,4 @@ export interface CliCommand {
   run(argv: string[]): Promise<number>;
 }
 
-/** Thrown for bad flags; the CLI prints the message (naming the flag and allowed values) and exits 2. */
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
+export { UsageError } from '../errors';

@@ -3,16 +3,17 @@
  * the IPC wiring to ConsoleHost (src/main/console/ipc.ts), and the default bring-up (mesh from settings, simulator
  * + driver when the target is `sim`). Packaged builds also get fuses (scripts/apply-fuses.ts). See SECURITY.md.
  */
+import { errorMessage } from '../../shared/errors';
 import { app, BrowserWindow, dialog, ipcMain, protocol, session, type IpcMainInvokeEvent } from 'electron';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ConsoleHost } from './console/host';
-import { realBackends } from './console/real-backends';
-import { createIpcHandlers, makeSenderCheck, type IpcEventLike } from './console/ipc';
-import { setConfigPathPicker } from './mcp/client-config';
-import { APP_SCHEME, APP_SCHEME_PRIVILEGES, chooseRendererEntry, createAppProtocolHandler } from './web/app-protocol';
-import { buildCsp, signallingSources } from './web/static';
-import { createLogger } from './log';
+import { ConsoleHost } from '../console';
+import { realBackends } from './real-backends';
+import { createIpcHandlers, makeSenderCheck, type IpcEventLike } from '../console';
+import { setConfigPathPicker } from '../mcp';
+import { APP_SCHEME, APP_SCHEME_PRIVILEGES, chooseRendererEntry, createAppProtocolHandler } from '../web';
+import { buildCsp, signallingSources } from '../web';
+import { createLogger } from '../log';
 
 const logger = createLogger('desktop');
 const here = dirname(fileURLToPath(import.meta.url)); // out/main
@@ -112,7 +113,7 @@ async function main(): Promise<void> {
   if (entry.dev) logger.warn(`dev mode: loading the UI from ${appUrl}`);
   await win.loadURL(appUrl);
 
-  host.bootstrap().catch((err: unknown) => logger.error(`bring-up: ${(err as Error).message}`));
+  host.bootstrap().catch((err: unknown) => logger.error(`bring-up: ${errorMessage(err)}`));
 
   app.on('window-all-closed', () => app.quit());
   let closing = false;

@@ -5,8 +5,9 @@
 import { createLocalMesh, createMeshClient, DeviceRuntime, meshConfigFromEnv, openMesh, type LocalMesh, type MeshConfig, type MeshConnection } from '../mesh';
 import type { MeshSettings } from '../../shared/console-api';
 import type { Logger } from '../log';
-import type { Backends, MeshHandle } from './backends';
+import type { Backends, MeshHandle } from '../console';
 import { startBundledDriver, startBundledSimulator } from './bundled';
+import { CONSOLE_SERVICES } from './services';
 
 const REQUEST_TIMEOUT_MS = 10_000;
 
@@ -63,5 +64,6 @@ export function realBackends(opts: { localMesh?: LocalMesh } = {}): Backends {
     openMesh: (settings, logger) => openRealMesh(settings, logger, opts.localMesh),
     startSimulator: startBundledSimulator,
     startDriver: startBundledDriver,
+    services: CONSOLE_SERVICES,
   };
 }

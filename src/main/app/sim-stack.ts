@@ -4,9 +4,10 @@
  * hardware. A composition layer (like the console): the sim still does not know the driver, and callers still
  * reach the robot only through the returned MeshClient's invoke.
  */
+import { errorMessage } from '../../shared/errors';
 import type { Logger } from '../log';
 import { createLogger } from '../log';
-import type { MeshClient } from '../mesh/types';
+import type { MeshClient } from '../mesh';
 import type { ReachyDriverHandle } from '../driver';
 import type { Simulator, SimulatorOptions } from '../sim';
 
@@ -44,7 +45,7 @@ async function waitDaemonRunning(baseUrl: string, timeoutMs: number, log: Logger
         if (last === 'running') return;
       }
     } catch (err) {
-      last = (err as Error).message;
+      last = errorMessage(err);
     }
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -68,7 +69,7 @@ export async function startSimStack(opts: SimStackOptions = {}): Promise<SimStac
   const close = async (): Promise<void> => {
     if (closed) return;
     closed = true;
-    for (const c of closers.reverse()) await c().catch((err: unknown) => log.warn(`shutdown: ${(err as Error).message}`));
+    for (const c of closers.reverse()) await c().catch((err: unknown) => log.warn(`shutdown: ${errorMessage(err)}`));
   };
   try {
     await sim.ready();

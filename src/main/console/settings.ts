@@ -4,6 +4,7 @@
  * precedence. Writes are atomic (temp file + rename) and keep keys we do not know, so the Python app and the
  * console can share the file.
  */
+import { errorMessage } from '../../shared/errors';
 import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -26,7 +27,7 @@ function readDoc(path: string): FileDoc {
   try {
     doc = JSON.parse(readFileSync(path, 'utf8'));
   } catch (err) {
-    throw new UnreadableSettings((err as Error).message, { cause: err });
+    throw new UnreadableSettings(errorMessage(err), { cause: err });
   }
   if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new UnreadableSettings('settings must be a JSON object');
   return doc as FileDoc;
@@ -41,7 +42,7 @@ function keepAside(path: string, why: string, log: Logger): string {
   try {
     renameSync(path, kept);
   } catch (err) {
-    const message = `settings file ${path} could not be read (${why}) nor moved aside (${(err as Error).message}); it is left untouched and settings are not saved until it is fixed or removed`;
+    const message = `settings file ${path} could not be read (${why}) nor moved aside (${errorMessage(err)}); it is left untouched and settings are not saved until it is fixed or removed`;
     log.error(message);
     throw new Error(message, { cause: err });
   }

@@ -3,8 +3,8 @@
  * so the device always advertises them; the media group emits them.
  */
 import { z } from 'zod';
-import { defineEvent } from '../mesh/schema';
-import type { EventDeclaration } from '../mesh/types';
+import { defineEvent } from '../mesh';
+import type { EventDeclaration } from '../mesh';
 
 export const SAFETY_EVENT = 'safety_event';
 export const STATE_EVENT = 'state_event';

@@ -3,8 +3,8 @@
  * internals. The media group (src/main/driver/media, `createMediaFunctions(deps)`) is one; the core's state, motion
  * and ownership functions are built the same way.
  */
-import type { DeviceFunction, EventDeclaration } from '../mesh/types';
-import type { DaemonClient } from '../reachy/types';
+import type { DeviceFunction, EventDeclaration } from '../mesh';
+import type { DaemonClient } from '../reachy';
 import type { Logger } from '../log';
 import type { JsonObject } from '../../shared/wire';
 

@@ -13,3 +13,4 @@ export { DriverRefusal, type RefusalKind } from './limits';
 export { EMERGENCY_STOP_EVENT, SAFETY_EVENT, STATE_EVENT } from './events';
 export type { TripInfo, TripSource } from './interlock';
 export type { ExecutionState, Availability } from './state-mirror';
+export * from './start';

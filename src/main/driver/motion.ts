@@ -3,16 +3,16 @@
  * the final limit gate, realtime targets through the 60 Hz coalescer, interpolated moves with completion tracked into
  * the state mirror, and stop.
  */
+import { errorMessage } from '../../shared/errors';
 import type { JsonObject } from '../../shared/wire';
 import { LIMITS } from '../../shared/reachy';
 import type { Logger } from '../log';
-import type { DaemonClient, GotoRequest, MoveHandle, MoveOutcome, RealtimeTarget, RobotState } from '../reachy/types';
+import type { DaemonClient, GotoRequest, MoveHandle, MoveOutcome, RealtimeTarget, RobotState } from '../reachy';
 import { RealtimeCoalescer, type CoalesceOutcome } from './coalescer';
 import { assertSafeTarget } from './gate';
 import { DriverRefusal } from './limits';
 import type { StateMirror } from './state-mirror';
 
-const errText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 export interface MotionOptions {
   daemon: DaemonClient;
@@ -76,7 +76,7 @@ export class MotionController {
       return fn();
     } catch (e) {
       const kind = e instanceof DriverRefusal ? e.kind : 'driver';
-      this.mirror.recordError(errText(e), kind === 'daemon' ? 'link' : kind);
+      this.mirror.recordError(errorMessage(e), kind === 'daemon' ? 'link' : kind);
       throw e;
     }
   }
@@ -108,7 +108,7 @@ export class MotionController {
         this.mirror.recordError(e.message, e.kind);
         throw e;
       }
-      const msg = `${what}: the daemon did not take the target: ${errText(e)}`;
+      const msg = `${what}: the daemon did not take the target: ${errorMessage(e)}`;
       this.mirror.recordError(msg, 'daemon');
       throw new DriverRefusal('daemon', msg);
     }
@@ -138,7 +138,7 @@ export class MotionController {
     try {
       handle = await start();
     } catch (e) {
-      const msg = `${what}: the daemon refused the move: ${errText(e)}`;
+      const msg = `${what}: the daemon refused the move: ${errorMessage(e)}`;
       this.mirror.recordError(msg, 'daemon');
       throw new DriverRefusal('daemon', msg);
     }
@@ -148,7 +148,7 @@ export class MotionController {
         this.mirror.moveFinished(outcome, what);
         if (outcome.status !== 'completed') this.log.info(`${what} ${outcome.uuid} ${outcome.status}: ${outcome.details}`);
       },
-      (e: unknown) => this.mirror.moveFinished({ uuid: handle.uuid, status: 'failed', details: errText(e) }, what),
+      (e: unknown) => this.mirror.moveFinished({ uuid: handle.uuid, status: 'failed', details: errorMessage(e) }, what),
     );
     return handle;
   }
@@ -199,8 +199,8 @@ export class MotionController {
       this.log.info(`motion stopped (${reason})`);
       return { stopped: true, daemon: 'ok' };
     } catch (e) {
-      this.log.warn(`stop (${reason}) could not reach the daemon: ${errText(e)}`);
-      return { stopped: false, daemon: `unreachable: ${errText(e)}` };
+      this.log.warn(`stop (${reason}) could not reach the daemon: ${errorMessage(e)}`);
+      return { stopped: false, daemon: `unreachable: ${errorMessage(e)}` };
     }
   }
 

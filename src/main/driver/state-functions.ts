@@ -1,7 +1,8 @@
 /** State reads: get_status, get_joints, get_imu, get_body_yaw (prior-art B.2 shapes, plus the observed pose). */
+import { errorMessage } from '../../shared/errors';
 import { z } from 'zod';
 import { rad2deg } from '../../shared/kinematics';
-import type { DeviceFunction } from '../mesh/types';
+import type { DeviceFunction } from '../mesh';
 import { declare, type DriverContext } from './context';
 import { withTimeout } from './motion';
 import { headPoseView, roundDeg } from './pose';
@@ -25,7 +26,7 @@ export function stateFunctions(ctx: DriverContext): DeviceFunction[] {
         try {
           doc = await withTimeout(daemon.daemonStatus(), 2000, 'daemon status did not answer within 2 s');
         } catch (e) {
-          doc = { error: e instanceof Error ? e.message : String(e) };
+          doc = { error: errorMessage(e) };
         }
         const link = daemon.connection();
         return {

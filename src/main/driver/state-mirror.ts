@@ -5,7 +5,7 @@
  * `state_event` show `snapshot()`; the Device Connect `status.availability` derives from it.
  */
 import type { JsonObject } from '../../shared/wire';
-import type { DaemonClient, MoveOutcome } from '../reachy/types';
+import type { DaemonClient, MoveOutcome } from '../reachy';
 import type { DriverStateAccess, MediaStatePatch } from './function-group';
 import { Interlock } from './interlock';
 import { LeaseTable } from './lease';

@@ -3,8 +3,9 @@
  * show and write the Claude configuration, and keep the tool-call log (console-hosted calls + calls of stdio
  * bridges that Claude launched with `--call-log <dataDir>/mcp-calls.jsonl`), pushed live as `mcp_call`.
  */
+import { errorMessage } from '../../shared/errors';
 import { join } from 'node:path';
-import type { ConsoleService, ConsoleServiceContext } from '../console/service';
+import type { ConsoleService, ConsoleServiceContext } from '../service';
 import type { McpBridgeStatus, McpCallRecord, mcpMethods } from '../../shared/console-api/mcp';
 import { ConsoleApiError } from '../../shared/console-api/protocol';
 import { allowListFromFlags } from './allow-list';
@@ -81,7 +82,7 @@ export function createMcpService(ctx: ConsoleServiceContext): ConsoleService<typ
           lastError = undefined;
         } catch (err) {
           tools.close();
-          lastError = `could not start the MCP bridge: ${(err as Error).message}`;
+          lastError = `could not start the MCP bridge: ${errorMessage(err)}`;
           throw new Error(lastError, { cause: err });
         }
         return status();
@@ -112,7 +113,7 @@ export function createMcpService(ctx: ConsoleServiceContext): ConsoleService<typ
         try {
           return await pickClientConfigPath();
         } catch (err) {
-          throw new ConsoleApiError({ code: 'unavailable', message: (err as Error).message });
+          throw new ConsoleApiError({ code: 'unavailable', message: errorMessage(err) });
         }
       },
       mcpCallLog: async (input) => log.recent(input.limit),

@@ -2,7 +2,7 @@
  * Media: source contract, encoding, detection, signalling protocol pieces. `createMediaSource(target)` picks the
  * source the driver should use for a daemon target.
  */
-import type { DaemonTarget } from '../reachy/types';
+import type { DaemonTarget } from '../reachy';
 import type { MediaSource } from './types';
 import { SimHttpMediaSource } from './sim-http-source';
 import { WebrtcMediaSource } from './webrtc-source';
@@ -40,3 +40,4 @@ export async function createMediaSource(
   source.start();
   return source;
 }
+export { withMeasuredSize } from './encode';

@@ -172,7 +172,4 @@ export function checkJsonSchemaParams(params: JsonObject, schema: JsonSchemaObje
   return problems.length ? `invalid params: ${joinProblems(problems)}` : null;
 }
 
-export function errorMessage(err: unknown): string {
-  if (err instanceof Error) return err.message || err.name;
-  return String(err);
-}
+export { errorMessage } from '../../shared/errors';

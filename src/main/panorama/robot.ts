@@ -3,7 +3,7 @@
  * Replies are parsed defensively with zod so a driver that answers in an unexpected shape gives a readable error.
  */
 import { z } from 'zod';
-import type { MeshClient } from '../mesh/types';
+import type { MeshClient } from '../mesh';
 import type { JsonObject } from '../../shared/wire';
 import { mat4ToPose, rad2deg } from '../../shared/kinematics';
 

@@ -8,6 +8,7 @@
  * Liveness: no state for 1 s ⇒ `lost` (the driver trips its interlock on that); reconnects with exponential
  * backoff until close().
  */
+import { errorMessage } from '../../shared/errors';
 import WebSocket from 'ws';
 import { z } from 'zod';
 import type { Logger } from '../log';
@@ -208,7 +209,7 @@ class DaemonClientImpl implements DaemonClient {
       try {
         cb(snap);
       } catch (err) {
-        this.log.error(`connection listener threw: ${(err as Error).message}`);
+        this.log.error(`connection listener threw: ${errorMessage(err)}`);
       }
     }
     if (p.status === 'connected' || p.status === 'lost') {
@@ -363,7 +364,7 @@ class DaemonClientImpl implements DaemonClient {
       try {
         cb(s);
       } catch (err) {
-        this.log.error(`state listener threw: ${(err as Error).message}`);
+        this.log.error(`state listener threw: ${errorMessage(err)}`);
       }
     }
   }
@@ -425,7 +426,7 @@ class DaemonClientImpl implements DaemonClient {
       },
       (err: unknown) => {
         if (this.closed) return;
-        const msg = (err as Error).message;
+        const msg = errorMessage(err);
         this.lose(msg);
         void this.tryMdns(/ENOTFOUND/.test(msg) ? 'ENOTFOUND' : '').then((resolved) => {
           if (resolved) this.connect();

@@ -5,7 +5,7 @@
  * `targetForSimulator` with its address.
  */
 import { z } from 'zod';
-import { UsageError } from '../command';
+import { UsageError } from '../errors';
 import { DEFAULT_DAEMON_PORT } from '../../shared/reachy';
 import type { DaemonTarget } from './types';
 

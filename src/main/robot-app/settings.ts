@@ -4,14 +4,15 @@
  * written atomically (temp file + rename), and keys we do not know (a newer or older prior driver) are kept.
  * Environment variables override the file (and `app` flags are turned into the same variables).
  */
+import { errorMessage } from '../../shared/errors';
 import { chmodSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { DEVICE_ID_PATTERN } from '../../shared/wire';
-import { checkBrokerUrl } from '../mesh/config';
-import { TENANT_PATTERN } from '../mesh/subjects';
-import { parseTargetString } from '../reachy/target';
+import { checkBrokerUrl } from '../mesh';
+import { TENANT_PATTERN } from '../mesh';
+import { parseTargetString } from '../reachy';
 
 export type Env = Record<string, string | undefined>;
 
@@ -34,7 +35,7 @@ function brokerUrlList(v: string, ctx: z.RefinementCtx): void {
     try {
       checkBrokerUrl(u);
     } catch (e) {
-      ctx.addIssue({ code: 'custom', message: (e as Error).message });
+      ctx.addIssue({ code: 'custom', message: errorMessage(e) });
     }
   }
 }
@@ -58,7 +59,7 @@ export const settingsFieldsSchema = z.object({
       try {
         parseTargetString(s, 'reachy_target');
       } catch (e) {
-        ctx.addIssue({ code: 'custom', message: `host[:port] or sim (${(e as Error).message})` });
+        ctx.addIssue({ code: 'custom', message: `host[:port] or sim (${errorMessage(e)})` });
       }
     }),
   transport_mode: z.string().refine((s) => ['auto', 'websocket', 'http'].includes(s.trim().toLowerCase()), {

@@ -4,10 +4,11 @@
  * then a new one is opened with the new settings. A broker that is down is retried with backoff; bad settings
  * leave the driver stopped with the reason shown.
  */
+import { errorMessage } from '../../shared/errors';
 import { createLogger, type Logger } from '../log';
-import type { MeshConnection } from '../mesh/connection';
-import { redactUrl } from '../mesh/config';
-import type { ReachyDriverHandle } from '../driver/start';
+import type { MeshConnection } from '../mesh';
+import { redactUrl } from '../mesh';
+import type { ReachyDriverHandle } from '../driver';
 import { describeTarget, resolveRunConfig, type RunConfig } from './resolve';
 import { SettingsError, type EffectiveSettings, type FieldError } from './settings';
 
@@ -48,7 +49,6 @@ interface Running {
   unlisten: Array<() => void>;
 }
 
-const errText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 /** The driver trips its interlock when the daemon is not running at start, so give the in-process sim its wake-up. */
 async function waitDaemonRunning(baseUrl: string, timeoutMs: number): Promise<void> {
@@ -119,7 +119,7 @@ export class DriverSupervisor {
     try {
       await c.handle.close();
     } catch (e) {
-      this.note(`driver stop: ${errText(e)}`, 'warn');
+      this.note(`driver stop: ${errorMessage(e)}`, 'warn');
     }
     await c.connection.close().catch(() => undefined);
     await c.stopSim().catch(() => undefined);
@@ -135,7 +135,7 @@ export class DriverSupervisor {
     } catch (e) {
       this.state = 'not_configured';
       this.errors = e instanceof SettingsError ? e.errors : [];
-      this.lastError = errText(e);
+      this.lastError = errorMessage(e);
       this.lastRun = null;
       this.note(`driver not started: ${this.lastError}`, 'warn');
       return;
@@ -144,12 +144,12 @@ export class DriverSupervisor {
     this.lastRun = run;
     this.state = 'starting';
     this.note(`${reason}: starting driver ${run.deviceId} (tenant ${run.mesh.tenant}, broker ${run.mesh.urls.map(redactUrl).join(',')}, robot ${describeTarget(run.target)})`);
-    const [{ openMesh }, { startReachyDriver }, { targetForSimulator }] = await Promise.all([import('../mesh/open'), import('../driver/start'), import('../reachy/target')]);
+    const [{ openMesh }, { startReachyDriver }, { targetForSimulator }] = await Promise.all([import('../mesh'), import('../driver'), import('../reachy')]);
     let connection: MeshConnection;
     try {
       connection = await openMesh(run.mesh);
     } catch (e) {
-      this.lastError = `cannot join the mesh: ${errText(e)}`;
+      this.lastError = `cannot join the mesh: ${errorMessage(e)}`;
       this.scheduleRetry(gen);
       return;
     }
@@ -204,7 +204,7 @@ export class DriverSupervisor {
     } catch (e) {
       await connection.close().catch(() => undefined);
       await stopSim().catch(() => undefined);
-      this.lastError = `driver failed to start: ${errText(e)}`;
+      this.lastError = `driver failed to start: ${errorMessage(e)}`;
       this.scheduleRetry(gen);
     }
   }

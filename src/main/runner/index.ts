@@ -14,3 +14,4 @@ export { HttpTransport, type HttpTransportOptions } from './transports/http';
 export { OpenPiTransport, type OpenPiTransportOptions } from './transports/openpi';
 export { startDemoPolicyServer, type DemoPolicyServer, type DemoServerOptions, type DemoFault } from './demo/server';
 export { DemoPolicy } from './demo/policy';
+export { createRunnerService } from './console-service';

@@ -3,8 +3,9 @@
  * the daemon state machine (reference §1.3), REST move tasks, background jobs, media/volume bookkeeping and the
  * fault switches.
  */
+import { errorMessage } from '../../shared/errors';
 import { EventEmitter } from 'node:events';
-import type { DaemonStatusDoc } from '../reachy/types';
+import type { DaemonStatusDoc } from '../reachy';
 import type { SimClock } from './clock';
 import { HttpError } from './http';
 import type { Move, MoveEnd, SimMode } from './model';
@@ -208,9 +209,9 @@ export class SimCore {
       },
       (err: unknown) => {
         job.status = 'failed';
-        job.logs.push(`Job '${command}' failed with error: ${(err as Error).message}`);
+        job.logs.push(`Job '${command}' failed with error: ${errorMessage(err)}`);
         this.state = 'error';
-        this.error = (err as Error).message;
+        this.error = errorMessage(err);
       },
     ).finally(() => {
       this.busy = false;

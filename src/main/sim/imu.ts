@@ -4,8 +4,8 @@
  * of the head orientation; temperature (°C) with a slow warm-up. Small seeded noise keeps it realistic and
  * reproducible.
  */
-import type { Mat4 } from '../reachy/kinematics';
-import { mat3ToQuat, mat3ToRotvec, mulMat3, mulMat3Vec, rotationOf, transposeMat3 } from '../reachy/kinematics';
+import type { Mat4 } from '../reachy';
+import { mat3ToQuat, mat3ToRotvec, mulMat3, mulMat3Vec, rotationOf, transposeMat3 } from '../reachy';
 import type { Rng } from './rng';
 
 export interface ImuReading {

@@ -8,8 +8,8 @@
  * reported finished. `mockup` copies the reachable target to the present each tick; `robot` follows it with rate
  * limits (like the MuJoCo/real backends that lag).
  */
-import type { Interpolation, MotorMode } from '../reachy/types';
-import type { Mat4 } from '../reachy/kinematics';
+import type { Interpolation, MotorMode } from '../reachy';
+import type { Mat4 } from '../reachy';
 import {
   BRANCHES,
   INIT_ANTENNAS,
@@ -28,7 +28,7 @@ import {
   timeTrajectory,
   transposeMat3,
   DEG,
-} from '../reachy/kinematics';
+} from '../reachy';
 import type { ImuReading } from './imu';
 import { ImuSynth } from './imu';
 import type { Rng } from './rng';

@@ -3,8 +3,8 @@
  * quirks follow the reference; places where we deliberately differ say so.
  */
 import { z } from 'zod';
-import type { Mat4 } from '../reachy/kinematics';
-import { mat4ToPose } from '../reachy/kinematics';
+import type { Mat4 } from '../reachy';
+import { mat4ToPose } from '../reachy';
 import type { SimCore } from './core';
 import type { Router, SimRequest } from './http';
 import { HttpError, jsonBody, queryBool, validationError } from './http';

@@ -5,8 +5,8 @@
  * the identity pose (reference §14.14; the real daemon does exactly this).
  */
 import { z } from 'zod';
-import type { Mat4 } from '../reachy/kinematics';
-import { poseToMat4 } from '../reachy/kinematics';
+import type { Mat4 } from '../reachy';
+import { poseToMat4 } from '../reachy';
 import type { PydanticError } from './http';
 import { validationError, zodToPydantic } from './http';
 

@@ -3,6 +3,7 @@
  * configuration (copy, or write it into Claude Desktop's config with a backup), and the live tool-call log.
  * Talks only to the ConsoleApi mcp group; agents' calls arrive as `mcp_call` pushes.
  */
+import { errorMessage } from '../../shared/errors';
 import { useCallback, useEffect, useState } from 'react';
 import { notify, runAction, useConsoleApi } from '../hooks';
 import type { McpBridgeStatus, McpCallRecord, McpClientConfig, McpClientKind, McpTarget } from '../../shared/console-api/mcp';
@@ -11,7 +12,7 @@ const MAX_ROWS = 200;
 
 function errText(err: unknown): string {
   const body = (err as { body?: { message?: string } }).body;
-  return body?.message ?? (err as Error).message ?? String(err);
+  return body?.message ?? errorMessage(err) ?? String(err);
 }
 
 function argsText(args: unknown): string {

@@ -3,6 +3,7 @@
  * meter (detect_audio_activity), motion magnitude (detect_motion), capture-and-show a frame (capture_video_frame)
  * and the stream access hints (get_media_stream_access with an optional signalling probe).
  */
+import { errorMessage } from '../../shared/errors';
 import { useEffect, useRef, useState } from 'react';
 import { runAction, useConsoleApi, useSelectedDeviceId } from '../hooks';
 import { fmt } from '../components/Panel';
@@ -80,7 +81,7 @@ export default function MediaPanel() {
         setProblem(null);
       } catch (err) {
         // The console may be between meshes or drivers; say so instead of throwing in the page.
-        if (!stopped) setProblem(err instanceof Error ? err.message : String(err));
+        if (!stopped) setProblem(errorMessage(err));
       } finally {
         busy.current = false;
       }

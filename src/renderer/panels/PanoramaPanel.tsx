@@ -2,6 +2,7 @@
  * Panorama panel: plan preview, start, live progress with thumbnails, cancel, result viewer and the output folder.
  * Talks only to the ConsoleApi panorama group (the scan itself runs in main through the mesh invoke path).
  */
+import { errorMessage } from '../../shared/errors';
 import { useEffect, useRef, useState } from 'react';
 import { notify, runAction, useConsoleApi, useSelectedDeviceId } from '../hooks';
 import type {
@@ -41,7 +42,7 @@ function toOptions(f: Form, deviceId: string): PanoramaScanOptionsInput {
 
 function errText(err: unknown): string {
   const body = (err as { body?: { message?: string } }).body;
-  return body?.message ?? (err as Error).message ?? String(err);
+  return body?.message ?? errorMessage(err) ?? String(err);
 }
 
 /** World yaw (x, wrapping) against pitch (y) of every planned pose. */

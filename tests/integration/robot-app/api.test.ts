@@ -15,7 +15,7 @@ import { startRobotAppServer, type RobotAppServer } from '../../../src/main/robo
 import { DriverSupervisor } from '../../../src/main/robot-app/supervisor';
 import { effectiveSettings, readSettingsFile } from '../../../src/main/robot-app/settings';
 import { loadOrCreateToken } from '../../../src/main/robot-app/token';
-import { runChecks } from '../../../src/main/robot-app/doctor';
+import { runChecks } from '../../../src/main/app/commands/doctor';
 import { startOperatorBroker, type OperatorBroker } from './broker';
 import { freePort } from '../../helpers/nats-server';
 import { until } from '../driver/stack';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../../src/main/command';
-import { runDriver } from '../../../src/main/driver/command';
+import { UsageError } from '../../../src/main/app/command';
+import { runDriver } from '../../../src/main/app/commands/driver';
 
 describe('reachy-console driver flags', () => {
   it.each([

@@ -3,16 +3,17 @@
  * driver in-process whenever the settings are valid; a settings change restarts it cleanly. With portal mode off and
  * no credentials it still starts and serves the page, so the robot can be set up from a phone.
  */
+import { errorMessage } from '../../../shared/errors';
 import { parseArgs } from 'node:util';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { CliCommand } from '../command';
 import { UsageError } from '../command';
-import { createLogger } from '../log';
-import { packageRoot } from '../console/paths';
-import { PRIOR_FLAG_OPTIONS, PRIOR_FLAGS_HELP } from './resolve';
-import { DEFAULT_SETTINGS, defaultSettingsPath, effectiveSettings, readSettingsFile, type Env } from './settings';
+import { createLogger } from '../../log';
+import { packageRoot } from '../paths';
+import { PRIOR_FLAG_OPTIONS, PRIOR_FLAGS_HELP } from '../../robot-app';
+import { DEFAULT_SETTINGS, defaultSettingsPath, effectiveSettings, readSettingsFile, type Env } from '../../robot-app';
 
 export const DEFAULT_APP_PORT = 8842;
 
@@ -146,13 +147,13 @@ async function ensurePage(staticDir: string, log: ReturnType<typeof createLogger
     log.info('building the settings page (first run)…');
     await mod.buildRobotAppPage({ quiet: true });
   } catch (e) {
-    log.warn(`the settings page is not built and cannot be built here (${(e as Error).message}); the API works. Build it with \`npm run build:renderer\` where dev dependencies are installed.`);
+    log.warn(`the settings page is not built and cannot be built here (${errorMessage(e)}); the API works. Build it with \`npm run build:renderer\` where dev dependencies are installed.`);
   }
 }
 
 export async function runApp(argv: string[], baseEnv: Env = process.env): Promise<number> {
   const a = parseAppArgs(argv, baseEnv);
-  const { loadOrCreateToken } = await import('./token');
+  const { loadOrCreateToken } = await import('../../robot-app');
   const token = loadOrCreateToken(a.settingsPath);
   const { hostname } = await import('node:os');
   const pageUrl = (port: number) => `http://${a.bind === '0.0.0.0' || a.bind === '::' ? hostname() : a.bind}:${port}/#token=${token}`;
@@ -163,8 +164,8 @@ export async function runApp(argv: string[], baseEnv: Env = process.env): Promis
   const log = createLogger('app');
   const staticDir = join(packageRoot(), 'out', 'robot-app');
   await ensurePage(staticDir, log);
-  const { DriverSupervisor } = await import('./supervisor');
-  const { startRobotAppServer } = await import('./server');
+  const { DriverSupervisor } = await import('../../robot-app');
+  const { startRobotAppServer } = await import('../../robot-app');
   const supervisor = new DriverSupervisor({
     load: () => effectiveSettings(readSettingsFile(a.settingsPath), a.env),
     logger: createLogger('app/driver'),
@@ -183,12 +184,12 @@ export async function runApp(argv: string[], baseEnv: Env = process.env): Promis
       allowedHosts: a.allowedHosts,
     });
   } catch (e) {
-    process.stderr.write(`reachy-console app: cannot listen on ${a.bind}:${a.port}: ${(e as Error).message}\n`);
+    process.stderr.write(`reachy-console app: cannot listen on ${a.bind}:${a.port}: ${errorMessage(e)}\n`);
     return 1;
   }
   process.stdout.write(`Reachy Mini settings: ${pageUrl(server.port)}\n`);
-  log.info(`settings file ${a.settingsPath}; token in ${(await import('./token')).tokenPath(a.settingsPath)} (treat the URL as a password)`);
-  void supervisor.reload('app start').catch((e: unknown) => log.error(`driver: ${(e as Error).message}`));
+  log.info(`settings file ${a.settingsPath}; token in ${(await import('../../robot-app')).tokenPath(a.settingsPath)} (treat the URL as a password)`);
+  void supervisor.reload('app start').catch((e: unknown) => log.error(`driver: ${errorMessage(e)}`));
 
   const signal = await new Promise<string>((resolve) => {
     process.once('SIGINT', () => resolve('SIGINT'));
@@ -198,7 +199,7 @@ export async function runApp(argv: string[], baseEnv: Env = process.env): Promis
   const force = (): never => process.exit(1);
   process.once('SIGINT', force);
   process.once('SIGTERM', force);
-  await supervisor.close().catch((e: unknown) => log.warn(`shutdown: ${(e as Error).message}`));
+  await supervisor.close().catch((e: unknown) => log.warn(`shutdown: ${errorMessage(e)}`));
   await server.close();
   process.off('SIGINT', force);
   process.off('SIGTERM', force);

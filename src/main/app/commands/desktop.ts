@@ -1,9 +1,10 @@
+import { errorMessage } from '../../../shared/errors';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CliCommand } from '../command';
-import { runBrowserMode } from '../web/serve';
-import { electronBinary, packageRoot } from './paths';
+import { runBrowserMode } from '../browser';
+import { electronBinary, packageRoot } from '../paths';
 
 export const command: CliCommand = {
   summary: 'the console: desktop window, or browser mode with the simulator when Electron is missing',
@@ -24,7 +25,7 @@ and opens it in a browser where one is available.
         const { build } = await import('electron-vite');
         await build({ root });
       } catch (err) {
-        process.stderr.write(`reachy-console: desktop build failed: ${(err as Error).message}\n`);
+        process.stderr.write(`reachy-console: desktop build failed: ${errorMessage(err)}\n`);
       }
     }
     if (electron && existsSync(join(root, 'out', 'main', 'index.js'))) {

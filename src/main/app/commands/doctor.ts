@@ -2,12 +2,13 @@
  * `reachy-console doctor`: what to look at when the robot does not show up. One line per check with ✓/✗ and a fix
  * hint, from the same settings (file + env + flags) as `app`. `--json` for scripts. Exit code 1 when any check fails.
  */
+import { errorMessage } from '../../../shared/errors';
 import type { CliCommand } from '../command';
 import { UsageError } from '../command';
-import { DEFAULT_APP_PORT, parseAppArgs } from './command';
-import { resolveRunConfig } from './resolve';
-import { summarizeCredentials } from './resolve';
-import { effectiveSettings, readSettingsFile, SettingsError, type EffectiveSettings, type Env } from './settings';
+import { DEFAULT_APP_PORT, parseAppArgs } from './app';
+import { resolveRunConfig } from '../../robot-app';
+import { summarizeCredentials } from '../../robot-app';
+import { effectiveSettings, readSettingsFile, SettingsError, type EffectiveSettings, type Env } from '../../robot-app';
 import {
   credentialsCheck,
   probeBrokerAuth,
@@ -20,8 +21,8 @@ import {
   probeWebrtc,
   probeWsSdk,
   type Check,
-} from './probes';
-import { credentialsPathFor, targetFor } from './validate';
+} from '../../robot-app';
+import { credentialsPathFor, targetFor } from '../../robot-app';
 
 const HELP = `Usage: reachy-console doctor [options]
 
@@ -81,7 +82,7 @@ export async function runChecks(o: DoctorOptions): Promise<DoctorReport> {
   try {
     run = resolveRunConfig(eff);
   } catch (e) {
-    runError = e instanceof SettingsError ? e.errors.map((x) => x.message).join('; ') : (e as Error).message;
+    runError = e instanceof SettingsError ? e.errors.map((x) => x.message).join('; ') : errorMessage(e);
   }
   const url = run?.mesh.urls[0] ?? eff.fields.messaging_urls.split(',').map((s) => s.trim()).find(Boolean) ?? creds.urls?.[0];
   if (url) {

@@ -3,16 +3,17 @@
  * Joins the configured mesh, talks to the daemon (or starts the simulator in-process with --sim), serves until
  * SIGINT/SIGTERM, then stops motion and sends departure.
  */
+import { errorMessage } from '../../../shared/errors';
 import { parseArgs } from 'node:util';
 import type { CliCommand } from '../command';
 import { UsageError } from '../command';
-import { createLogger } from '../log';
-import { DEFAULT_DEVICE_ID } from '../../shared/reachy';
-import { DEVICE_ID_PATTERN } from '../../shared/wire';
-import type { MeshConfig } from '../mesh/types';
-import { redactUrl } from '../mesh/config';
-import type { DaemonTarget, TransportMode } from '../reachy/types';
-import { applyPriorDriverFlags, PRIOR_FLAG_OPTIONS, PRIOR_FLAGS_HELP } from '../robot-app/resolve';
+import { createLogger } from '../../log';
+import { DEFAULT_DEVICE_ID } from '../../../shared/reachy';
+import { DEVICE_ID_PATTERN } from '../../../shared/wire';
+import type { MeshConfig } from '../../mesh';
+import { redactUrl } from '../../mesh';
+import type { DaemonTarget, TransportMode } from '../../reachy';
+import { applyPriorDriverFlags, PRIOR_FLAG_OPTIONS, PRIOR_FLAGS_HELP } from '../../robot-app';
 
 const HELP = `Usage: reachy-console driver [options]
 
@@ -44,7 +45,6 @@ ${PRIOR_FLAGS_HELP}
 Logs go to stderr (REACHY_MINI_DRIVER_LOG_LEVEL=debug|info|warn|error).
 `;
 
-const errText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 interface Parsed {
   sim: boolean;
@@ -132,8 +132,8 @@ function parse(argv: string[], baseEnv: NodeJS.ProcessEnv): Parsed {
 export async function runDriver(argv: string[], baseEnv: NodeJS.ProcessEnv = process.env): Promise<number> {
   const p = parse(argv, baseEnv);
   const log = createLogger('driver');
-  const { meshConfigFromEnv } = await import('../mesh');
-  const { resolveTarget, targetForSimulator } = await import('../reachy');
+  const { meshConfigFromEnv } = await import('../../mesh');
+  const { resolveTarget, targetForSimulator } = await import('../../reachy');
 
   let config: MeshConfig;
   let target: DaemonTarget;
@@ -141,7 +141,7 @@ export async function runDriver(argv: string[], baseEnv: NodeJS.ProcessEnv = pro
     config = meshConfigFromEnv(p.env);
     target = resolveTarget({ sim: p.sim, target: p.target, host: p.host, env: p.env });
   } catch (e) {
-    throw new UsageError(errText(e));
+    throw new UsageError(errorMessage(e));
   }
   if (config.backend !== 'nats') {
     // An in-process mesh inside a headless process would be reachable by nobody.
@@ -179,18 +179,18 @@ export async function runDriver(argv: string[], baseEnv: NodeJS.ProcessEnv = pro
 
   // The mesh first: bad credentials or a bad URL fail fast, before a simulator is started. A broker that is not up
   // yet does not: the driver says it is waiting and joins it as soon as it answers.
-  const { openMeshWithRetry } = await import('../mesh');
+  const { openMeshWithRetry } = await import('../../mesh');
   let pending;
   try {
     pending = await openMeshWithRetry(config, { logger: log, who: 'the driver', where: config.urls.map(redactUrl).join(',') });
   } catch (e) {
-    log.error(`cannot join the mesh: ${errText(e)}`);
+    log.error(`cannot join the mesh: ${errorMessage(e)}`);
     return failed();
   }
   const joined = await Promise.race([
     pending.ready.then(
       (c) => ({ connection: c }),
-      (e: unknown) => ({ error: errText(e) }),
+      (e: unknown) => ({ error: errorMessage(e) }),
     ),
     signalled.then((s) => ({ signal: s })),
   ]);
@@ -210,12 +210,12 @@ export async function runDriver(argv: string[], baseEnv: NodeJS.ProcessEnv = pro
   let sim: { url: string; host: string; port: number; stop(): Promise<void> } | null = null;
   let simMedia: { close(): Promise<void> } | null = null;
   if (target.kind === 'sim') {
-    const { startSimulator } = await import('../sim');
+    const { startSimulator } = await import('../../sim');
     let started;
     try {
       started = await startSimulator({ port: 0, host: '127.0.0.1', mode: p.simMode, wakeUpOnStart: true, noMedia: !p.media });
     } catch (e) {
-      log.error(`simulator failed to start: ${errText(e)}`);
+      log.error(`simulator failed to start: ${errorMessage(e)}`);
       await connection.close().catch(() => undefined);
       return failed();
     }
@@ -224,10 +224,10 @@ export async function runDriver(argv: string[], baseEnv: NodeJS.ProcessEnv = pro
     log.info(`simulator listening on ${started.url}`);
     if (p.media) {
       try {
-        const { attachSimMedia } = await import('../sim/media');
+        const { attachSimMedia } = await import('../../sim/media');
         simMedia = await attachSimMedia(started, { logger: log.child('sim-media') });
       } catch (e) {
-        log.warn(`simulator media not available: ${errText(e)}`);
+        log.warn(`simulator media not available: ${errorMessage(e)}`);
       }
     }
   }
@@ -236,7 +236,7 @@ export async function runDriver(argv: string[], baseEnv: NodeJS.ProcessEnv = pro
     await sim?.stop();
   };
 
-  const { startReachyDriver } = await import('./start');
+  const { startReachyDriver } = await import('../../driver');
   let handle;
   try {
     handle = await startReachyDriver({
@@ -250,7 +250,7 @@ export async function runDriver(argv: string[], baseEnv: NodeJS.ProcessEnv = pro
       logger: log,
     });
   } catch (e) {
-    log.error(`driver failed to start: ${errText(e)}`);
+    log.error(`driver failed to start: ${errorMessage(e)}`);
     await connection.close().catch(() => undefined);
     await stopSim();
     return failed();
@@ -268,7 +268,7 @@ export async function runDriver(argv: string[], baseEnv: NodeJS.ProcessEnv = pro
     await connection.close();
     await stopSim();
   } catch (e) {
-    log.warn(`shutdown: ${errText(e)}`);
+    log.warn(`shutdown: ${errorMessage(e)}`);
   }
   process.off('SIGINT', force);
   process.off('SIGTERM', force);

@@ -2,22 +2,23 @@
  * `reachy-console mcp`: the stdio MCP bridge. Joins the configured mesh (env as the reference bridge), or with
  * `--sim` runs a simulated Reachy Mini and its driver in-process on the local mesh (no broker needed).
  */
+import { errorMessage } from '../../../shared/errors';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { CliCommand } from '../command';
 import { UsageError } from '../command';
-import { createLogger } from '../log';
-import type { Logger } from '../log';
-import type { MeshClient } from '../mesh/types';
-import type { MeshConnection } from '../mesh';
-import { allowListFromFlags } from './allow-list';
-import type { AllowList } from './allow-list';
-import { appendCallRecord } from './call-log';
-import { defaultPanoramaDir } from './panorama';
-import { guardStdout, serveStdio } from './stdio';
-import { BridgeTools, requestTimeoutFromEnv } from './tools';
+import { createLogger } from '../../log';
+import type { Logger } from '../../log';
+import type { MeshClient } from '../../mesh';
+import type { MeshConnection } from '../../mesh';
+import { allowListFromFlags } from '../../mcp';
+import type { AllowList } from '../../mcp';
+import { appendCallRecord } from '../../mcp';
+import { defaultPanoramaDir } from '../../mcp';
+import { guardStdout, serveStdio } from '../../mcp';
+import { BridgeTools, requestTimeoutFromEnv } from '../../mcp';
 
 const HELP = `Usage: reachy-console mcp [options]
 
@@ -57,7 +58,7 @@ interface Stack {
  * that is not reachable yet does not: the bridge starts, tools answer "not connected", and it keeps retrying.
  */
 async function connectConfiguredMesh(logger: Logger): Promise<Stack & { requestTimeoutMs: number }> {
-  const mesh = await import('../mesh');
+  const mesh = await import('../../mesh');
   const config = mesh.meshConfigFromEnv(process.env);
   if (config.backend !== 'nats') {
     throw new Error('no broker configured: set NATS_URL (or MESSAGING_URLS / MESSAGING_CREDENTIALS_FILE), or use --sim');
@@ -73,7 +74,7 @@ async function connectConfiguredMesh(logger: Logger): Promise<Stack & { requestT
   let closed = false;
   const now = pending.current();
   if (now) joined(now);
-  else pending.ready.then(joined, (err: unknown) => closed || logger.error(`mesh: ${(err as Error).message}; not retrying`));
+  else pending.ready.then(joined, (err: unknown) => closed || logger.error(`mesh: ${errorMessage(err)}; not retrying`));
 
   return {
     mesh: () => {
@@ -111,7 +112,7 @@ export const command: CliCommand = {
     try {
       allow = allowListFromFlags(values.allow, values['read-only'] ?? false);
     } catch (err) {
-      throw new UsageError((err as Error).message);
+      throw new UsageError(errorMessage(err));
     }
     const deviceId = values['device-id'] ?? 'reachy-mini-1';
     if (!/^[a-zA-Z0-9][a-zA-Z0-9._-]{0,254}$/.test(deviceId)) {
@@ -126,7 +127,7 @@ export const command: CliCommand = {
     let robotReady: Promise<void> | undefined;
     try {
       if (values.sim) {
-        const { startSimStack } = await import('../stack/sim-stack');
+        const { startSimStack } = await import('../sim-stack');
         // The bridge answers at once while the robot plays its wake-up sequence (about 2 s, through the same invoke
         // path as any caller, then the lease is given back); calls that may act on the robot (not labelled
         // access=read) wait until it is awake, since the daemon drops a move sent while the wake-up still plays.
@@ -137,7 +138,7 @@ export const command: CliCommand = {
           .then(() => sim.mesh.invoke(deviceId, 'release_lease', owner))
           .then(
             () => logger.info(`${deviceId} is awake`),
-            (err: unknown) => logger.warn(`wake_up at start failed: ${(err as Error).message}`),
+            (err: unknown) => logger.warn(`wake_up at start failed: ${errorMessage(err)}`),
           );
         stack = { mesh: () => sim.mesh, close: () => sim.close() };
       } else {
@@ -146,7 +147,7 @@ export const command: CliCommand = {
         requestTimeoutMs = joined.requestTimeoutMs;
       }
     } catch (err) {
-      logger.error(`cannot start the bridge: ${(err as Error).message}`);
+      logger.error(`cannot start the bridge: ${errorMessage(err)}`);
       return 1;
     }
     const callLog = values['call-log'];
@@ -172,7 +173,7 @@ export const command: CliCommand = {
             try {
               appendCallRecord(callLog, r);
             } catch (err) {
-              logger.warn(`cannot append to --call-log ${callLog}: ${(err as Error).message}`);
+              logger.warn(`cannot append to --call-log ${callLog}: ${errorMessage(err)}`);
             }
           }
         : undefined,
@@ -181,7 +182,7 @@ export const command: CliCommand = {
       await serveStdio(tools, logger);
     } finally {
       tools.close();
-      await stack.close().catch((err: unknown) => logger.warn(`shutdown: ${(err as Error).message}`));
+      await stack.close().catch((err: unknown) => logger.warn(`shutdown: ${errorMessage(err)}`));
       if (tempPanoramaDir) await rm(tempPanoramaDir, { recursive: true, force: true }).catch(() => undefined);
       logger.info('bridge stopped');
     }

@@ -3,18 +3,19 @@
  * mesh (flags/env as the driver) or, with --sim, on a simulator + driver started in this process on the local mesh.
  * Exit codes as the prior tool: 0 outputs written, 1 nothing written, 2 device not found in time (and bad flags).
  */
+import { errorMessage } from '../../../shared/errors';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { CliCommand } from '../command';
 import { UsageError } from '../command';
-import { createLogger, type Logger } from '../log';
-import type { MeshClient, MeshConfig } from '../mesh/types';
-import { meshConfigFromEnv } from '../mesh';
-import { DEVICE_TYPE } from '../../shared/reachy';
-import { panoramaScanOptions, type PanoramaScanOptionsInput } from '../../shared/console-api/panorama';
-import { ensureWritableDir } from './files';
-import { planScan } from './planner';
-import { runScan } from './executor';
+import { createLogger, type Logger } from '../../log';
+import type { MeshClient, MeshConfig } from '../../mesh';
+import { meshConfigFromEnv } from '../../mesh';
+import { DEVICE_TYPE } from '../../../shared/reachy';
+import { panoramaScanOptions, type PanoramaScanOptionsInput } from '../../../shared/console-api/panorama';
+import { ensureWritableDir } from '../../panorama';
+import { planScan } from '../../panorama';
+import { runScan } from '../../panorama';
 
 const HELP = `Usage: reachy-console panorama [options]
 
@@ -217,10 +218,10 @@ export function meshConfigFrom(flags: MeshFlags, env: NodeJS.ProcessEnv): MeshCo
 
 async function connectMesh(args: ParsedArgs, logger: Logger): Promise<Stack> {
   if (args.sim) {
-    const { startSimStack } = await import('../stack/sim-stack');
+    const { startSimStack } = await import('../sim-stack');
     return startSimStack({ deviceId: args.options.deviceId, logger });
   }
-  const mesh = await import('../mesh');
+  const mesh = await import('../../mesh');
   const config = meshConfigFrom(args.mesh, process.env);
   mesh.validateNatsConfig(config);
   const connection = await mesh.openMesh(config);
@@ -259,7 +260,7 @@ export const command: CliCommand = {
     try {
       await ensureWritableDir(args.output, '--output');
     } catch (err) {
-      throw new UsageError((err as Error).message);
+      throw new UsageError(errorMessage(err));
     }
     for (const n of plan.notes) logger.info(n);
     logger.info(`plan: ${plan.frames} frames (${plan.bodyYaws.length} body × ${plan.pitches.length} pitch × ${plan.headYaws.length} head yaw), about ${Math.round(plan.estimatedSeconds)} s`);
@@ -276,7 +277,7 @@ export const command: CliCommand = {
       try {
         stack = await connectMesh(args, logger);
       } catch (err) {
-        logger.error(`cannot join the mesh: ${(err as Error).message}`);
+        logger.error(`cannot join the mesh: ${errorMessage(err)}`);
         return 2;
       }
       if (!(await waitForDevice(stack.mesh, args.options.deviceId, args.timeoutS, abort.signal))) {
@@ -304,7 +305,7 @@ export const command: CliCommand = {
     } finally {
       process.off('SIGINT', onSig);
       process.off('SIGTERM', onSig);
-      await stack?.close().catch((err: unknown) => logger.warn(`shutdown: ${(err as Error).message}`));
+      await stack?.close().catch((err: unknown) => logger.warn(`shutdown: ${errorMessage(err)}`));
     }
   },
 };

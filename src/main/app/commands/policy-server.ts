@@ -2,10 +2,10 @@
 import { parseArgs } from 'node:util';
 import type { CliCommand } from '../command';
 import { UsageError } from '../command';
-import { createLogger } from '../log';
-import { listenOrExplain } from '../listen-error';
-import { DEFAULT_POLICY_SERVER_PORT } from '../../shared/ports';
-import { startDemoPolicyServer } from './demo/server';
+import { createLogger } from '../../log';
+import { listenOrExplain } from '../../listen-error';
+import { DEFAULT_POLICY_SERVER_PORT } from '../../../shared/ports';
+import { startDemoPolicyServer } from '../../runner';
 
 const HELP = `Usage: reachy-console policy-server --demo [options]
 

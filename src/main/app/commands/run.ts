@@ -3,13 +3,13 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { CliCommand } from '../command';
 import { UsageError } from '../command';
-import { createLogger } from '../log';
-import type { MeshClient } from '../mesh/types';
-import { readConfigFile } from './config';
-import { startDemoPolicyServer, type DemoPolicyServer } from './demo/server';
-import { ConfigError, errorMessage } from './errors';
-import { runFromConfig } from './run-from-config';
-import type { RunMode } from './types';
+import { createLogger } from '../../log';
+import type { MeshClient } from '../../mesh';
+import { readConfigFile } from '../../runner';
+import { startDemoPolicyServer, type DemoPolicyServer } from '../../runner';
+import { ConfigError, errorMessage } from '../../runner';
+import { runFromConfig } from '../../runner';
+import type { RunMode } from '../../runner';
 
 const HELP = `Usage: reachy-console run <robot.yaml> [options]
 
@@ -105,13 +105,13 @@ export const command: CliCommand = {
       const mesh = (): Promise<MeshClient> => {
         meshP ??= (async () => {
           if (values.sim) {
-            const { startSimStack } = await import('../stack/sim-stack');
+            const { startSimStack } = await import('../sim-stack');
             const stack = await startSimStack({ wakeUp: false, stateHz: 0, logger: log, ...(deviceId ? { deviceId } : {}) });
             cleanups.push(() => stack.close());
             return stack.mesh;
           }
-          const m = await import('../mesh');
-          const { meshConfigFromEnv } = await import('../mesh/config');
+          const m = await import('../../mesh');
+          const { meshConfigFromEnv } = await import('../../mesh');
           const cfg = meshConfigFromEnv(process.env);
           const connection = await m.openMesh(cfg);
           const client = m.createMeshClient({ connection, ownsConnection: true, logger: log.child('mesh') });

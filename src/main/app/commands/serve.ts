@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { UsageError, type CliCommand } from '../command';
-import { runBrowserMode } from './serve';
+import { runBrowserMode } from '../browser';
 
 const DEFAULT_PORT = 8765;
 

@@ -2,9 +2,9 @@
 import { parseArgs } from 'node:util';
 import type { CliCommand } from '../command';
 import { UsageError } from '../command';
-import { listenOrExplain } from '../listen-error';
-import { createLogger } from '../log';
-import { DEFAULT_SIM_PORT } from '../../shared/ports';
+import { listenOrExplain } from '../../listen-error';
+import { createLogger } from '../../log';
+import { DEFAULT_SIM_PORT } from '../../../shared/ports';
 
 const HELP = `Usage: reachy-console sim [options]
 
@@ -56,7 +56,7 @@ export const command: CliCommand = {
     if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new UsageError(`--seed=${values.seed} must be an integer in [0, 4294967295]`);
     const host = values.host ?? '127.0.0.1';
     const noMedia = values['no-media'] ?? false;
-    const { startSimulator } = await import('./server');
+    const { startSimulator } = await import('../../sim');
     const log = createLogger('sim');
     const sim = await listenOrExplain(
       () => startSimulator({ port, host, mode, seed, wakeUpOnStart: !values['no-wake-up'], noMedia, advertise: values.advertise ?? false }),
@@ -67,7 +67,7 @@ export const command: CliCommand = {
     let media: { close(): Promise<void> } | null = null;
     if (!noMedia) {
       try {
-        const { attachSimMedia } = await import('./media');
+        const { attachSimMedia } = await import('../../sim/media');
         media = await listenOrExplain(
           () => attachSimMedia(sim, { logger: log.child('media'), webrtc: { port: webrtcPort, host, failOnListenError: true } }),
           { port: webrtcPort, host, change: '--webrtc-port <n>' },

@@ -1,6 +1,6 @@
 /** Camera source `reachy`: frames from the driver's `capture_video_frame` (over MeshClient.invoke), decoded to RGB. */
 import { z } from 'zod';
-import type { MeshClient } from '../../mesh/types';
+import type { MeshClient } from '../../mesh';
 import { resolveMesh, type MeshSource } from '../connectors/reachy-mini';
 import { DEFAULT_DEVICE_ID } from '../../../shared/reachy';
 import { RunnerError, errorMessage } from '../errors';

@@ -6,7 +6,7 @@
  * - safeStop: stop_motion (always accepted by the driver); the lease is held as owner `policy` in apply_actions mode.
  */
 import { z } from 'zod';
-import type { MeshClient } from '../../mesh/types';
+import type { MeshClient } from '../../mesh';
 import { LIMITS, rangeMessage, DEFAULT_DEVICE_ID } from '../../../shared/reachy';
 import type { JsonObject } from '../../../shared/wire';
 import { RunnerError, errorMessage } from '../errors';
