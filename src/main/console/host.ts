@@ -15,7 +15,6 @@ import {
   type InvokeOutcome,
   type LogLine,
   type MeshSettings,
-  type ReplyFrame,
   type Settings,
 } from '../../shared/console-api';
 import type { coreMethods } from '../../shared/console-api/core';

@@ -3,6 +3,7 @@
  * throws: a failure is a result with a fix hint, and every network wait has a timeout.
  */
 import { errorMessage } from '../../shared/errors';
+import type { Check } from '../../shared/robot-app';
 import { lookup } from 'node:dns/promises';
 import { isIP, connect as tcpConnect, createServer } from 'node:net';
 import WebSocket from 'ws';
@@ -15,13 +16,7 @@ import { DEFAULT_SIGNALLING_PORT, WEBRTC_PRODUCER_NAME } from '../../shared/reac
 import type { CredentialsSummary } from './resolve';
 
 /** ok: true ✓, false ✗, null: not applicable or unsupported (said in `detail`). */
-export interface Check {
-  id: string;
-  label: string;
-  ok: boolean | null;
-  detail: string;
-  hint?: string;
-}
+export type { Check } from '../../shared/robot-app';
 
 
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {

@@ -5,6 +5,7 @@
  * they were given explicitly. Shared by `app`, `doctor` and the `driver` command's prior-compatible flags.
  */
 import { errorMessage } from '../../shared/errors';
+import type { CredentialsSummary } from '../../shared/robot-app';
 import { readdirSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -21,18 +22,7 @@ export const PORTAL_NATS_URL = 'nats://portal.deviceconnect.dev:4222';
 export const DEFAULT_PORTAL_GLOB = '*.json';
 export const defaultPortalDir = (): string => join(homedir(), 'Downloads');
 
-/** What the page and `doctor` may show about a credentials file: never the JWT or the seed. */
-export interface CredentialsSummary {
-  present: boolean;
-  file?: string;
-  tenant?: string;
-  device_id?: string;
-  urls?: string[];
-  /** ISO time the user JWT expires, null when it never does. */
-  expires?: string | null;
-  expired?: boolean;
-  error?: string;
-}
+export type { CredentialsSummary } from '../../shared/robot-app';
 
 function jwtExpiry(jwt: string): number | null {
   try {

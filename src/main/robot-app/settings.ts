@@ -9,6 +9,7 @@ import { chmodSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readF
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
+import type { FieldError, SettingsFields as SettingsFieldsContract } from '../../shared/robot-app';
 import { DEVICE_ID_PATTERN } from '../../shared/wire';
 import { checkBrokerUrl } from '../mesh';
 import { TENANT_PATTERN } from '../mesh';
@@ -82,6 +83,10 @@ export const settingsFieldsSchema = z.object({
 });
 
 export type SettingsFields = z.infer<typeof settingsFieldsSchema>;
+// The page's copy of the field list (src/shared/robot-app.ts) must stay the schema's: a drift is a type error here.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const _settingsContract: Same<SettingsFields, SettingsFieldsContract> = true;
+void _settingsContract;
 export type FieldName = keyof SettingsFields;
 export const FIELD_NAMES = Object.keys(settingsFieldsSchema.shape) as FieldName[];
 
@@ -109,10 +114,7 @@ export const DEFAULT_SETTINGS: SettingsFields = {
 export const settingsPatchSchema = settingsFieldsSchema.partial().strict();
 export type SettingsPatch = z.infer<typeof settingsPatchSchema>;
 
-export interface FieldError {
-  field: string;
-  message: string;
-}
+export type { FieldError } from '../../shared/robot-app';
 
 export class SettingsError extends Error {
   constructor(

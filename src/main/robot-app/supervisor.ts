@@ -5,6 +5,7 @@
  * leave the driver stopped with the reason shown.
  */
 import { errorMessage } from '../../shared/errors';
+import type { DriverState, DriverStatus } from '../../shared/robot-app';
 import { createLogger, type Logger } from '../log';
 import type { MeshConnection } from '../mesh';
 import { redactUrl } from '../mesh';
@@ -12,24 +13,7 @@ import type { ReachyDriverHandle } from '../driver';
 import { describeTarget, resolveRunConfig, type RunConfig } from './resolve';
 import { SettingsError, type EffectiveSettings, type FieldError } from './settings';
 
-export type DriverState = 'stopped' | 'not_configured' | 'starting' | 'running' | 'retrying' | 'stopping';
-
-export interface DriverStatus {
-  state: DriverState;
-  running: boolean;
-  device_id: string | null;
-  tenant: string | null;
-  broker: string | null;
-  target: string | null;
-  portal: boolean;
-  mesh: { connected: boolean; status: string };
-  daemon: { link: string };
-  last_error: string | null;
-  errors: FieldError[];
-  since: string | null;
-  restarts: number;
-  history: Array<{ ts: string; message: string }>;
-}
+export type { DriverState, DriverStatus } from '../../shared/robot-app';
 
 export interface SupervisorOptions {
   /** Current effective settings (file + env), read at every (re)start. */

@@ -25,4 +25,4 @@ export type { HttpMethod, RouteHandler, SimRequest, SimResponse, PydanticError }
 export type { SimMode, TargetLogEntry } from './model';
 export type { PlayedSound } from './core';
 export { GENERIC_CAMERA_SPECS } from './routes';
-export { createDaemonClient, resolveTarget, targetForSimulator } from '../reachy/index';
+export { createDaemonClient, resolveTarget, targetForSimulator } from '../reachy';
