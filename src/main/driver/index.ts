@@ -14,3 +14,4 @@ export { EMERGENCY_STOP_EVENT, SAFETY_EVENT, STATE_EVENT } from './events';
 export type { TripInfo, TripSource } from './interlock';
 export type { ExecutionState, Availability } from './state-mirror';
 export * from './start';
+export { declaredFunctions } from './catalogue';
