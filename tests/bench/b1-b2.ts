@@ -1,5 +1,5 @@
 /**
- * B1/B2 (SPEC §13): invoke round trip and throughput of a get_status-like function through DeviceRuntime +
+ * B1/B2 (README.md "Benchmarks"): invoke round trip and throughput of a get_status-like function through DeviceRuntime +
  * MeshClient on a real local nats-server, as ratios to a floor measured in the same run: a bare nats.js
  * responder answering the same JSON-RPC request, called by a bare nats.js requester (no framework).
  * Floor and ours run in alternating rounds so machine noise hits both alike.

@@ -1,6 +1,6 @@
 /**
  * Console settings: a JSON file compatible with the prior driver app's
- * `~/.config/reachy_mini_driver/device_connect_app.json` (prior-art B.7 keys), with environment variables taking
+ * `~/.config/reachy_mini_driver/device_connect_app.json` (docs/PRIOR-ART.md §B.7 keys), with environment variables taking
  * precedence. Writes are atomic (temp file + rename) and keep keys we do not know, so the Python app and the
  * console can share the file.
  */

@@ -1,5 +1,5 @@
 /**
- * The Reachy Mini Device Connect driver (SPEC §5): one function table (state, motion, ownership, plus function groups
+ * The Reachy Mini Device Connect driver (docs/SAFETY.md): one function table (state, motion, ownership, plus function groups
  * such as media), the state mirror, the safety interlock wiring and the state_event stream. It knows the daemon
  * client and the mesh contracts only; whoever hosts it (the CLI, the console, `mcp --sim`, tests) creates the
  * DeviceRuntime from `runtimeOptions()` and calls `start(runtime)`.

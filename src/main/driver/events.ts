@@ -1,5 +1,5 @@
 /**
- * The driver's Device Connect events (SPEC §5; prior-art B.3 shapes). audio_event and motion_event are declared here
+ * The driver's Device Connect events (docs/SAFETY.md; docs/PRIOR-ART.md §B.3 shapes). audio_event and motion_event are declared here
  * so the device always advertises them; the media group emits them.
  */
 import { z } from 'zod';

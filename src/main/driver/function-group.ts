@@ -19,7 +19,7 @@ export interface MediaSource {
   close?(): Promise<void>;
 }
 
-/** Media-related fields the media group records in the state mirror (prior-art B.4 names). */
+/** Media-related fields the media group records in the state mirror (docs/PRIOR-ART.md §B.4 names). */
 export interface MediaStatePatch {
   media_ready?: boolean;
   video_input_state?: string;

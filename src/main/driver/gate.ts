@@ -1,6 +1,6 @@
 /**
  * The last gate before the daemon: every target the driver sends (realtime or interpolated), in the daemon's units,
- * is checked against SPEC §5 limits here, whatever function built it. Nothing out of range reaches the robot even if
+ * is checked against docs/SAFETY.md limits here, whatever function built it. Nothing out of range reaches the robot even if
  * a function computes a target wrongly. Throws DriverRefusal('range') naming the derived field.
  */
 import { mat4ToPose, rad2deg, yawOf, type Mat4 } from '../../shared/kinematics';

@@ -1,4 +1,4 @@
-/** Public surface of the Reachy Mini driver (SPEC §5). */
+/** Public surface of the Reachy Mini driver (docs/SAFETY.md). */
 export { createReachyDriver, type ReachyDriver, type ReachyDriverOptions, type DriverStartOptions, type DriverCounters } from './driver';
 export { startReachyDriver, type StartReachyDriverOptions, type ReachyDriverHandle } from './start';
 export type {

@@ -1,5 +1,5 @@
 /**
- * Motion: look_at_world, set_body_yaw, antenna_pose, goto_sleep, wake_up, stop_motion (prior-art B.2 names and
+ * Motion: look_at_world, set_body_yaw, antenna_pose, goto_sleep, wake_up, stop_motion (docs/PRIOR-ART.md §B.2 names and
  * replies; limits enforced and never clamped, the head–body yaw rule checked against the observed body yaw, execution
  * status and the observed pose added).
  */

@@ -1,4 +1,4 @@
-/** State reads: get_status, get_joints, get_imu, get_body_yaw (prior-art B.2 shapes, plus the observed pose). */
+/** State reads: get_status, get_joints, get_imu, get_body_yaw (docs/PRIOR-ART.md §B.2 shapes, plus the observed pose). */
 import { errorMessage } from '../../shared/errors';
 import { z } from 'zod';
 import { rad2deg } from '../../shared/kinematics';

@@ -1,5 +1,5 @@
 /**
- * The console's `mcp` method group (SPEC §7/§8): start/stop the console-hosted bridge on the console's mesh,
+ * The console's `mcp` method group (docs/ARCHITECTURE.md): start/stop the console-hosted bridge on the console's mesh,
  * show and write the Claude configuration, and keep the tool-call log (console-hosted calls + calls of stdio
  * bridges that Claude launched with `--call-log <dataDir>/mcp-calls.jsonl`), pushed live as `mcp_call`.
  */

@@ -1,5 +1,5 @@
 /**
- * JSON-RPC 2.0 envelopes and small helpers shared by the runtime and the client (reference §3.3–§3.5).
+ * JSON-RPC 2.0 envelopes and small helpers shared by the runtime and the client (docs/PROTOCOL.md).
  * Responses are built by string concatenation so each reply stringifies its result exactly once.
  */
 import { randomBytes } from 'node:crypto';

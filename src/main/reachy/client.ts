@@ -1,5 +1,5 @@
 /**
- * The daemon client (SPEC §3): the same code for the simulator and a real robot.
+ * The daemon client (docs/DAEMON.md): the same code for the simulator and a real robot.
  *
  * Transports: `websocket` streams state from `/ws/sdk` (50 Hz) and sends realtime commands and `task` gotos over
  * it (task_progress tracks completion; the interpolation method is honoured only on this path); `http` polls
@@ -507,7 +507,7 @@ class DaemonClientImpl implements DaemonClient {
       if (t) clearTimeout(t.timer);
       this.tasks.delete(uuid);
     }
-    // REST goto: the daemon ignores `interpolation` here and always uses min-jerk (reference §14.3).
+    // REST goto: the daemon ignores `interpolation` here and always uses min-jerk (docs/DAEMON.md §14.3).
     const body: Record<string, unknown> = { duration: g.durationS, interpolation: method };
     if (g.headPose) body.head_pose = { m: g.headPose };
     if (g.antennas) body.antennas = g.antennas;

@@ -1,4 +1,4 @@
-/** Public surface of the Reachy daemon client (SPEC §3). */
+/** Public surface of the Reachy daemon client (docs/DAEMON.md). */
 export * from './types';
 export { createDaemonClient } from './client';
 export type { DaemonClientOptions } from './client';

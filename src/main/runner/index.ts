@@ -1,4 +1,4 @@
-/** Public surface of the policy runner (SPEC §10). */
+/** Public surface of the policy runner (docs/ARCHITECTURE.md). */
 export * from './types';
 export { RunnerError, ConfigError, errorMessage } from './errors';
 export type { RunnerErrorCode } from './errors';

@@ -1,5 +1,5 @@
 /**
- * Synthetic IMU (BMI088-like, reference §8): accelerometer = gravity reaction plus head acceleration, in the head
+ * Synthetic IMU (BMI088-like, docs/DAEMON.md §8): accelerometer = gravity reaction plus head acceleration, in the head
  * frame (m/s²); gyroscope = head angular rate in the head frame (rad/s, from the pose change); quaternion [w,x,y,z]
  * of the head orientation; temperature (°C) with a slow warm-up. Small seeded noise keeps it realistic and
  * reproducible.

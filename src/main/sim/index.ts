@@ -1,5 +1,5 @@
 /**
- * Public surface of the daemon-compatible simulator (SPEC §4).
+ * Public surface of the daemon-compatible simulator (docs/ARCHITECTURE.md).
  *
  *   const sim = await startSimulator({ port: 0, mode: 'mockup', seed: 1, clock: new ManualClock() });
  *   sim.url                        // http://127.0.0.1:<port>, the daemon base URL

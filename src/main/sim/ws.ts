@@ -1,5 +1,5 @@
 /**
- * WebSocket endpoints of the simulated daemon (reference §3): `/ws/sdk` (50 Hz state, 1 Hz status, commands
+ * WebSocket endpoints of the simulated daemon (docs/DAEMON.md §3): `/ws/sdk` (50 Hz state, 1 Hz status, commands
  * without replies, `task` gotos with `task_progress`), `/api/state/ws/full`, `/api/move/ws/updates`,
  * `/api/move/ws/set_target`.
  */

@@ -53,7 +53,7 @@ export default function MediaPanel() {
   const [access, setAccess] = useState<Reply | null>(null);
   const busy = useRef(false);
 
-  // Polling: the driver's detectors run only when called (prior-art B.3), so the live view polls them.
+  // Polling: the driver's detectors run only when called (docs/PRIOR-ART.md §B.3), so the live view polls them.
   useEffect(() => {
     if (!deviceId || !live) return;
     let stopped = false;

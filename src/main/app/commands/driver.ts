@@ -1,5 +1,5 @@
 /**
- * `reachy-console driver`: the headless Reachy Mini driver (SPEC §11), flags and env as the prior Python driver.
+ * `reachy-console driver`: the headless Reachy Mini driver (README.md), flags and env as the prior Python driver.
  * Joins the configured mesh, talks to the daemon (or starts the simulator in-process with --sim), serves until
  * SIGINT/SIGTERM, then stops motion and sends departure.
  */

@@ -1,5 +1,5 @@
 /**
- * `reachy-console panorama`: a scan from the command line with the prior tool's options (SPEC §9), on the configured
+ * `reachy-console panorama`: a scan from the command line with the prior tool's options (docs/ARCHITECTURE.md), on the configured
  * mesh (flags/env as the driver) or, with --sim, on a simulator + driver started in this process on the local mesh.
  * Exit codes as the prior tool: 0 outputs written, 1 nothing written, 2 device not found in time (and bad flags).
  */

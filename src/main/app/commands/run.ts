@@ -1,4 +1,4 @@
-/** `reachy-console run robot.yaml`: a policy session from a YAML config (SPEC §10). */
+/** `reachy-console run robot.yaml`: a policy session from a YAML config (docs/ARCHITECTURE.md). */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { CliCommand } from '../command';

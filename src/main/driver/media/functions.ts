@@ -1,5 +1,5 @@
 /**
- * The driver's media and detection functions (SPEC §5/§6; return shapes of prior-art B.2/B.3). Frames and audio
+ * The driver's media and detection functions (docs/SAFETY.md; return shapes of docs/PRIOR-ART.md §B.2/B.3). Frames and audio
  * come from a pluggable MediaSource; without one every capture answers `{status:"unsupported", reason}` — never
  * fake data. Range violations throw (JSON-RPC -32000, message names the field and range); other failures are
  * recorded as the driver's last error and returned as `{status:"error", reason}`.

@@ -1,5 +1,5 @@
 /**
- * Browser WebRTC consumer of the GStreamer webrtcsink signalling protocol (reference reachy-mini-daemon.md §5.3,
+ * Browser WebRTC consumer of the GStreamer webrtcsink signalling protocol (docs/DAEMON.md §5.3,
  * the gstwebrtc-api flow): welcome → setPeerStatus listener → list → startSession with the producer named
  * `reachymini` → sessionStarted → the producer's SDP offer → our answer → trickled ICE both ways. Remote ICE that
  * arrives before the offer is queued. A lost link (socket closed, peer connection failed, producer gone) is
