@@ -68,7 +68,7 @@ export function renderCatalogue(defs: FunctionDef[]): string {
     '',
     'export interface DriverFunctionParams {',
   ];
-  for (const d of sorted) out.push(`  ${d.name}: ${objectType(d.parameters as Schema, '  ')};`);
+  for (const d of sorted) out.push(`  ${d.name}: ${objectType(d.parameters as unknown as Schema, '  ')};`);
   out.push('}', '', 'export type DriverFunctionName = keyof DriverFunctionParams;', '');
   out.push('export interface DriverFunctionLabels {', "  group: string;", "  access: 'read' | 'motion' | 'control';", '  /** A stop is always allowed (even to a read-only MCP bridge). */', '  stop: boolean;', "  /** The declared kind of result ('image': a base64 frame), or null. */", '  result: string | null;', '}', '');
   out.push('export const DRIVER_FUNCTIONS: { readonly [K in DriverFunctionName]: DriverFunctionLabels } = {');
