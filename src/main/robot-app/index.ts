@@ -6,3 +6,4 @@ export { DEFAULT_SETTINGS, type EffectiveSettings, type Env, SettingsError, defa
 export { DriverSupervisor } from './supervisor';
 export * from './token';
 export { credentialsPathFor, targetFor } from './validate';
+export type { RobotAppStack, SupervisorOptions } from './supervisor';

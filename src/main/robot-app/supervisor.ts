@@ -7,17 +7,30 @@
 import { errorMessage } from '../../shared/errors';
 import type { DriverState, DriverStatus } from '../../shared/robot-app';
 import { createLogger, type Logger } from '../log';
-import type { MeshConnection } from '../mesh';
+import type { MeshConfig, MeshConnection } from '../mesh';
 import { redactUrl } from '../mesh';
-import type { ReachyDriverHandle } from '../driver';
+import type { ReachyDriverHandle, StartReachyDriverOptions } from '../driver';
+import type { DaemonTarget } from '../reachy';
 import { describeTarget, resolveRunConfig, type RunConfig } from './resolve';
 import { SettingsError, type EffectiveSettings, type FieldError } from './settings';
 
 export type { DriverState, DriverStatus } from '../../shared/robot-app';
 
+/**
+ * What the supervisor starts, handed in by the composition root (src/main/app/robot-app-stack.ts): the robot app
+ * supervises the mesh connection, the driver and (for `simulate`) the simulator, but does not compose them itself.
+ */
+export interface RobotAppStack {
+  openMesh(config: MeshConfig): Promise<MeshConnection>;
+  /** An in-process simulator for a `sim` target, running (its daemon state `running`) when this resolves. */
+  startSimulator(opts: { media: boolean; logger: Logger }): Promise<{ target: DaemonTarget; stop(): Promise<void> }>;
+  startDriver(opts: StartReachyDriverOptions): Promise<ReachyDriverHandle>;
+}
+
 export interface SupervisorOptions {
   /** Current effective settings (file + env), read at every (re)start. */
   load: () => EffectiveSettings;
+  stack: RobotAppStack;
   logger?: Logger;
   stateHz?: number;
   /** Retry delays for a broker that is down (ms). */
@@ -33,20 +46,6 @@ interface Running {
   unlisten: Array<() => void>;
 }
 
-
-/** The driver trips its interlock when the daemon is not running at start, so give the in-process sim its wake-up. */
-async function waitDaemonRunning(baseUrl: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      const res = await fetch(`${baseUrl}/api/daemon/status`, { signal: AbortSignal.timeout(1000) });
-      if (res.ok && ((await res.json()) as { state?: unknown }).state === 'running') return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 export class DriverSupervisor {
   private readonly log: Logger;
@@ -128,10 +127,10 @@ export class DriverSupervisor {
     this.lastRun = run;
     this.state = 'starting';
     this.note(`${reason}: starting driver ${run.deviceId} (tenant ${run.mesh.tenant}, broker ${run.mesh.urls.map(redactUrl).join(',')}, robot ${describeTarget(run.target)})`);
-    const [{ openMesh }, { startReachyDriver }, { targetForSimulator }] = await Promise.all([import('../mesh'), import('../driver'), import('../reachy')]);
+    const { stack } = this.opts;
     let connection: MeshConnection;
     try {
-      connection = await openMesh(run.mesh);
+      connection = await stack.openMesh(run.mesh);
     } catch (e) {
       this.lastError = `cannot join the mesh: ${errorMessage(e)}`;
       this.scheduleRetry(gen);
@@ -141,21 +140,11 @@ export class DriverSupervisor {
     let target = run.target;
     try {
       if (target.kind === 'sim') {
-        const { startSimulator } = await import('../sim');
-        const sim = await startSimulator({ port: 0, host: '127.0.0.1', mode: 'robot', wakeUpOnStart: true, noMedia: !run.media });
-        let media: { close(): Promise<void> } | null = null;
-        if (run.media) {
-          const { attachSimMedia } = await import('../sim/media');
-          media = await attachSimMedia(sim, { webrtc: false, logger: this.log.child('sim-media') }).catch(() => null);
-        }
-        stopSim = async () => {
-          await media?.close().catch(() => undefined);
-          await sim.stop();
-        };
-        target = targetForSimulator(sim);
-        await waitDaemonRunning(target.baseUrl, 10_000);
+        const sim = await stack.startSimulator({ media: run.media, logger: this.log });
+        stopSim = () => sim.stop();
+        target = sim.target;
       }
-      const handle = await startReachyDriver({
+      const handle = await stack.startDriver({
         connection,
         target,
         transportMode: run.transportMode,
