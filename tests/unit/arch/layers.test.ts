@@ -4,6 +4,7 @@
  * with its `typecheck-as` project). The same fixtures pass where the rule does not apply, so a failure here is the
  * rule, not a broken fixture.
  */
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ESLint } from 'eslint';
@@ -59,4 +60,11 @@ describe('typecheck: each process gets only its own platform types', () => {
       expect(typeErrors(file, 'tsconfig.tests.json')).toEqual([]);
     }, 30_000);
   }
+});
+
+describe('the import picture of the whole tree', () => {
+  it('has no cross-layer import, no index bypass (static or dynamic) and no composing file outside src/main/app', () => {
+    const out = execFileSync(process.execPath, [join(root, 'scripts/arch-stats.mjs'), '--list'], { encoding: 'utf8' });
+    expect(out).toBe('cross-layer imports: 0\nindex bypasses: 0\nfiles that compose outside src/main/app: 0\n');
+  });
 });
