@@ -1,6 +1,7 @@
 /**
- * ConsoleHost: composes mesh, simulator, driver and the plug-in services (mcp, panorama, runner), and implements
- * the ConsoleApi. Every robot action goes through MeshClient.invoke; the host never calls the driver or daemon.
+ * ConsoleHost: runs the mesh, simulator and driver through the Backends it is given, hosts the plug-in services
+ * (listed in src/main/app/services.ts) next to its own core service, and implements the ConsoleApi. Every robot
+ * action goes through MeshClient.invoke; the host never calls the driver or daemon.
  * Each UI connection (a WebSocket, an Electron window) is a session with its own event subscriptions.
  */
 import { errorMessage } from '../../shared/errors';
@@ -48,8 +49,6 @@ export interface ConsoleHostOptions {
   settings?: SettingsStore;
   dataDir?: string;
   logger?: Logger;
-  /** Load mcp/panorama/runner services when their modules exist (default true). */
-  services?: boolean;
   /** Max distinct event subscriptions per UI connection (default MAX_SUBSCRIPTIONS_PER_SESSION). */
   maxSubscriptionsPerSession?: number;
 }
@@ -132,7 +131,7 @@ export class ConsoleHost {
     });
   }
 
-  /** Loads the plug-in services (mcp, panorama, runner) that exist in this build. */
+  /** Starts the plug-in services the backends list (mcp, panorama, runner: src/main/app/services.ts). */
   async init(loadPlugins = true): Promise<void> {
     if (!loadPlugins) return;
     const ctx: ConsoleServiceContext = {
