@@ -206,7 +206,10 @@ export function connectConsole(): ConsoleClient {
   return createWsClient(`${proto}//${location.host}/api?token=${encodeURIComponent(token)}`);
 }
 
+/** The text for a failed ConsoleApi call: the reply's error message, else errorMessage() of whatever was thrown. */
 export function errorText(err: unknown): string {
   if (err instanceof ConsoleApiError) return err.body.message;
+  const body = err !== null && typeof err === 'object' ? (err as { body?: { message?: unknown } }).body : undefined;
+  if (body && typeof body.message === 'string') return body.message;
   return errorMessage(err);
 }

@@ -3,17 +3,12 @@
  * configuration (copy, or write it into Claude Desktop's config with a backup), and the live tool-call log.
  * Talks only to the ConsoleApi mcp group; agents' calls arrive as `mcp_call` pushes.
  */
-import { errorMessage } from '../../shared/errors';
 import { useCallback, useEffect, useState } from 'react';
+import { errorText as errText } from '../api/client';
 import { notify, runAction, useConsoleApi } from '../hooks';
 import type { McpBridgeStatus, McpCallRecord, McpClientConfig, McpClientKind, McpTarget } from '../../shared/console-api/mcp';
 
 const MAX_ROWS = 200;
-
-function errText(err: unknown): string {
-  const body = (err as { body?: { message?: string } }).body;
-  return body?.message ?? errorMessage(err) ?? String(err);
-}
 
 function argsText(args: unknown): string {
   try {

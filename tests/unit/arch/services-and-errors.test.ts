@@ -12,6 +12,8 @@ import { createLogger } from '../../../src/main/log';
 import { consoleMethods } from '../../../src/shared/console-api';
 import { coreMethods } from '../../../src/shared/console-api/core';
 import { errorMessage } from '../../../src/shared/errors';
+import { ConsoleApiError } from '../../../src/shared/console-api';
+import { errorText } from '../../../src/renderer/api/client';
 
 const dir = mkdtempSync(join(tmpdir(), 'arch-services-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -52,5 +54,14 @@ describe('errorMessage', () => {
     expect(errorMessage(42)).toBe('42');
     // What the old `(err as Error).message` printed for a thrown string:
     expect(('plain string' as unknown as Error).message).toBeUndefined();
+  });
+});
+
+describe('errorText (the renderer\'s one helper for a failed call)', () => {
+  it('shows the reply\'s message, else the thrown value\'s text, and survives null', () => {
+    expect(errorText(new ConsoleApiError({ code: 'bad_request', message: 'ttlS must be 1-600', field: 'ttlS' }))).toBe('ttlS must be 1-600');
+    expect(errorText({ body: { code: 'unavailable', message: 'not connected' } })).toBe('not connected');
+    expect(errorText(new Error('socket closed'))).toBe('socket closed');
+    expect(errorText(null)).toBe('null');
   });
 });
