@@ -6,7 +6,7 @@ export default defineConfig({
   main: {
     build: {
       rollupOptions: {
-        input: { index: resolve('src/main/index.ts'), cli: resolve('src/main/cli.ts') },
+        input: { index: resolve('src/main/app/desktop.ts'), cli: resolve('src/main/app/cli.ts') },
       },
     },
   },

@@ -7,7 +7,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dirname, join } from 'node:path';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const src = join(root, 'src', 'main', 'cli.ts');
+const src = join(root, 'src', 'main', 'app', 'cli.ts');
 const built = join(root, 'out', 'main', 'cli.js');
 
 let mod;
@@ -17,7 +17,7 @@ if (existsSync(src)) {
 } else if (existsSync(built)) {
   mod = await import(pathToFileURL(built).href);
 } else {
-  process.stderr.write('reachy-console: neither src/main/cli.ts nor out/main/cli.js found; run `npm run build`\n');
+  process.stderr.write('reachy-console: neither src/main/app/cli.ts nor out/main/cli.js found; run `npm run build`\n');
   process.exit(1);
 }
 const code = await mod.main(process.argv.slice(2));

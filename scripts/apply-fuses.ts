@@ -1,10 +1,10 @@
 /**
  * `npm run fuses -- <packaged Electron binary or .app> [--check]`: sets the fuses a packaged Reachy Mini Console
- * must have (src/main/desktop/fuses.ts) and prints each; `--check` only reads them and exits 1 when one is wrong.
+ * must have (src/main/app/fuses.ts) and prints each; `--check` only reads them and exits 1 when one is wrong.
  * Run it on the packaged app before signing (on macOS, signing afterwards covers the flipped bytes).
  */
 import { existsSync } from 'node:fs';
-import { applyFuses, checkFuses } from '../src/main/desktop/fuses';
+import { applyFuses, checkFuses } from '../src/main/app/fuses';
 
 async function main(argv: string[]): Promise<number> {
   const checkOnly = argv.includes('--check');

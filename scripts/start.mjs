@@ -31,5 +31,5 @@ if (rendererIsStale()) {
   await buildRenderer({ quiet: true });
 }
 const { tsImport } = await import('tsx/esm/api');
-const cli = await tsImport(pathToFileURL(join(root, 'src', 'main', 'cli.ts')).href, import.meta.url);
+const cli = await tsImport(pathToFileURL(join(root, 'src', 'main', 'app', 'cli.ts')).href, import.meta.url);
 process.exitCode = await cli.main(process.argv.slice(2));

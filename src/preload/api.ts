@@ -3,8 +3,8 @@
  * ConsoleApi method, each bound to its own IPC channel, plus onPush. No raw ipcRenderer, no generic send.
  */
 import { consoleMethods, type ConsoleMethodName, type ConsolePush } from '../shared/console-api';
-import type { BridgeReply, ConsoleBridge } from '../renderer/api/bridge';
-import { ipcChannel } from '../main/console/ipc-channels';
+import type { BridgeReply, ConsoleBridge } from '../shared/bridge';
+import { ipcChannel } from '../shared/ipc-channels';
 
 export function createPreloadApi(
   invoke: (channel: string, params: unknown) => Promise<BridgeReply>,

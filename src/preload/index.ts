@@ -4,9 +4,9 @@
  */
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import type { ConsolePush } from '../shared/console-api';
-import type { BridgeReply } from '../renderer/api/bridge';
-import { BRIDGE_GLOBAL } from '../renderer/api/bridge';
-import { IPC_PUSH_CHANNEL } from '../main/console/ipc-channels';
+import type { BridgeReply } from '../shared/bridge';
+import { BRIDGE_GLOBAL } from '../shared/bridge';
+import { IPC_PUSH_CHANNEL } from '../shared/ipc-channels';
 import { createPreloadApi } from './api';
 
 const api = createPreloadApi(

@@ -14,26 +14,22 @@ import { EventsPanel } from './panels/EventsPanel';
 import { LogsPanel } from './panels/LogsPanel';
 import { SettingsPanel } from './panels/SettingsPanel';
 
-// Panels owned by other areas join the layout when their file exists in this build (see README-panels.md).
-const optional = import.meta.glob<Record<string, unknown>>(
-  ['./panels/VideoPanel.tsx', './panels/MediaPanel.tsx', './panels/PanoramaPanel.tsx', './panels/RunnerPanel.tsx', './panels/McpPanel.tsx', './panels/AgentsPanel.tsx'],
-  { eager: true },
-);
-const OPTIONAL_TITLES: Record<string, string> = {
-  VideoPanel: 'Video',
-  MediaPanel: 'Media',
-  PanoramaPanel: 'Panorama',
-  RunnerPanel: 'Policy runner',
-  McpPanel: 'MCP',
-  AgentsPanel: 'Agents',
-};
-const extraPanels: Array<{ name: string; title: string; C: ComponentType }> = Object.entries(optional)
-  .map(([path, mod]) => {
-    const name = path.replace(/^.*\/(\w+)\.tsx$/, '$1');
-    const C = (mod.default ?? mod[name]) as ComponentType | undefined;
-    return C ? { name, title: OPTIONAL_TITLES[name] ?? name, C } : null;
-  })
-  .filter((x): x is { name: string; title: string; C: ComponentType } => x !== null);
+import VideoPanel from './panels/VideoPanel';
+import MediaPanel from './panels/MediaPanel';
+import PanoramaPanel from './panels/PanoramaPanel';
+import RunnerPanel from './panels/RunnerPanel';
+import McpPanel from './panels/McpPanel';
+import AgentsPanel from './panels/AgentsPanel';
+
+// The panels of the feature areas, listed statically so a renamed or missing panel is a type error.
+const extraPanels: ReadonlyArray<{ name: string; title: string; C: ComponentType }> = [
+  { name: 'VideoPanel', title: 'Video', C: VideoPanel },
+  { name: 'MediaPanel', title: 'Media', C: MediaPanel },
+  { name: 'PanoramaPanel', title: 'Panorama', C: PanoramaPanel },
+  { name: 'RunnerPanel', title: 'Policy runner', C: RunnerPanel },
+  { name: 'McpPanel', title: 'MCP', C: McpPanel },
+  { name: 'AgentsPanel', title: 'Agents', C: AgentsPanel },
+];
 
 function StatusBar() {
   const { link, reason } = useLink();

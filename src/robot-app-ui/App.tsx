@@ -1,3 +1,4 @@
+import { errorMessage } from '../shared/errors';
 import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
 import {
   ApiError,
@@ -99,7 +100,7 @@ export function App() {
       for (const x of e.errors) for (const f of x.field.split(', ')) m[f] = x.message;
       setServerErrors(m);
     }
-    setMessage({ kind: 'error', text: (e as Error).message });
+    setMessage({ kind: 'error', text: errorMessage(e) });
   }, []);
 
   const load = useCallback(async () => {

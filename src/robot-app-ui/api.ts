@@ -1,8 +1,5 @@
 /** The settings API as the page uses it: the token rides in the Authorization header, never in a URL. */
-import type { SettingsFields, FieldError, FieldName } from '../main/robot-app/settings';
-import type { CredentialsSummary } from '../main/robot-app/resolve';
-import type { DriverStatus } from '../main/robot-app/supervisor';
-import type { Check } from '../main/robot-app/probes';
+import type { Check, CredentialsSummary, DriverStatus, FieldError, FieldName, SettingsFields } from '../shared/robot-app';
 
 export type { SettingsFields, FieldError, FieldName, CredentialsSummary, DriverStatus, Check };
 

@@ -3,7 +3,7 @@
  * Shared by the simulator's camera (render a view) and the panorama stitcher (reproject views), so that
  * the stitch can be checked against ground truth.
  *
- * Camera (reference reachy-mini-daemon.md §7, §9.1): optical frame z forward, x right, y down;
+ * Camera (docs/DAEMON.md §7, §9.1): optical frame z forward, x right, y down;
  * T_head_cam rotation [[0,0,1],[-1,0,0],[0,-1,0]] (translation ignored: the scene is at infinity).
  * Simulator intrinsics = the daemon's `generic` specs: 1280×720, K = [[640,0,640],[0,640,360],[0,0,1]], D = 0.
  *

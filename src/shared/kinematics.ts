@@ -1,6 +1,6 @@
 /**
  * Rotation math shared by every process (sim, client, driver, panorama, renderer).
- * Conventions (reference reachy-mini-daemon.md §6.1): world frame x forward, y left, z up; metres and radians;
+ * Conventions (docs/DAEMON.md §6.1): world frame x forward, y left, z up; metres and radians;
  * R = Rz(yaw)·Ry(pitch)·Rx(roll); positive pitch = nose down, positive yaw = turn left.
  * A pose is a 4×4 homogeneous matrix flattened row-major (16 numbers), as the daemon's `{"m": [...]}`.
  */

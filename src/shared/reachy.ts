@@ -1,5 +1,5 @@
 /**
- * Reachy Mini units and the driver's safety limits (SPEC §5). One table; the driver's validation, the console's
+ * Reachy Mini units and the driver's safety limits (docs/SAFETY.md). One table; the driver's validation, the console's
  * sliders and the panorama planner all read it. Degrees and millimetres at the driver's surface; the daemon
  * speaks radians and metres.
  */

@@ -1,5 +1,5 @@
 /**
- * Device Connect wire types (reference: shared/reference/device-connect-wire.md §2.4–§3.7).
+ * Device Connect wire types (docs/PROTOCOL.md).
  * Shapes only; no Node, DOM or Electron imports. Field names are the wire's (snake_case).
  */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
@@ -8,7 +8,7 @@ export type JsonObject = { [key: string]: unknown };
 export interface JsonSchemaObject {
   type: 'object';
   properties: Record<string, JsonObject>;
-  /** Always present, even when empty (reference §2.4). */
+  /** Always present, even when empty (docs/PROTOCOL.md). */
   required: string[];
 }
 
@@ -81,12 +81,12 @@ export const RPC_INVALID_PARAMS = -32602;
 export const RPC_INTERNAL = -32603;
 export const RPC_DEVICE_ERROR = -32000;
 
-/** `^[a-zA-Z0-9][a-zA-Z0-9._-]{0,254}$` (reference §2.6). */
+/** `^[a-zA-Z0-9][a-zA-Z0-9._-]{0,254}$` (docs/PROTOCOL.md). */
 export const DEVICE_ID_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9._-]{0,254}$/;
-/** `^[A-Za-z0-9_-]+$` (reference §2.4). */
+/** `^[A-Za-z0-9_-]+$` (docs/PROTOCOL.md). */
 export const EVENT_NAME_PATTERN = /^[A-Za-z0-9_-]+$/;
 
-/** D2D presence document (reference §3.7). */
+/** D2D presence document (docs/PROTOCOL.md). */
 export interface PresenceDoc {
   device_id: string;
   capabilities: DeviceCapabilities;
@@ -105,7 +105,7 @@ export interface DepartureDoc {
 
 /**
  * A device as the agent side sees it, flattened the way agent-tools' `flatten_device` does
- * (reference §5.1), plus where we learned it from.
+ * (docs/PROTOCOL.md), plus where we learned it from.
  */
 export interface DeviceInfo {
   device_id: string;
@@ -134,7 +134,7 @@ export interface FleetSummary {
 /** An event as delivered to subscribers on the agent side. */
 export interface MeshEvent {
   device_id: string;
-  /** From the subject's last token (reference §3.4), not from `method`. */
+  /** From the subject's last token (docs/PROTOCOL.md), not from `method`. */
   event_name: string;
   params: JsonObject;
   /** ms epoch at receipt. */

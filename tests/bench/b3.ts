@@ -1,5 +1,5 @@
 /**
- * B3 (SPEC §13): realtime look_at_world streamed at 60 Hz for 30 s by an agent-side MeshClient over a real local
+ * B3 (README.md "Benchmarks"): realtime look_at_world streamed at 60 Hz for 30 s by an agent-side MeshClient over a real local
  * nats-server to the driver and the simulator. Measures the share of commands that reached the simulator (matched
  * one by one in its target log) and the latency from the agent's invoke to the driver handing the target to the
  * daemon client (mesh + validation + lease + 60 Hz limiter). The machine is shared and noisy, so a floor runs in the

@@ -8,7 +8,7 @@ import type { Bench, BenchResult } from './harness';
 import { percentile, round } from './harness';
 import { startConsoleRig } from '../e2e/harness';
 import { ensureRendererBuilt } from '../helpers/renderer-build';
-import { rendererDir } from '../../src/main/console/paths';
+import { rendererDir } from '../../src/main/app/paths';
 
 export const b5: Bench = {
   id: 'B5',

@@ -20,7 +20,7 @@ import { stitchJpegFrames } from '../../src/main/panorama/outputs';
 import { renderPinhole } from '../../src/main/panorama/synthetic';
 import { measureAlignment } from '../../src/main/panorama/alignment';
 import { cameraRotationFromRpy } from '../../src/main/panorama/pose-math';
-import { startSimStack } from '../../src/main/stack/sim-stack';
+import { startSimStack } from '../../src/main/app/sim-stack';
 import { findSceneFile } from '../../src/main/sim/media';
 
 async function loadScene(width?: number) {

@@ -1,5 +1,5 @@
 /**
- * Benchmark harness (SPEC §13). Each benchmark is a file in tests/bench/ exporting a `Bench`; tests/bench/index.ts
+ * Benchmark harness (README.md "Benchmarks"). Each benchmark is a file in tests/bench/ exporting a `Bench`; tests/bench/index.ts
  * lists them. `npm run bench` runs them in order against a real local nats-server and the simulator, and writes
  * bench/results.json plus a readable table (bench/results.md, also printed).
  */
@@ -8,7 +8,7 @@ export interface BenchResult {
   name: string;
   /** Raw measurements, e.g. { p50_ms, p99_ms, floor_p50_ms, ratio_p50 }. */
   metrics: Record<string, number>;
-  /** The SPEC target in words, e.g. "p50 ≤ 1.25× floor". */
+  /** The target in words, e.g. "p50 ≤ 1.25× floor". */
   target: string;
   /** Whether the target was met in this run; null when not applicable. */
   pass: boolean | null;

@@ -6,7 +6,7 @@
  */
 import { setStderrLogging } from '../../src/main/log';
 import { ReachyMiniConnector, runSession, startDemoPolicyServer, WebSocketTransport } from '../../src/main/runner';
-import { startSimStack } from '../../src/main/stack/sim-stack';
+import { startSimStack } from '../../src/main/app/sim-stack';
 import { round, type Bench } from './harness';
 
 const STEPS = 40;

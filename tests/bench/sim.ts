@@ -1,5 +1,5 @@
 /**
- * SIM (not a SPEC §13 target; context for B3): the daemon client streaming realtime targets to the simulator over
+ * SIM (not a benchmark target; context for B3): the daemon client streaming realtime targets to the simulator over
  * /ws/sdk at 60 Hz (share received, send → simulator receipt latency), the /ws/sdk state rate a client sees, and
  * the analytic IK throughput the 50 Hz loop relies on.
  */

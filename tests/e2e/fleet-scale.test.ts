@@ -11,7 +11,7 @@ import { startNatsServer, type NatsServerHandle } from '../helpers/nats-server';
 import { meshConfigFromEnv, openMesh, type MeshConnection } from '../../src/main/mesh';
 import { startSimFleet, simDeviceId, type SimFleet } from '../integration/scale/sim-fleet';
 import { startConsoleRig, type ConsoleRig } from './harness';
-import { rendererDir } from '../../src/main/console/paths';
+import { rendererDir } from '../../src/main/app/paths';
 
 const N = 2000;
 let nats: NatsServerHandle;

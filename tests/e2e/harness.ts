@@ -7,9 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { ConsoleHost } from '../../src/main/console/host';
-import { realBackends } from '../../src/main/console/real-backends';
+import { realBackends } from '../../src/main/app/real-backends';
 import { createSettingsStore } from '../../src/main/console/settings';
-import { rendererDir } from '../../src/main/console/paths';
+import { rendererDir } from '../../src/main/app/paths';
 import { startWebServer, type WebServer } from '../../src/main/web/server';
 import { setStderrLogging } from '../../src/main/log';
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { launchBrowser, SHOTS } from './harness';
-import { electronBinary } from '../../src/main/console/paths';
+import { electronBinary } from '../../src/main/app/paths';
 
 let child: ChildProcess | null = null;
 let browser: Browser | null = null;

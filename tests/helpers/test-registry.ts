@@ -1,6 +1,6 @@
 /**
  * A protocol-faithful stand-in for the reference registry service (device_connect_server.registry.service,
- * reference §3.5–§3.6), for infra-mode tests. It speaks over any MeshConnection (real NATS or local):
+ * docs/PROTOCOL.md), for infra-mode tests. It speaks over any MeshConnection (real NATS or local):
  * - `registerDevice` on `device-connect.*.registry` (queue "registry"): RegisterParams validation
  *   (-32602), unknown method -32601 "method not found", `device/online` published BEFORE the reply,
  *   reply `{status:"registered", device_registration_id:<uuid>}`;

@@ -2,9 +2,10 @@
  * What ConsoleHost needs from the mesh, the simulator and the driver, as narrow handles. `real-backends.ts` adapts
  * the subsystems' public surfaces to these; ConsoleHost itself never reaches into their internals.
  */
-import type { DeviceRuntimeHandle, DeviceRuntimeOptions, MeshClient } from '../mesh/types';
+import type { DeviceRuntimeHandle, DeviceRuntimeOptions, MeshClient } from '../mesh';
 import type { MeshSettings } from '../../shared/console-api';
 import type { Logger } from '../log';
+import type { ConsoleServiceFactory } from '../service';
 import type { TripInfo } from '../driver';
 
 export interface MeshHandle {
@@ -51,4 +52,6 @@ export interface Backends {
   openMesh(settings: MeshSettings, logger: Logger): Promise<MeshHandle>;
   startSimulator(opts: { port?: number; mode: 'robot' | 'mockup'; media?: boolean; logger: Logger }): Promise<SimHandle>;
   startDriver(opts: DriverStartOptions): Promise<DriverHandle>;
+  /** The plug-in services (mcp, panorama, runner) the console hosts; none when absent. */
+  services?: ReadonlyArray<ConsoleServiceFactory>;
 }

@@ -3,6 +3,7 @@
  * shared table, validate the params with its zod schema, then route. Bad input gets an error reply and never
  * reaches a handler, so it changes nothing.
  */
+import { errorMessage } from '../../shared/errors';
 import { z } from 'zod';
 import {
   ConsoleApiError,
@@ -13,7 +14,7 @@ import {
   type ConsoleMethodName,
   type ReplyFrame,
 } from '../../shared/console-api';
-import { MeshError } from '../mesh/types';
+import { MeshError } from '../mesh';
 
 export type Route = (method: ConsoleMethodName, input: unknown) => Promise<unknown>;
 
@@ -53,7 +54,7 @@ export function toErrorBody(err: unknown): ApiErrorBody {
     const { message, field } = describeZodError(err);
     return { code: 'bad_request', message, field };
   }
-  return { code: 'internal', message: err instanceof Error ? err.message : String(err) };
+  return { code: 'internal', message: errorMessage(err) };
 }
 
 /** Handles one raw frame (already JSON-decoded) and always resolves to a reply. */

@@ -1,8 +1,10 @@
 /**
- * ConsoleHost: composes mesh, simulator, driver and the plug-in services (mcp, panorama, runner), and implements
- * the ConsoleApi. Every robot action goes through MeshClient.invoke; the host never calls the driver or daemon.
+ * ConsoleHost: runs the mesh, simulator and driver through the Backends it is given, hosts the plug-in services
+ * (listed in src/main/app/services.ts) next to its own core service, and implements the ConsoleApi. Every robot
+ * action goes through MeshClient.invoke; the host never calls the driver or daemon.
  * Each UI connection (a WebSocket, an Electron window) is a session with its own event subscriptions.
  */
+import { errorMessage } from '../../shared/errors';
 import { hostname, homedir } from 'node:os';
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
@@ -14,25 +16,21 @@ import {
   type InvokeOutcome,
   type LogLine,
   type MeshSettings,
-  type ReplyFrame,
   type Settings,
 } from '../../shared/console-api';
 import type { coreMethods } from '../../shared/console-api/core';
 import type { JsonObject } from '../../shared/wire';
 import { DEVICE_TYPE } from '../../shared/reachy';
 import { addLogSink, createLogger, type Logger } from '../log';
-import type { DeviceRuntimeHandle, MeshClient } from '../mesh/types';
+import type { DeviceRuntimeHandle, MeshClient } from '../mesh';
 import { connectWithRetry, redactUrl, type PendingConnection } from '../mesh';
 import { LatchStore } from './latch';
 import type { Backends, DriverHandle, MeshHandle, SimHandle } from './backends';
 import type { TripInfo } from '../driver';
 import { dispatchFrame, toErrorBody } from './dispatch';
 import { createSettingsStore, type SettingsStore } from './settings';
-import type { ConsoleServiceContext } from './service';
-import { loadServices, type LoadedService } from './services';
-import type { z } from 'zod';
-
-type CoreInput<K extends keyof typeof coreMethods> = z.output<(typeof coreMethods)[K]['input']>;
+import type { ConsoleSession, ConsoleServiceContext, ServiceHandlers } from '../service';
+import { loadServices, type LoadedService } from './load-services';
 
 export const OPERATOR_OWNER = 'operator';
 const LOG_RING = 2000;
@@ -51,18 +49,11 @@ export interface ConsoleHostOptions {
   settings?: SettingsStore;
   dataDir?: string;
   logger?: Logger;
-  /** Load mcp/panorama/runner services when their modules exist (default true). */
-  services?: boolean;
   /** Max distinct event subscriptions per UI connection (default MAX_SUBSCRIPTIONS_PER_SESSION). */
   maxSubscriptionsPerSession?: number;
 }
 
-export interface ConsoleSession {
-  readonly id: number;
-  /** Handles a raw request frame (already JSON-decoded); always resolves to a reply. */
-  handle(frame: unknown): Promise<ReplyFrame>;
-  close(): void;
-}
+export type { ConsoleSession } from '../service';
 
 interface SubSpec {
   deviceId: string;
@@ -140,7 +131,7 @@ export class ConsoleHost {
     });
   }
 
-  /** Loads the plug-in services (mcp, panorama, runner) that exist in this build. */
+  /** Starts the plug-in services the backends list (mcp, panorama, runner: src/main/app/services.ts). */
   async init(loadPlugins = true): Promise<void> {
     if (!loadPlugins) return;
     const ctx: ConsoleServiceContext = {
@@ -149,7 +140,7 @@ export class ConsoleHost {
       logger: this.logger,
       dataDir: ensureDir(this.dataDir),
     };
-    this.services = await loadServices(ctx, this.logger);
+    this.services = await loadServices(ctx, this.logger, this.backends.services ?? []);
   }
 
   // ------------------------------------------------------------------------------------------------ sessions
@@ -216,78 +207,52 @@ export class ConsoleHost {
 
   private async route(session: SessionState, method: ConsoleMethodName, input: unknown): Promise<unknown> {
     if (this.closed) throw new ConsoleApiError({ code: 'unavailable', message: 'the console is shutting down' });
-    const core = this.coreHandler(session, method);
-    if (core) return core(input);
-    for (const svc of this.services) {
-      const h = (svc.service.handlers as Record<string, ((i: unknown) => Promise<unknown>) | undefined>)[method];
-      if (typeof h === 'function') return h(input);
+    // The dispatcher validated `input` against the method's schema, so each handler gets its declared input type.
+    const services: object[] = [this.coreService(session), ...this.services.map((s) => s.service.handlers)];
+    for (const handlers of services) {
+      if (!Object.hasOwn(handlers, method)) continue;
+      const h = (handlers as Record<string, unknown>)[method];
+      if (typeof h === 'function') return (h as (i: unknown) => Promise<unknown>)(input);
     }
     throw new ConsoleApiError({ code: 'unavailable', message: `'${method}' is not available in this build (its service is not installed)` });
   }
 
-  private coreHandler(session: SessionState, method: string): ((input: unknown) => Promise<unknown>) | null {
-    switch (method) {
-      case 'getSnapshot':
-        return async () => this.snapshot();
-      case 'connectMesh':
-        return (i) => this.connectMesh(i as CoreInput<'connectMesh'>);
-      case 'disconnectMesh':
-        return () => this.disconnectMesh();
-      case 'startSimulator':
-        return (i) => this.startSimulator(i as CoreInput<'startSimulator'>);
-      case 'stopSimulator':
-        return () => this.stopSimulator();
-      case 'startDriver':
-        return (i) => this.startDriver(i as CoreInput<'startDriver'>);
-      case 'stopDriver':
-        return () => this.stopDriver();
-      case 'listDevices':
-        return () => this.requireMesh().client.listDevices();
-      case 'invoke':
-        return (i) => {
-          const x = i as CoreInput<'invoke'>;
-          return this.invoke(x.deviceId, x.fn, x.params as JsonObject, x.timeoutMs);
-        };
-      case 'subscribe':
-        return async (i) => this.subscribe(session, i as CoreInput<'subscribe'>);
-      case 'unsubscribe':
-        return async (i) => {
-          const { subscriptionId } = i as CoreInput<'unsubscribe'>;
-          const sub = session.subs.get(subscriptionId);
-          if (!sub) throw new ConsoleApiError({ code: 'not_found', message: `no subscription ${subscriptionId}`, field: 'subscriptionId' });
-          sub.unsubscribe?.();
-          session.subs.delete(subscriptionId);
-          return { ok: true };
-        };
-      case 'takeLease':
-        return (i) => {
-          const x = i as CoreInput<'takeLease'>;
-          const params: JsonObject = { owner: OPERATOR_OWNER, ttl_s: x.ttlS };
-          if (x.preempt) params.preempt = true;
-          return this.invoke(x.deviceId, 'acquire_lease', params);
-        };
-      case 'releaseLease':
-        return (i) => this.invoke((i as CoreInput<'releaseLease'>).deviceId, 'release_lease', { owner: OPERATOR_OWNER });
-      case 'resetInterlock':
-        return (i) => {
-          const x = i as CoreInput<'resetInterlock'>;
-          return this.invoke(x.deviceId, 'reset_interlock', { owner: OPERATOR_OWNER, reason: x.reason });
-        };
-      case 'estop':
-        return (i) => this.estop((i as CoreInput<'estop'>).reason);
-      case 'readLogs':
-        return async (i) => this.logs.slice(-(i as CoreInput<'readLogs'>).limit);
-      case 'loadSettings':
-        return async () => this.loadSettings();
-      case 'saveSettings':
-        return async (i) => {
-          const saved = this.settingsStore.save(i as Settings);
-          this.logger.info(`settings saved to ${this.settingsStore.path}`);
-          return saved;
-        };
-      default:
-        return null;
-    }
+  /** The core ConsoleApi methods, as one more service: typed handlers (the dispatcher validated each input). */
+  private coreService(session: SessionState): ServiceHandlers<typeof coreMethods> {
+    return {
+      getSnapshot: async () => this.snapshot(),
+      connectMesh: (i) => this.connectMesh(i),
+      disconnectMesh: () => this.disconnectMesh(),
+      startSimulator: (i) => this.startSimulator(i),
+      stopSimulator: () => this.stopSimulator(),
+      startDriver: (i) => this.startDriver(i),
+      stopDriver: () => this.stopDriver(),
+      listDevices: () => this.requireMesh().client.listDevices(),
+      invoke: (x) => this.invoke(x.deviceId, x.fn, x.params as JsonObject, x.timeoutMs),
+      subscribe: async (i) => this.subscribe(session, i),
+      unsubscribe: async ({ subscriptionId }) => {
+        const sub = session.subs.get(subscriptionId);
+        if (!sub) throw new ConsoleApiError({ code: 'not_found', message: `no subscription ${subscriptionId}`, field: 'subscriptionId' });
+        sub.unsubscribe?.();
+        session.subs.delete(subscriptionId);
+        return { ok: true };
+      },
+      takeLease: (x) => {
+        const params: JsonObject = { owner: OPERATOR_OWNER, ttl_s: x.ttlS };
+        if (x.preempt) params.preempt = true;
+        return this.invoke(x.deviceId, 'acquire_lease', params);
+      },
+      releaseLease: (x) => this.invoke(x.deviceId, 'release_lease', { owner: OPERATOR_OWNER }),
+      resetInterlock: (x) => this.invoke(x.deviceId, 'reset_interlock', { owner: OPERATOR_OWNER, reason: x.reason }),
+      estop: (x) => this.estop(x.reason),
+      readLogs: async (x) => this.logs.slice(-x.limit),
+      loadSettings: async () => this.loadSettings(),
+      saveSettings: async (i) => {
+        const saved = this.settingsStore.save(i);
+        this.logger.info(`settings saved to ${this.settingsStore.path}`);
+        return saved;
+      },
+    };
   }
 
   // ------------------------------------------------------------------------------------------------ state
@@ -320,7 +285,7 @@ export class ConsoleHost {
     try {
       return this.settingsStore.load();
     } catch (err) {
-      throw new ConsoleApiError({ code: 'bad_request', message: (err as Error).message });
+      throw new ConsoleApiError({ code: 'bad_request', message: errorMessage(err) });
     }
   }
 
@@ -342,7 +307,7 @@ export class ConsoleHost {
       this.cancelMeshWait();
       const open = (): Promise<MeshHandle> => this.backends.openMesh(settings, this.logger.child('mesh'));
       const failed = (err: unknown): ConsoleApiError => {
-        const message = (err as Error).message;
+        const message = errorMessage(err);
         if (this.mesh) {
           const current = this.meshSettings.kind === 'nats' ? `NATS mesh (${this.meshSettings.urls.map(redactUrl).join(', ')})` : 'local mesh';
           this.logger.warn(`mesh connection to ${where} failed: ${message}; staying on the ${current}`);
@@ -388,13 +353,13 @@ export class ConsoleHost {
             }
             this.meshWait = null;
             await this.installMesh(settings, handle);
-          }).catch((err: unknown) => this.logger.error(`joining the mesh at ${where}: ${(err as Error).message}`));
+          }).catch((err: unknown) => this.logger.error(`joining the mesh at ${where}: ${errorMessage(err)}`));
         },
         (err: unknown) => {
           if (this.meshWait !== pending) return;
           this.meshWait = null;
           this.meshStatus = 'error';
-          this.meshError = (err as Error).message;
+          this.meshError = errorMessage(err);
           this.pushSnapshot();
         },
       );
@@ -452,7 +417,7 @@ export class ConsoleHost {
       await this.runtime.start();
     } catch (err) {
       this.runtime = null;
-      this.logger.warn(`console device could not join the mesh (E-STOP will only stop_motion): ${(err as Error).message}`);
+      this.logger.warn(`console device could not join the mesh (E-STOP will only stop_motion): ${errorMessage(err)}`);
     }
   }
 
@@ -465,12 +430,12 @@ export class ConsoleHost {
     }
     const rt = this.runtime;
     this.runtime = null;
-    await rt?.stop().catch((err: unknown) => this.logger.warn(`console device stop: ${(err as Error).message}`));
+    await rt?.stop().catch((err: unknown) => this.logger.warn(`console device stop: ${errorMessage(err)}`));
     const mesh = this.mesh;
     this.mesh = null;
     this.meshStatus = 'disconnected';
     if (mesh) {
-      await mesh.close().catch((err: unknown) => this.logger.warn(`mesh close: ${(err as Error).message}`));
+      await mesh.close().catch((err: unknown) => this.logger.warn(`mesh close: ${errorMessage(err)}`));
       this.logger.info('disconnected from the mesh');
     }
   }
@@ -487,7 +452,7 @@ export class ConsoleHost {
         this.simError = undefined;
         this.logger.info(`simulator running at ${this.sim.url} (${mode} mode)`);
       } catch (err) {
-        this.simError = (err as Error).message;
+        this.simError = errorMessage(err);
         throw new ConsoleApiError({ code: 'unavailable', message: `could not start the simulator: ${this.simError}` });
       }
       // The bundled driver of the simulator comes back with it (on the simulator's new port).
@@ -559,7 +524,7 @@ export class ConsoleHost {
     try {
       await this.doStartDriver(opts);
     } catch (err) {
-      this.logger.warn(`driver ${opts.deviceId} did not start again after ${why}: ${(err as Error).message}`);
+      this.logger.warn(`driver ${opts.deviceId} did not start again after ${why}: ${errorMessage(err)}`);
     }
   }
 
@@ -594,7 +559,7 @@ export class ConsoleHost {
       this.logger.info(`driver ${opts.deviceId} running against ${opts.target === 'sim' ? `the simulator (${daemonUrl})` : daemonUrl}`);
     } catch (err) {
       this.driver = null;
-      this.driverError = (err as Error).message;
+      this.driverError = errorMessage(err);
       throw new ConsoleApiError({ code: 'unavailable', message: `could not start the driver: ${this.driverError}` });
     }
   }
@@ -617,7 +582,7 @@ export class ConsoleHost {
     this.driver = null;
     this.driverTarget = undefined;
     if (d) {
-      await d.close().catch((err: unknown) => this.logger.warn(`driver stop: ${(err as Error).message}`));
+      await d.close().catch((err: unknown) => this.logger.warn(`driver stop: ${errorMessage(err)}`));
       this.logger.info(`driver ${d.deviceId} stopped`);
     }
   }
@@ -627,7 +592,7 @@ export class ConsoleHost {
     try {
       return this.settingsStore.load();
     } catch (err) {
-      const message = (err as Error).message;
+      const message = errorMessage(err);
       if (message !== this.settingsProblem) {
         this.settingsProblem = message;
         this.logger.error(`${message}; using the default settings until they are fixed or saved from the Settings panel`);
@@ -691,7 +656,7 @@ export class ConsoleHost {
         this.runtime.emit('emergency_stop', { reason, source: 'operator' });
         event = true;
       } catch (err) {
-        this.logger.error(`E-STOP event could not be sent: ${(err as Error).message}`);
+        this.logger.error(`E-STOP event could not be sent: ${errorMessage(err)}`);
       }
     }
     const client = this.requireMesh().client;
@@ -699,7 +664,7 @@ export class ConsoleHost {
     try {
       robots = (await client.listDevices({ deviceType: DEVICE_TYPE })).filter((d) => d.online !== false).map((d) => d.device_id);
     } catch (err) {
-      this.logger.error(`E-STOP could not list devices: ${(err as Error).message}`);
+      this.logger.error(`E-STOP could not list devices: ${errorMessage(err)}`);
     }
     if (this.driver && !robots.includes(this.driver.deviceId)) robots.push(this.driver.deviceId);
     const results = await Promise.all(
@@ -708,7 +673,7 @@ export class ConsoleHost {
           await client.invoke(id, 'stop_motion', { owner: OPERATOR_OWNER }, { timeoutMs: 3000, sourceDevice: this.consoleDeviceId });
           return id;
         } catch (err) {
-          this.logger.error(`E-STOP: stop_motion on ${id} failed: ${(err as Error).message}`);
+          this.logger.error(`E-STOP: stop_motion on ${id} failed: ${errorMessage(err)}`);
           return null;
         }
       }),

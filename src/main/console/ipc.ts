@@ -4,9 +4,9 @@
  * the console's own page, then dispatching through the same validated path as browser mode.
  */
 import { consoleMethods, type ConsolePush, type ConsoleMethodName } from '../../shared/console-api';
-import type { BridgeReply } from '../../renderer/api/bridge';
+import type { BridgeReply } from '../../shared/bridge';
 import type { ConsoleSession } from './host';
-import { ipcChannel, IPC_PUSH_CHANNEL } from './ipc-channels';
+import { ipcChannel, IPC_PUSH_CHANNEL } from '../../shared/ipc-channels';
 
 /** The parts of Electron's IpcMainInvokeEvent the handlers use. */
 export interface IpcEventLike {

@@ -4,6 +4,7 @@
  * Writes are atomic (temp file + rename). A record that cannot be read fails safe: every driver the console starts
  * comes up tripped until it is reset, and the unreadable file is kept aside. See docs/SAFETY.md.
  */
+import { errorMessage } from '../../shared/errors';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
@@ -52,13 +53,13 @@ export class LatchStore {
       const doc = fileSchema.parse(JSON.parse(readFileSync(this.path, 'utf8')));
       for (const [id, t] of Object.entries(doc.latched)) this.latched.set(id, t);
     } catch (err) {
-      const why = err instanceof z.ZodError ? (err.issues[0]?.message ?? 'invalid') : (err as Error).message;
+      const why = err instanceof z.ZodError ? (err.issues[0]?.message ?? 'invalid') : errorMessage(err);
       const kept = asideName(this.path);
       let keptNote = `kept as ${kept}`;
       try {
         renameSync(this.path, kept);
       } catch (e) {
-        keptNote = `could not be moved aside (${(e as Error).message})`;
+        keptNote = `could not be moved aside (${errorMessage(e)})`;
       }
       this.unreadable = { reason: `the stored interlock latch ${this.path} could not be read (${why})`, source: 'driver', ts: Date.now() };
       this.logger.error(`${this.unreadable.reason}; it was ${keptNote}. Every driver the console starts comes up tripped until it is reset.`);
@@ -108,7 +109,7 @@ export class LatchStore {
       renameSync(tmp, this.path);
     } catch (err) {
       // The latch still holds in this process; only a console restart would lose it.
-      this.logger.error(`could not record the interlock latch in ${this.path}: ${(err as Error).message}`);
+      this.logger.error(`could not record the interlock latch in ${this.path}: ${errorMessage(err)}`);
     }
   }
 }

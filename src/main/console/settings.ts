@@ -1,9 +1,10 @@
 /**
  * Console settings: a JSON file compatible with the prior driver app's
- * `~/.config/reachy_mini_driver/device_connect_app.json` (prior-art B.7 keys), with environment variables taking
+ * `~/.config/reachy_mini_driver/device_connect_app.json` (docs/PRIOR-ART.md §B.7 keys), with environment variables taking
  * precedence. Writes are atomic (temp file + rename) and keep keys we do not know, so the Python app and the
  * console can share the file.
  */
+import { errorMessage } from '../../shared/errors';
 import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -26,7 +27,7 @@ function readDoc(path: string): FileDoc {
   try {
     doc = JSON.parse(readFileSync(path, 'utf8'));
   } catch (err) {
-    throw new UnreadableSettings((err as Error).message, { cause: err });
+    throw new UnreadableSettings(errorMessage(err), { cause: err });
   }
   if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new UnreadableSettings('settings must be a JSON object');
   return doc as FileDoc;
@@ -41,7 +42,7 @@ function keepAside(path: string, why: string, log: Logger): string {
   try {
     renameSync(path, kept);
   } catch (err) {
-    const message = `settings file ${path} could not be read (${why}) nor moved aside (${(err as Error).message}); it is left untouched and settings are not saved until it is fixed or removed`;
+    const message = `settings file ${path} could not be read (${why}) nor moved aside (${errorMessage(err)}); it is left untouched and settings are not saved until it is fixed or removed`;
     log.error(message);
     throw new Error(message, { cause: err });
   }

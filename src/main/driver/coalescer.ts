@@ -1,5 +1,5 @@
 /**
- * Realtime motion rate limit (SPEC §5): at most `maxHz` targets per second reach the daemon, sustained (token bucket).
+ * Realtime motion rate limit (docs/SAFETY.md): at most `maxHz` targets per second reach the daemon, sustained (token bucket).
  * Excess is coalesced, not queued: while waiting for the next slot only the latest target is kept, and the ones it
  * replaced resolve as `coalesced` without ever being sent.
  * Why a burst of ~1/6 s: a caller streaming at exactly the limit arrives with timer/GC jitter; at a refill rate equal

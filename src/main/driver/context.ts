@@ -1,9 +1,9 @@
 /** What the core function groups (state, motion, ownership) share. */
 import type { z } from 'zod';
-import { defineFunction } from '../mesh/schema';
-import type { DeviceFunction } from '../mesh/types';
+import { defineFunction } from '../mesh';
+import type { DeviceFunction } from '../mesh';
 import type { Logger } from '../log';
-import type { DaemonClient } from '../reachy/types';
+import type { DaemonClient } from '../reachy';
 import type { JsonObject } from '../../shared/wire';
 import type { MotionController } from './motion';
 import type { StateMirror } from './state-mirror';

@@ -1,9 +1,10 @@
 /**
- * The Reachy Mini Device Connect driver (SPEC §5): one function table (state, motion, ownership, plus function groups
+ * The Reachy Mini Device Connect driver (docs/SAFETY.md): one function table (state, motion, ownership, plus function groups
  * such as media), the state mirror, the safety interlock wiring and the state_event stream. It knows the daemon
  * client and the mesh contracts only; whoever hosts it (the CLI, the console, `mcp --sim`, tests) creates the
  * DeviceRuntime from `runtimeOptions()` and calls `start(runtime)`.
  */
+import { errorMessage } from '../../shared/errors';
 import { clipText, STORED_TEXT_MAX_CHARS } from '../../shared/bounded';
 import { rad2deg } from '../../shared/kinematics';
 import { DEFAULT_DEVICE_ID, DEVICE_TYPE } from '../../shared/reachy';
@@ -16,8 +17,8 @@ import type {
   EventDeclaration,
   FunctionContext,
   MeshClient,
-} from '../mesh/types';
-import type { ConnectionState, DaemonClient, RealtimeTarget } from '../reachy/types';
+} from '../mesh';
+import type { ConnectionState, DaemonClient, RealtimeTarget } from '../reachy';
 import type { DriverContext } from './context';
 import { driverEvents, EMERGENCY_STOP_EVENT, SAFETY_EVENT, STATE_EVENT } from './events';
 import type { DriverFunctionGroup, DriverFunctionGroupFactory, MediaSource } from './function-group';
@@ -81,7 +82,6 @@ export interface ReachyDriver {
   counters(): DriverCounters & { realtime: MotionController['stats'] };
 }
 
-const errText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 /** Functions labelled `stop: "true"`: they only ever stop the robot. */
 const STOP_FUNCTIONS = new Set(['stop_motion']);
@@ -108,7 +108,7 @@ export function createReachyDriver(opts: ReachyDriverOptions): ReachyDriver {
     try {
       runtime.emit(name, payload);
     } catch (e) {
-      log.warn(`event ${name} not emitted: ${errText(e)}`);
+      log.warn(`event ${name} not emitted: ${errorMessage(e)}`);
     }
   };
   const ctx: DriverContext = { deviceId, daemon, mirror, motion, logger: log, emit };
@@ -126,7 +126,7 @@ export function createReachyDriver(opts: ReachyDriverOptions): ReachyDriver {
         return await f.handler(params, c);
       } catch (e) {
         counters.errors++;
-        log.debug(`${f.name} refused: ${errText(e)}`);
+        log.debug(`${f.name} refused: ${errorMessage(e)}`);
         throw e;
       }
     },
@@ -328,7 +328,7 @@ export function createReachyDriver(opts: ReachyDriverOptions): ReachyDriver {
         try {
           await g.start?.();
         } catch (e) {
-          log.warn(`function group failed to start: ${errText(e)}`);
+          log.warn(`function group failed to start: ${errorMessage(e)}`);
         }
       }
       rt.statusChanged();
@@ -342,13 +342,13 @@ export function createReachyDriver(opts: ReachyDriverOptions): ReachyDriver {
         try {
           await g.stop?.();
         } catch (e) {
-          log.warn(`function group failed to stop: ${errText(e)}`);
+          log.warn(`function group failed to stop: ${errorMessage(e)}`);
         }
       }
       try {
         await opts.media?.close?.();
       } catch (e) {
-        log.warn(`media source failed to close: ${errText(e)}`);
+        log.warn(`media source failed to close: ${errorMessage(e)}`);
       }
       runtime = null;
     },

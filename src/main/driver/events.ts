@@ -1,10 +1,10 @@
 /**
- * The driver's Device Connect events (SPEC §5; prior-art B.3 shapes). audio_event and motion_event are declared here
+ * The driver's Device Connect events (docs/SAFETY.md; docs/PRIOR-ART.md §B.3 shapes). audio_event and motion_event are declared here
  * so the device always advertises them; the media group emits them.
  */
 import { z } from 'zod';
-import { defineEvent } from '../mesh/schema';
-import type { EventDeclaration } from '../mesh/types';
+import { defineEvent } from '../mesh';
+import type { EventDeclaration } from '../mesh';
 
 export const SAFETY_EVENT = 'safety_event';
 export const STATE_EVENT = 'state_event';

@@ -3,8 +3,8 @@
  * internals. The media group (src/main/driver/media, `createMediaFunctions(deps)`) is one; the core's state, motion
  * and ownership functions are built the same way.
  */
-import type { DeviceFunction, EventDeclaration } from '../mesh/types';
-import type { DaemonClient } from '../reachy/types';
+import type { DeviceFunction, EventDeclaration } from '../mesh';
+import type { DaemonClient } from '../reachy';
 import type { Logger } from '../log';
 import type { JsonObject } from '../../shared/wire';
 
@@ -19,7 +19,7 @@ export interface MediaSource {
   close?(): Promise<void>;
 }
 
-/** Media-related fields the media group records in the state mirror (prior-art B.4 names). */
+/** Media-related fields the media group records in the state mirror (docs/PRIOR-ART.md §B.4 names). */
 export interface MediaStatePatch {
   media_ready?: boolean;
   video_input_state?: string;

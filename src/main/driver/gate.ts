@@ -11,7 +11,7 @@
  */
 import { mat4ToPose, rad2deg, type Mat4 } from '../../shared/kinematics';
 import { LIMITS, rangeMessage } from '../../shared/reachy';
-import { headReachProblem, interpolatePose } from '../reachy/kinematics';
+import { headReachProblem, interpolatePose } from '../reachy';
 import { angleDiffDeg, checkRange, DriverRefusal, headBodyOffsetDeg } from './limits';
 
 /** Floating-point slack for values computed from degrees (a 30° request may come back as 30.0000000001°). */

@@ -1,4 +1,4 @@
-/** Public surface of the Reachy Mini driver (SPEC §5). */
+/** Public surface of the Reachy Mini driver (docs/SAFETY.md). */
 export { createReachyDriver, type ReachyDriver, type ReachyDriverOptions, type DriverStartOptions, type DriverCounters } from './driver';
 export { startReachyDriver, type StartReachyDriverOptions, type ReachyDriverHandle } from './start';
 export type {
@@ -13,3 +13,5 @@ export { DriverRefusal, type RefusalKind } from './limits';
 export { EMERGENCY_STOP_EVENT, SAFETY_EVENT, STATE_EVENT } from './events';
 export type { TripInfo, TripSource } from './interlock';
 export type { ExecutionState, Availability } from './state-mirror';
+export * from './start';
+export { declaredFunctions } from './catalogue';

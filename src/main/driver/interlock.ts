@@ -1,5 +1,5 @@
 /**
- * The safety interlock (SPEC §5): `safe`, or `tripped` with the reason, the source and when. Trips on daemon link
+ * The safety interlock (docs/SAFETY.md): `safe`, or `tripped` with the reason, the source and when. Trips on daemon link
  * loss, on any message on a mesh-wide `emergency_stop` subject (malformed ones included: fail safe) and on the
  * console's E-STOP (which emits that same event). While tripped, motion is refused (stop_motion still works) until
  * reset_interlock, which needs the daemon link up.

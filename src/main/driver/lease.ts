@@ -1,5 +1,5 @@
 /**
- * The motion lease (SPEC §5, enforced — the prior driver's was advisory). One holder at a time; each motion command
+ * The motion lease (docs/SAFETY.md, enforced — the prior driver's was advisory). One holder at a time; each motion command
  * of the holder renews it; another owner is refused while it is live, naming the holder and the time left.
  * Owner strings are caller-asserted labels, not identities (SECURITY.md): the lease arbitrates cooperative callers.
  */

@@ -1,5 +1,5 @@
 /**
- * Parameter schemas and range checks of the driver's surface (SPEC §5 limits, from src/shared/reachy.ts LIMITS).
+ * Parameter schemas and range checks of the driver's surface (docs/SAFETY.md limits, from src/shared/reachy.ts LIMITS).
  * Out-of-range values are rejected, never clamped, with the message agents act on: "pitch=40 outside safe range
  * [-30, 30]". The zod schemas carry min/max so the Device Connect schema and the console's forms show the ranges;
  * `checkRange` is the same rule for values the driver derives itself (the last gate before the daemon).

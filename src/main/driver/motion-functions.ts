@@ -1,5 +1,5 @@
 /**
- * Motion: look_at_world, set_body_yaw, antenna_pose, goto_sleep, wake_up, stop_motion (prior-art B.2 names and
+ * Motion: look_at_world, set_body_yaw, antenna_pose, goto_sleep, wake_up, stop_motion (docs/PRIOR-ART.md §B.2 names and
  * replies; limits enforced and never clamped, the head–body yaw rule checked on the full head/body pair the robot
  * will hold — see motion.ts —, execution status and the observed pose added).
  */
@@ -7,8 +7,8 @@ import { z } from 'zod';
 import { deg2rad, rad2deg, yawOf, type Mat4 } from '../../shared/kinematics';
 import { LIMITS } from '../../shared/reachy';
 import type { JsonObject } from '../../shared/wire';
-import type { DeviceFunction } from '../mesh/types';
-import type { MoveHandle } from '../reachy/types';
+import type { DeviceFunction } from '../mesh';
+import type { MoveHandle } from '../reachy';
 import type { CoalesceOutcome } from './coalescer';
 import { declare, type DriverContext } from './context';
 import { checkRange, durationParam, ownerParam, rangedNumber, waitParam } from './limits';

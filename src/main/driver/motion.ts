@@ -11,6 +11,7 @@
  * targets; a move is reported completed only when the daemon says so AND the observed pose reached its target.
  * See docs/SAFETY.md.
  */
+import { errorMessage } from '../../shared/errors';
 import type { JsonObject } from '../../shared/wire';
 import { LIMITS } from '../../shared/reachy';
 import type { Logger } from '../log';
@@ -20,14 +21,13 @@ import {
   INIT_HEAD_POSE,
   SLEEP_HEAD_POSE,
   type Mat4,
-} from '../reachy/kinematics';
-import type { DaemonClient, GotoRequest, MoveHandle, MoveOutcome, RealtimeTarget, RobotState } from '../reachy/types';
+} from '../reachy';
+import type { DaemonClient, GotoRequest, MoveHandle, MoveOutcome, RealtimeTarget, RobotState } from '../reachy';
 import { RealtimeCoalescer, type CoalesceOutcome } from './coalescer';
 import { assertSafePath, assertSafeTarget } from './gate';
 import { DriverRefusal } from './limits';
 import type { StateMirror } from './state-mirror';
 
-const errText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 const DEG = 180 / Math.PI;
 
 export interface MotionOptions {
@@ -176,7 +176,7 @@ export class MotionController {
       return fn();
     } catch (e) {
       const kind = e instanceof DriverRefusal ? e.kind : 'driver';
-      this.mirror.recordError(errText(e), kind === 'daemon' ? 'link' : kind);
+      this.mirror.recordError(errorMessage(e), kind === 'daemon' ? 'link' : kind);
       throw e;
     }
   }
@@ -255,7 +255,7 @@ export class MotionController {
           this.mirror.recordError(e.message, e.kind);
           throw e;
         }
-        const msg = `${what}: the daemon did not take the target: ${errText(e)}`;
+        const msg = `${what}: the daemon did not take the target: ${errorMessage(e)}`;
         this.mirror.recordError(msg, 'daemon');
         throw new DriverRefusal('daemon', msg);
       });
@@ -302,7 +302,7 @@ export class MotionController {
       await withTimeout(this.daemon.stopMove(a.uuid), 2000, 'daemon did not answer the stop within 2 s');
       await withTimeout(a.done, 2000, `daemon did not confirm the end of ${a.what} within 2 s`);
     } catch (e) {
-      this.log.warn(`preempting ${a.what}: ${errText(e)}`);
+      this.log.warn(`preempting ${a.what}: ${errorMessage(e)}`);
     }
     if (this.active === a) this.active = null;
   }
@@ -321,7 +321,7 @@ export class MotionController {
       handle = await start();
     } catch (e) {
       if (this.heldSeq === seq) this.held = null;
-      const msg = `${what}: the daemon refused the move: ${errText(e)}`;
+      const msg = `${what}: the daemon refused the move: ${errorMessage(e)}`;
       this.mirror.recordError(msg, 'daemon');
       throw new DriverRefusal('daemon', msg);
     }
@@ -333,7 +333,7 @@ export class MotionController {
       wake?.();
     };
     const verified = handle.done
-      .catch((e: unknown): MoveOutcome => ({ uuid: handle.uuid, status: 'failed', details: errText(e) }))
+      .catch((e: unknown): MoveOutcome => ({ uuid: handle.uuid, status: 'failed', details: errorMessage(e) }))
       .then(async (o): Promise<MoveOutcome> => {
         if (aborted !== null) return { uuid: o.uuid, status: 'cancelled', details: aborted };
         if (o.status !== 'completed') return o;
@@ -363,7 +363,7 @@ export class MotionController {
       // A stop arrived while the daemon was taking the move (REST: link + POST): stop it now, it must not run.
       abort('stopped before it started');
       this.active = null;
-      this.daemon.stopMove(handle.uuid).catch((e: unknown) => this.log.warn(`stopping ${what} after a stop: ${errText(e)}`));
+      this.daemon.stopMove(handle.uuid).catch((e: unknown) => this.log.warn(`stopping ${what} after a stop: ${errorMessage(e)}`));
     }
     return { uuid: handle.uuid, done: verified };
   }
@@ -435,8 +435,8 @@ export class MotionController {
       this.log.info(`motion stopped (${reason})`);
       return { stopped: true, daemon: 'ok' };
     } catch (e) {
-      this.log.warn(`stop (${reason}) could not reach the daemon: ${errText(e)}`);
-      return { stopped: false, daemon: `unreachable: ${errText(e)}` };
+      this.log.warn(`stop (${reason}) could not reach the daemon: ${errorMessage(e)}`);
+      return { stopped: false, daemon: `unreachable: ${errorMessage(e)}` };
     }
   }
 

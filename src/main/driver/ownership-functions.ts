@@ -1,7 +1,7 @@
 /** Ownership (new in this driver): acquire_lease, release_lease, reset_interlock. */
 import { z } from 'zod';
 import { LIMITS } from '../../shared/reachy';
-import type { DeviceFunction } from '../mesh/types';
+import type { DeviceFunction } from '../mesh';
 import { declare, type DriverContext } from './context';
 import { checkRange, ownerParam, rangedNumber } from './limits';
 

@@ -3,7 +3,7 @@
  * (degrees, millimetres), plus the views of the observed robot state that get_joints, get_status and state_event show.
  */
 import { deg2rad, mat4ToPose, poseToMat4, rad2deg, rotZ3, rotationOf, type Mat4 } from '../../shared/kinematics';
-import type { RobotState } from '../reachy/types';
+import type { RobotState } from '../reachy';
 
 const r3 = (v: number): number => Math.round(v * 1000) / 1000;
 const r6 = (v: number): number => Math.round(v * 1e6) / 1e6;

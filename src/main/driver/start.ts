@@ -6,9 +6,9 @@
 import { createLogger, type Logger } from '../log';
 import { createMediaSource } from '../media';
 import { createMeshClient, DeviceRuntime, type DeviceRuntimeConfig, type MeshConnection } from '../mesh';
-import type { MeshClient } from '../mesh/types';
+import type { MeshClient } from '../mesh';
 import { createDaemonClient, parseTargetString } from '../reachy';
-import type { DaemonClient, DaemonTarget, RealtimeTarget, TransportMode } from '../reachy/types';
+import type { DaemonClient, DaemonTarget, RealtimeTarget, TransportMode } from '../reachy';
 import { createReachyDriver, type ReachyDriver } from './driver';
 import type { TripInfo } from './interlock';
 import type { MediaSource } from './function-group';

@@ -1,16 +1,17 @@
 /**
- * State reads: get_status, get_joints, get_imu, get_body_yaw (prior-art B.2 shapes, plus the observed pose).
+ * State reads: get_status, get_joints, get_imu, get_body_yaw (docs/PRIOR-ART.md §B.2 shapes, plus the observed pose).
  *
  * They answer from memory: the joint/pose/IMU stream `/ws/sdk` pushes at 50 Hz and the `daemon_status` it pushes at
  * about 1 Hz, with the sample's age (`source: "mirror"`, `age_ms`). Only when that copy is stale do they ask the
  * daemon over REST, and the reply says so (`source: "daemon"`, `stale`). A REST round trip per read made get_status
  * three times slower than the broker floor and capped its throughput at a fraction of it.
  */
+import { errorMessage } from '../../shared/errors';
 import { z } from 'zod';
 import { rad2deg } from '../../shared/kinematics';
 import type { JsonObject } from '../../shared/wire';
-import type { DeviceFunction } from '../mesh/types';
-import type { DaemonClient, DaemonStatusDoc, RobotState } from '../reachy/types';
+import type { DeviceFunction } from '../mesh';
+import type { DaemonClient, DaemonStatusDoc, RobotState } from '../reachy';
 import { declare, type DriverContext } from './context';
 import { withTimeout } from './motion';
 import { headPoseView, roundDeg } from './pose';
@@ -35,7 +36,6 @@ function trimStatus(doc: DaemonStatusDoc): JsonObject {
   return out;
 }
 
-const errText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 type Fresh = { state: RobotState; source: 'mirror' | 'daemon'; age_ms: number; stale?: string };
 
@@ -49,7 +49,7 @@ async function observed(daemon: DaemonClient): Promise<Fresh | { state: null; wh
     const fresh = await withTimeout(daemon.fetchState(), REST_TIMEOUT_MS, `daemon did not answer within ${REST_TIMEOUT_MS / 1000} s`);
     return { state: fresh, source: 'daemon', age_ms: 0, stale };
   } catch (e) {
-    return { state: null, why: s ? `state stream is ${age} ms old and the daemon did not answer: ${errText(e)}` : `no state yet and the daemon did not answer: ${errText(e)}` };
+    return { state: null, why: s ? `state stream is ${age} ms old and the daemon did not answer: ${errorMessage(e)}` : `no state yet and the daemon did not answer: ${errorMessage(e)}` };
   }
 }
 
@@ -86,7 +86,7 @@ export function stateFunctions(ctx: DriverContext): DeviceFunction[] {
             const d = await withTimeout(daemon.daemonStatus(), REST_TIMEOUT_MS, 'daemon status did not answer within 2 s');
             doc = verbose ? ({ ...d } as JsonObject) : trimStatus(d);
           } catch (e) {
-            doc = { error: errText(e) };
+            doc = { error: errorMessage(e) };
           }
           prov = { source: 'daemon', age_ms: 0, stale };
         }

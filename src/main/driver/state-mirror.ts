@@ -1,11 +1,11 @@
 /**
- * The driver's state mirror (SPEC §5; prior-art B.4 field names kept, completion tracking and enforcement added):
+ * The driver's state mirror (docs/SAFETY.md; docs/PRIOR-ART.md §B.4 field names kept, completion tracking and enforcement added):
  * owner and lease, interlock, target pose, observed state, execution status (`idle` | `moving` | `error`, tracked from
  * the daemon's move completion), last error, media flags and the daemon link. `get_status.driver_state` and
  * `state_event` show `snapshot()`; the Device Connect `status.availability` derives from it.
  */
 import type { JsonObject } from '../../shared/wire';
-import type { DaemonClient, MoveOutcome } from '../reachy/types';
+import type { DaemonClient, MoveOutcome } from '../reachy';
 import type { DriverStateAccess, MediaStatePatch } from './function-group';
 import { Interlock } from './interlock';
 import { LeaseTable } from './lease';

@@ -3,7 +3,7 @@
  * the operator's answers, revoke / restore, per-agent policy and the timeline. Served by the mcp service, which
  * owns the bridge and so its supervisor.
  */
-import type { ServiceHandlers } from '../console/service';
+import type { ServiceHandlers } from '../service';
 import type { agentsMethods } from '../../shared/console-api/agents';
 import { ConsoleApiError } from '../../shared/console-api/protocol';
 import type { Supervisor } from './supervisor';

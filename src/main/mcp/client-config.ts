@@ -8,6 +8,7 @@
  * UI could make up). Only the Claude folder itself may be created, and only inside an existing parent; symbolic
  * links are not written through.
  */
+import { errorMessage } from '../../shared/errors';
 import { existsSync } from 'node:fs';
 import { copyFile, lstat, mkdir, readFile, realpath, rename, writeFile, unlink } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
@@ -292,7 +293,7 @@ export async function writeClaudeDesktopConfig(path: string, serverName: string,
       try {
         parsed = JSON.parse(raw);
       } catch (err) {
-        throw new Error(`${path} is not valid JSON (${(err as Error).message}); fix or move it first — it was not changed`, { cause: err });
+        throw new Error(`${path} is not valid JSON (${errorMessage(err)}); fix or move it first — it was not changed`, { cause: err });
       }
       if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
         throw new Error(`${path} does not hold a JSON object; it was not changed`);

@@ -1,10 +1,11 @@
 /**
- * The console's `mcp` method group (SPEC §7/§8): start/stop the console-hosted bridge on the console's mesh,
+ * The console's `mcp` method group (docs/ARCHITECTURE.md): start/stop the console-hosted bridge on the console's mesh,
  * show and write the Claude configuration, and keep the tool-call log (console-hosted calls + calls of stdio
  * bridges that Claude launched with `--call-log <dataDir>/mcp-calls.jsonl`), pushed live as `mcp_call`.
  */
+import { errorMessage } from '../../shared/errors';
 import { join } from 'node:path';
-import type { ConsoleService, ConsoleServiceContext } from '../console/service';
+import type { ConsoleService, ConsoleServiceContext } from '../service';
 import type { agentsMethods } from '../../shared/console-api/agents';
 import type { McpBridgeStatus, McpCallRecord, mcpMethods } from '../../shared/console-api/mcp';
 import { ConsoleApiError } from '../../shared/console-api/protocol';
@@ -113,7 +114,7 @@ export function createMcpService(ctx: ConsoleServiceContext): ConsoleService<typ
         } catch (err) {
           supervisor.close();
           tools.close();
-          lastError = `could not start the MCP bridge: ${(err as Error).message}`;
+          lastError = `could not start the MCP bridge: ${errorMessage(err)}`;
           throw new Error(lastError, { cause: err });
         }
         return status();
@@ -144,7 +145,7 @@ export function createMcpService(ctx: ConsoleServiceContext): ConsoleService<typ
         try {
           return await pickClientConfigPath();
         } catch (err) {
-          throw new ConsoleApiError({ code: 'unavailable', message: (err as Error).message });
+          throw new ConsoleApiError({ code: 'unavailable', message: errorMessage(err) });
         }
       },
       mcpCallLog: async (input) => log.recent(input.limit),

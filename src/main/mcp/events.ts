@@ -4,7 +4,7 @@
  * `event_subscriptions.py`). `invoke_device` pins a device's subscription *before* it sends the request, so an
  * event fired by the call is already in the ring when `wait_for_event` looks (no dispatch→wait race).
  */
-import type { MeshClient } from '../mesh/types';
+import type { MeshClient } from '../mesh';
 import type { JsonObject, MeshEvent } from '../../shared/wire';
 
 export const RECENT_EVENTS_LIMIT = 32;

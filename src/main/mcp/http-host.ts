@@ -6,6 +6,7 @@
  * or `Authorization: Bearer <token>` / `?token=<token>` on `/mcp`.
  * DNS-rebinding protection is on: only Host 127.0.0.1:<port> / localhost:<port> is accepted.
  */
+import { errorMessage } from '../../shared/errors';
 import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -114,7 +115,7 @@ export async function startHttpBridge({ tools, logger, port = 0, token: givenTok
     try {
       body = JSON.parse(await readBody(req));
     } catch (err) {
-      return sendJsonError(res, 400, `request body is not JSON: ${(err as Error).message}`);
+      return sendJsonError(res, 400, `request body is not JSON: ${errorMessage(err)}`);
     }
     if (!isInitializeRequest(body)) return sendJsonError(res, 400, 'the first request of a session must be initialize');
     const server = createBridgeServer({ tools, logger });
@@ -138,7 +139,7 @@ export async function startHttpBridge({ tools, logger, port = 0, token: givenTok
 
   const http = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
-      logger.warn(`MCP HTTP request failed: ${err instanceof Error ? err.message : String(err)}`);
+      logger.warn(`MCP HTTP request failed: ${errorMessage(err)}`);
       sendJsonError(res, 500, 'internal error');
     });
   });

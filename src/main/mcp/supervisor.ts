@@ -9,7 +9,7 @@
  *    else the person at the MCP client through elicitation, else a denial that says how to allow it.
  * Each call lands in the agent timeline with its decision, its result and any image the agent saw.
  */
-import type { MeshClient } from '../mesh/types';
+import type { MeshClient } from '../mesh';
 import type { JsonObject, Labels } from '../../shared/wire';
 import type { AgentInfo, AgentPending, AgentTimelineEntry, AgentsPush } from '../../shared/console-api/agents';
 import type { Logger } from '../log';

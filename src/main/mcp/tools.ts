@@ -4,9 +4,10 @@
  * image result), so the MCP layer (server.ts) and the console can share them. Every call is reported through
  * `onCall` for the tool-call log. Robot actions go only through MeshClient.invoke.
  */
+import { errorMessage } from '../../shared/errors';
 import { join } from 'node:path';
-import type { MeshClient } from '../mesh/types';
-import { MeshError } from '../mesh/types';
+import type { MeshClient } from '../mesh';
+import { MeshError } from '../mesh';
 import type { DeviceInfo, JsonObject, Labels } from '../../shared/wire';
 import { DEVICE_TYPE } from '../../shared/reachy';
 import type { McpCallRecord } from '../../shared/console-api/mcp';
@@ -151,7 +152,7 @@ function parseJsonObject(text: string | undefined, prefix: string): { ok: true; 
   try {
     parsed = JSON.parse(text);
   } catch (err) {
-    return { ok: false, error: `${prefix}${(err as Error).message}` };
+    return { ok: false, error: `${prefix}${errorMessage(err)}` };
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     const kind = parsed === null ? 'null' : Array.isArray(parsed) ? 'an array' : typeof parsed;
@@ -199,7 +200,7 @@ export class BridgeTools {
       out = await run();
     } catch (err) {
       // Discovery failures and other surprises become a readable tool result, never a crash.
-      const message = err instanceof Error ? err.message : String(err);
+      const message = errorMessage(err);
       out = { text: dumps({ success: false, error: message }), ok: false, summary: clip(message) };
     }
     const isError = out.isError ?? !out.ok;
@@ -210,7 +211,7 @@ export class BridgeTools {
       try {
         this.opts.onCall({ ts: Date.now(), tool, arguments: loggedArgs(args), ok: out.ok, summary: out.summary, elapsedMs });
       } catch (err) {
-        this.log.warn(`tool-call log sink failed: ${(err as Error).message}`);
+        this.log.warn(`tool-call log sink failed: ${errorMessage(err)}`);
       }
     }
     return out.image ? { text: out.text, isError, image: out.image } : { text: out.text, isError };
@@ -475,8 +476,8 @@ export class BridgeTools {
       if (!root) throw new Error('this bridge has no panorama folder (start it with --panorama-dir <dir>)');
       const deviceId = args.device_id || (await this.defaultRobot());
       const [{ planScan }, { runScan }, { panoramaScanOptions }, { equirectForAgent }] = await Promise.all([
-        import('../panorama/planner'),
-        import('../panorama/executor'),
+        import('../panorama'),
+        import('../panorama'),
         import('../../shared/console-api/panorama'),
         import('./panorama'),
       ]);
@@ -506,7 +507,7 @@ export class BridgeTools {
         status: result.status,
       };
     } catch (err) {
-      outcome = { ok: false, summary: clip(err instanceof Error ? err.message : String(err)) };
+      outcome = { ok: false, summary: clip(errorMessage(err)) };
       throw err;
     } finally {
       const elapsedMs = performance.now() - t0;
@@ -514,7 +515,7 @@ export class BridgeTools {
       try {
         this.opts.onCall?.({ ts: Date.now(), tool: 'prompt:look_around', arguments: args, ok: outcome.ok, summary: outcome.summary, elapsedMs });
       } catch (err) {
-        this.log.warn(`tool-call log sink failed: ${(err as Error).message}`);
+        this.log.warn(`tool-call log sink failed: ${errorMessage(err)}`);
       }
     }
   }
@@ -535,7 +536,7 @@ export class BridgeTools {
 
   /** The reference router's wording for each failure. */
   private async invokeError(mesh: MeshClient, id: string, fn: string, err: unknown): Promise<string> {
-    if (!(err instanceof MeshError)) return `Failed to invoke ${id}::${fn}: ${err instanceof Error ? err.message : String(err)}`;
+    if (!(err instanceof MeshError)) return `Failed to invoke ${id}::${fn}: ${errorMessage(err)}`;
     switch (err.code) {
       case 'unknown_method':
         return `Function '${fn}' not found on device '${id}'`;

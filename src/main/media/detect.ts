@@ -1,5 +1,5 @@
 /**
- * Detection on the driver side (prior-art B.2/B.3): audio RMS against a threshold, and motion as the fraction of
+ * Detection on the driver side (docs/PRIOR-ART.md §B.2/B.3): audio RMS against a threshold, and motion as the fraction of
  * pixels whose luminance changed between two full frames. Only numbers leave the driver.
  */
 import type { RgbFrame } from './types';

@@ -1,5 +1,5 @@
 /**
- * Frame encoding for `capture_video_frame` (prior-art B.2 return shape) with sharp. Every reply is measured as the
+ * Frame encoding for `capture_video_frame` (docs/PRIOR-ART.md §B.2 return shape) with sharp. Every reply is measured as the
  * JSON the RPC layer will send and refused when it would exceed MEDIA_REPLY_CAP_BYTES (NATS payload safety).
  */
 import { loadSharp } from './lazy';

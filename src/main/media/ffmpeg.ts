@@ -3,6 +3,7 @@
  * shipped inside the `@ffmpeg-installer/ffmpeg` npm package (no system install), or REACHY_FFMPEG. Run as a separate
  * process, never linked into ours.
  */
+import { errorMessage } from '../../shared/errors';
 import { accessSync, chmodSync, constants } from 'node:fs';
 import { createRequire } from 'node:module';
 
@@ -21,7 +22,7 @@ export function findFfmpeg(): string | Error {
     }
     return installer.path;
   } catch (err) {
-    return new Error(`no ffmpeg for VP8 encoding (@ffmpeg-installer/ffmpeg: ${err instanceof Error ? err.message : String(err)}); set REACHY_FFMPEG`);
+    return new Error(`no ffmpeg for VP8 encoding (@ffmpeg-installer/ffmpeg: ${errorMessage(err)}); set REACHY_FFMPEG`);
   }
 }
 

@@ -2,7 +2,7 @@
  * Media: source contract, encoding, detection, signalling protocol pieces. `createMediaSource(target)` picks the
  * source the driver should use for a daemon target.
  */
-import type { DaemonTarget } from '../reachy/types';
+import type { DaemonTarget } from '../reachy';
 import type { MediaSource } from './types';
 import { SimHttpMediaSource } from './sim-http-source';
 import { DEFAULT_SIGNALLING_PORT, WEBRTC_PRODUCER_NAME } from '../../shared/reachy';
@@ -17,6 +17,7 @@ export type { WebrtcMediaSource, WebrtcSourceOptions } from './webrtc-source';
 export { findFfmpeg } from './ffmpeg';
 export { probeSignalling, type ProbeResult } from './signalling/probe';
 export * from './signalling/protocol';
+export { loadSharp, loadWerift } from './lazy';
 
 /**
  * The media source for a daemon target: the simulator's camera/microphone when the target serves the simulator's
@@ -41,3 +42,4 @@ export async function createMediaSource(
   source.start();
   return source;
 }
+export { withMeasuredSize } from './encode';

@@ -1,5 +1,5 @@
 /**
- * Media source contract (SPEC §6): the driver's media functions read frames and audio from one pluggable
+ * Media source contract (docs/ARCHITECTURE.md): the driver's media functions read frames and audio from one pluggable
  * source — the simulator's camera/microphone (over its HTTP extension), a real robot's WebRTC stream fed by a
  * media renderer, or none. A source never fakes data: a capability it lacks is absent or throws
  * `MediaUnsupportedError`, which the driver turns into `{status:"unsupported", reason}`.

@@ -5,6 +5,7 @@
  * to 1280×720 RGB frames, which feed a PushedMediaSource. Video only (no microphone yet). Reconnects with backoff.
  * Opt-in (it decodes continuously): `REACHY_MEDIA_WEBRTC=1` or `createMediaSource(target, { webrtc: true })`.
  */
+import { errorMessage } from '../../shared/errors';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -95,7 +96,7 @@ export class WebrtcMediaSource implements MediaSource {
       const m = outgoingMessage.safeParse(parsed);
       if (!m.success) return;
       this.onSignal(m.data).catch((err: unknown) => {
-        this.opts.logger?.warn(`WebRTC media source: ${err instanceof Error ? err.message : String(err)}`);
+        this.opts.logger?.warn(`WebRTC media source: ${errorMessage(err)}`);
         this.teardown();
         ws.close();
       });
@@ -188,7 +189,7 @@ export class WebrtcMediaSource implements MediaSource {
     });
     pc.onTrack.subscribe((track) => {
       if (track.kind !== 'video') return;
-      this.startDecoder(track).catch((err: unknown) => this.opts.logger?.warn(`WebRTC decoder: ${err instanceof Error ? err.message : String(err)}`));
+      this.startDecoder(track).catch((err: unknown) => this.opts.logger?.warn(`WebRTC decoder: ${errorMessage(err)}`));
     });
   }
 

@@ -1,5 +1,5 @@
 /**
- * D2D presence announcer (reference §3.7): presence every 0.5 s for 10 s after start and after any new peer,
+ * D2D presence announcer (docs/PROTOCOL.md): presence every 0.5 s for 10 s after start and after any new peer,
  * then every 5 s; an immediate presence for each `discovery.probe`; a departure on stop.
  *
  * Every device hears every peer's presence, so a fixed rate makes the mesh's presence traffic grow with the square

@@ -1,5 +1,5 @@
 /**
- * D2D presence collector (reference §3.7): listens to `device-connect.<t>.*.presence`, drops peers on
+ * D2D presence collector (docs/PROTOCOL.md): listens to `device-connect.<t>.*.presence`, drops peers on
  * departure, prunes peers unseen for 30 s (checked every 15 s), and can probe and wait for peers.
  */
 import type { DeviceInfo } from '../../shared/wire';

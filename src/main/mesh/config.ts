@@ -1,5 +1,5 @@
 /**
- * Config parity with the reference (SPEC §2, reference §4.1): MESSAGING_URLS / NATS_URLS / NATS_URL,
+ * Config parity with the reference (docs/PROTOCOL.md "Configuration"): MESSAGING_URLS / NATS_URLS / NATS_URL,
  * MESSAGING_CREDENTIALS_FILE (alias NATS_CREDENTIALS_FILE), NATS_JWT + NATS_NKEY_SEED, TENANT,
  * DEVICE_CONNECT_ALLOW_INSECURE, DEVICE_CONNECT_DISCOVERY_MODE, MESSAGING_TLS_* (aliases NATS_TLS_*).
  * No broker URL anywhere → the in-process `local` backend.

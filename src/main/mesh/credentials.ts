@@ -1,5 +1,5 @@
 /**
- * Credentials files (reference §4): portal / gen_creds.sh `*.creds.json`
+ * Credentials files (docs/PROTOCOL.md): portal / gen_creds.sh `*.creds.json`
  * (`{"tenant","device_id","nats":{"urls","jwt","nkey_seed","tls_ca_file"?}}`) and nsc `.creds`
  * (JWT and seed between BEGIN/END markers). Errors name the file and the problem, never the secret.
  */

@@ -1,6 +1,6 @@
 /**
  * Turning presence docs and registry records (untrusted JSON from any Device Connect device) into DeviceInfo,
- * flattened as agent-tools' `flatten_device` (reference §5.1), plus the fleet summary and the discovery filters.
+ * flattened as agent-tools' `flatten_device` (docs/PROTOCOL.md), plus the fleet summary and the discovery filters.
  */
 import {
   DEVICE_ID_PATTERN,
@@ -117,7 +117,7 @@ export function matchesFilter(d: DeviceInfo, filter?: DeviceFilter): boolean {
   return true;
 }
 
-/** `describe_fleet` aggregation (reference §5.2): sorted lists, "unknown" for a missing type or location. */
+/** `describe_fleet` aggregation (docs/PROTOCOL.md): sorted lists, "unknown" for a missing type or location. */
 export function summarizeFleet(devices: DeviceInfo[]): FleetSummary {
   const byType: Record<string, { count: number; locations: Set<string> }> = {};
   const byLoc: Record<string, { count: number; types: Set<string> }> = {};

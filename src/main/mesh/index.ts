@@ -21,3 +21,6 @@ export {
   type Env,
 } from './config';
 export { loadCredentialsFile, parseCredentialsText, type ParsedCredentials } from './credentials';
+export { checkBrokerUrl, truthy } from './config';
+export * from './open';
+export { TENANT_PATTERN } from './subjects';

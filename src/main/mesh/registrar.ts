@@ -1,5 +1,5 @@
 /**
- * Infra registration (reference §3.5, §9.5 item 2): `registerDevice` to `device-connect.<t>.registry`,
+ * Infra registration (docs/PROTOCOL.md): `registerDevice` to `device-connect.<t>.registry`,
  * reply must carry a UUID `device_registration_id`; on failure retry forever with backoff 1→30 s plus jitter.
  * A new `register()` call (e.g. after a reconnect) supersedes the running loop.
  */

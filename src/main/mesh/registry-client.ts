@@ -1,5 +1,5 @@
 /**
- * Infra discovery (reference §3.6, `edge/registry_client.py`): `discovery/listDevices` paged with
+ * Infra discovery (docs/PROTOCOL.md, `edge/registry_client.py`): `discovery/listDevices` paged with
  * `{offset,limit}` following `next_offset` (an error on a non-advancing cursor), and `discovery/getDevice`.
  * Requests are retried on timeout only (3 attempts, 1/2/4 s backoff), as the reference client does.
  */

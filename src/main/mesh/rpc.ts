@@ -1,5 +1,5 @@
 /**
- * JSON-RPC 2.0 envelopes and small helpers shared by the runtime and the client (reference §3.3–§3.5).
+ * JSON-RPC 2.0 envelopes and small helpers shared by the runtime and the client (docs/PROTOCOL.md).
  * Responses are built by string concatenation so each reply stringifies its result exactly once.
  */
 import { randomBytes } from 'node:crypto';
@@ -172,7 +172,4 @@ export function checkJsonSchemaParams(params: JsonObject, schema: JsonSchemaObje
   return problems.length ? `invalid params: ${joinProblems(problems)}` : null;
 }
 
-export function errorMessage(err: unknown): string {
-  if (err instanceof Error) return err.message || err.name;
-  return String(err);
-}
+export { errorMessage } from '../../shared/errors';

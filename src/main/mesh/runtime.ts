@@ -359,7 +359,7 @@ export class DeviceRuntime implements DeviceRuntimeHandle {
       if (this.state !== 'running') return;
       if (this.announcer) this.announcer.announce();
       else {
-        // The registry merges heartbeat extras into the stored status (reference §3.6).
+        // The registry merges heartbeat extras into the stored status (docs/PROTOCOL.md).
         const { ts: _ts, ...status } = this.currentStatus();
         this.sendHeartbeat(status);
       }
@@ -493,7 +493,7 @@ export class DeviceRuntime implements DeviceRuntimeHandle {
   };
 
   // -------------------------------------------------------------------------------------------------------------
-  // Broadcast (reference §3.8, optional): selector fan-out with the reply on `…event.async_reply.<cid>`.
+  // Broadcast (docs/PROTOCOL.md, optional): selector fan-out with the reply on `…event.async_reply.<cid>`.
   // Without a CEL evaluator a `where` filter fails closed, as the reference does without cel-python.
 
   private readonly onBroadcast = (msg: MeshMessage): void => {

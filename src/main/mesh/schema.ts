@@ -1,6 +1,6 @@
 /**
  * Declare a device function once (zod params + handler) and derive the reference capabilities JSON from it
- * (reference §2.4: `{"type":"object","properties":…,"required":[…]}`, `required` always present).
+ * (docs/PROTOCOL.md: `{"type":"object","properties":…,"required":[…]}`, `required` always present).
  */
 import { z } from 'zod';
 import {

@@ -1,4 +1,4 @@
-/** Subject names (reference §3.2). Tenant is the second token. */
+/** Subject names (docs/PROTOCOL.md). Tenant is the second token. */
 export const subjects = {
   cmd: (t: string, id: string) => `device-connect.${t}.${id}.cmd`,
   event: (t: string, id: string, name: string) => `device-connect.${t}.${id}.event.${name}`,

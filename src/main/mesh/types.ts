@@ -17,7 +17,7 @@ import type {
 // Declaring device functions once
 
 export interface FunctionContext {
-  /** `params._dc_meta.source_device` — caller-asserted, not authenticated (reference §3.3). */
+  /** `params._dc_meta.source_device` — caller-asserted, not authenticated (docs/PROTOCOL.md). */
   sourceDevice?: string;
   /** The whole `_dc_meta` as received (trace ids). */
   meta?: JsonObject;
@@ -55,7 +55,7 @@ export interface EventDeclaration {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Configuration (SPEC §2 "Config parity")
+// Configuration (docs/PROTOCOL.md)
 
 export type DiscoveryMode = 'd2d' | 'infra';
 

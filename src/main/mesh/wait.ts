@@ -4,6 +4,7 @@
  * connection is retried with backoff (1 s doubling to 10 s) until it is up or the wait is cancelled. Used by the
  * MCP bridge, the headless driver and the console's bring-up, so all three behave alike.
  */
+import { errorMessage } from '../../shared/errors';
 import type { Logger } from '../log';
 import type { MeshConnection } from './connection';
 import { openMesh, type OpenMeshOptions } from './open';
@@ -33,7 +34,6 @@ export interface PendingConnection<T> {
 }
 
 const isConfigError = (err: unknown): boolean => err instanceof MeshError && err.code === 'config';
-const errText = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 /**
  * Tries `attempt` once (a fatal error is thrown from here); when it fails otherwise, keeps retrying in the
@@ -65,7 +65,7 @@ export async function connectWithRetry<T>(
     resolveReady(value);
   } catch (err) {
     if (isFatal(err)) throw err;
-    lastError = errText(err);
+    lastError = errorMessage(err);
   }
 
   if (value === null) {
@@ -87,13 +87,13 @@ export async function connectWithRetry<T>(
           (err: unknown) => {
             if (cancelled) return;
             if (isFatal(err)) {
-              lastError = errText(err);
+              lastError = errorMessage(err);
               opts.logger.error(`${lastError}; ${opts.who} stops retrying`);
               rejectReady(err instanceof Error ? err : new Error(lastError));
               return;
             }
             const was = lastError;
-            lastError = errText(err);
+            lastError = errorMessage(err);
             if (lastError !== was) opts.logger.warn(`still waiting for the broker at ${opts.where}: ${lastError}`);
             delay = Math.min(delay * 2, maxDelay);
             retry();

@@ -3,6 +3,7 @@
  * through the console's MeshClient (the one invoke path); progress goes to every UI as `panorama_progress`
  * pushes. Outputs land under `<dataDir>/panorama/<name>`; the UI names a folder, never a path.
  */
+import { errorMessage } from '../../shared/errors';
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -14,7 +15,7 @@ import type {
   PanoramaScanOptions,
   panoramaMethods,
 } from '../../shared/console-api/panorama';
-import type { ConsoleService, ConsoleServiceContext } from '../console/service';
+import type { ConsoleService, ConsoleServiceContext } from '../service';
 import { ensureWritableDir } from './files';
 import { planScan } from './planner';
 import { runScan, type ScanResult } from './executor';
@@ -98,7 +99,7 @@ export function createPanoramaService(ctx: ConsoleServiceContext): ConsoleServic
     try {
       plan = planScan({ options });
     } catch (err) {
-      throw new ConsoleApiError({ code: 'bad_request', message: (err as Error).message });
+      throw new ConsoleApiError({ code: 'bad_request', message: errorMessage(err) });
     }
     const mesh = ctx.mesh(); // throws a readable error when the console is not connected
     const scanId = `scan-${stamp()}-${Math.random().toString(36).slice(2, 6)}`;
@@ -106,7 +107,7 @@ export function createPanoramaService(ctx: ConsoleServiceContext): ConsoleServic
     try {
       await ensureWritableDir(outputDir, 'outputName');
     } catch (err) {
-      throw new ConsoleApiError({ code: 'bad_request', message: (err as Error).message, field: 'outputName' });
+      throw new ConsoleApiError({ code: 'bad_request', message: errorMessage(err), field: 'outputName' });
     }
     const device = await mesh.getDevice(options.deviceId).catch(() => null);
     if (!device) {
@@ -134,7 +135,7 @@ export function createPanoramaService(ctx: ConsoleServiceContext): ConsoleServic
         logger.info(`scan ${scanId} ${result.status}: ${result.framesCaptured}/${result.framesPlanned} frames`);
       })
       .catch((err: unknown) => {
-        const message = (err as Error).message;
+        const message = errorMessage(err);
         results.set(scanId, { result: null, error: message, outputDir });
         logger.error(`scan ${scanId} failed: ${message}`);
         push({ done: r.progress.done, total: plan.frames, phase: 'error', message, scanId });
@@ -152,7 +153,7 @@ export function createPanoramaService(ctx: ConsoleServiceContext): ConsoleServic
           const { options: _o, ...summary } = planScan({ options });
           return summary;
         } catch (err) {
-          throw new ConsoleApiError({ code: 'bad_request', message: (err as Error).message });
+          throw new ConsoleApiError({ code: 'bad_request', message: errorMessage(err) });
         }
       },
       panoramaStart: start,

@@ -5,12 +5,13 @@
  * fails keeps a valid manifest for the frames it took. Cancel (AbortSignal): stop_motion, lease released, outputs
  * from the partial frames written.
  */
+import { errorMessage } from '../../shared/errors';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import type { Intrinsics } from '../../shared/camera-model';
 import { SIM_CAMERA, scaleIntrinsics } from '../../shared/camera-model';
 import type { PanoramaPose, PanoramaProgress } from '../../shared/console-api/panorama';
-import type { MeshClient } from '../mesh/types';
+import type { MeshClient } from '../mesh';
 import type { Logger } from '../log';
 import { ensureWritableDir, writeAtomic } from './files';
 import { STITCHING_NOTE, type ManifestFrame, type PanoramaManifest } from './manifest';
@@ -87,7 +88,7 @@ export async function runScan(o: ScanRunOptions): Promise<ScanResult> {
     try {
       o.onProgress?.({ ...p, total, scanId: o.scanId });
     } catch (err) {
-      logger.warn(`progress listener failed: ${(err as Error).message}`);
+      logger.warn(`progress listener failed: ${errorMessage(err)}`);
     }
   };
 
@@ -218,11 +219,11 @@ export async function runScan(o: ScanRunOptions): Promise<ScanResult> {
       error = 'cancelled by the operator';
     } else {
       status = 'error';
-      error = (err as Error).message;
+      error = errorMessage(err);
       logger.error(`panorama scan failed: ${error}`);
     }
     // Leave the robot safe: stop whatever moves (accepted from anyone, even without the lease).
-    await robot.stopMotion().catch((e: unknown) => logger.warn(`stop_motion failed: ${(e as Error).message}`));
+    await robot.stopMotion().catch((e: unknown) => logger.warn(`stop_motion failed: ${errorMessage(e)}`));
   }
   if (status === 'complete' && opts.alignHeadHome) {
     try {
@@ -234,10 +235,10 @@ export async function runScan(o: ScanRunOptions): Promise<ScanResult> {
       await robot.setBodyYaw(0, opts.bodyMoveS);
       await waitBodyYaw(robot, 0, 0.5, budget);
     } catch (err) {
-      logger.warn(`returning the head home failed: ${(err as Error).message}`);
+      logger.warn(`returning the head home failed: ${errorMessage(err)}`);
     }
   }
-  if (leased) await robot.releaseLease().catch((e: unknown) => logger.warn(`release_lease failed: ${(e as Error).message}`));
+  if (leased) await robot.releaseLease().catch((e: unknown) => logger.warn(`release_lease failed: ${errorMessage(e)}`));
 
   let outputs: Awaited<ReturnType<typeof writeMosaics>> | undefined;
   if (captured.length > 0) {
@@ -247,7 +248,7 @@ export async function runScan(o: ScanRunOptions): Promise<ScanResult> {
       files.push(...outputs.strips, ...[outputs.grid, outputs.strip, outputs.equirect].filter((f): f is string => f !== null));
     } catch (err) {
       if (status === 'complete') status = 'error';
-      error = `${error ? `${error}; ` : ''}writing outputs failed: ${(err as Error).message}`;
+      error = `${error ? `${error}; ` : ''}writing outputs failed: ${errorMessage(err)}`;
       logger.error(error);
     }
   }

@@ -1,4 +1,5 @@
 /** Atomic file writes (temp file + rename: nothing ever sees half a file) and the output folder check. */
+import { errorMessage } from '../../shared/errors';
 import { randomBytes } from 'node:crypto';
 import { access, constants, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
@@ -43,7 +44,7 @@ export async function ensureWritableDir(dir: string, option = '--output'): Promi
     await writeFile(probe, '');
     await rm(probe, { force: true });
   } catch (err) {
-    const why = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    const why = (err as NodeJS.ErrnoException).code ?? errorMessage(err);
     throw new Error(`${option}=${dir} is not a writable folder (${why})`, { cause: err });
   }
 }

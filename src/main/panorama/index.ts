@@ -7,3 +7,6 @@ export { manifestSchema, type PanoramaManifest } from './manifest';
 export { measureAlignment, type AlignmentReport } from './alignment';
 export { createPanoramaService } from './console-service';
 export { PANORAMA_OWNER } from './robot';
+export * from './executor';
+export { ensureWritableDir } from './files';
+export * from './planner';

@@ -1,5 +1,5 @@
 /**
- * Scan planner: body-yaw × pitch × head-yaw grids as the prior tool (reference prior-art B.6), with every pose
+ * Scan planner: body-yaw × pitch × head-yaw grids as the prior tool (docs/PRIOR-ART.md §B.6), with every pose
  * inside the driver's LIMITS and the head–body rule. Head yaw is relative to the body (look_at_world frame:"body"),
  * so |head world yaw − body yaw| = |head yaw| ≤ 45° < 65° by construction and the body never gets dragged.
  * Pure: no I/O.
@@ -12,7 +12,7 @@ import type { PanoramaPlanSummary, PanoramaPose, PanoramaScanOptions } from '../
 export const DEFAULT_STEPS = { bodyYawSteps: 5, pitchSteps: 3, yawSteps: 5 } as const;
 
 /**
- * A head heading past ±180° wraps, and the daemon's automatic body-yaw rule (reference §6.3: ψ_b' = clamp(ψ_h −
+ * A head heading past ±180° wraps, and the daemon's automatic body-yaw rule (docs/DAEMON.md §6.3: ψ_b' = clamp(ψ_h −
  * clamp(ψ_h − ψ_b, ±65°), ±160°), no wrapping) then swings the body most of a turn: body −160° with head −45°
  * (world −205° = +155°) drags the body to +90°. Poses whose world yaw would pass ±(180° − margin) are left out; the
  * opposite end of the body range sees those directions anyway.

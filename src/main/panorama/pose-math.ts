@@ -1,6 +1,6 @@
 /**
  * From scan poses (degrees) to the camera orientation the stitcher needs. The head pose is in the world frame
- * (reference §6.1: it includes the body rotation), so a pose commanded with look_at_world frame:"body" has world
+ * (docs/DAEMON.md §6.1: it includes the body rotation), so a pose commanded with look_at_world frame:"body" has world
  * yaw = body yaw + head yaw.
  */
 import { R_HEAD_CAM } from '../../shared/camera-model';

@@ -3,8 +3,8 @@
  * Replies are parsed defensively with zod so a driver that answers in an unexpected shape gives a readable error.
  */
 import { z } from 'zod';
-import type { MeshClient } from '../mesh/types';
-import type { JsonObject } from '../../shared/wire';
+import type { MeshClient } from '../mesh';
+import { driverCall, type DriverCall } from '../../shared/driver-functions';
 import { mat4ToPose, rad2deg } from '../../shared/kinematics';
 
 export const PANORAMA_OWNER = 'panorama';
@@ -62,41 +62,41 @@ export class PanoramaRobot {
     private readonly timeoutMs = 15_000,
   ) {}
 
-  private call(fn: string, params: JsonObject = {}, timeoutMs = this.timeoutMs): Promise<unknown> {
+  private call({ fn, params }: DriverCall, timeoutMs = this.timeoutMs): Promise<unknown> {
     return this.mesh.invoke(this.deviceId, fn, params, { timeoutMs, sourceDevice: PANORAMA_OWNER });
   }
 
   acquireLease(ttlS: number): Promise<unknown> {
-    return this.call('acquire_lease', { owner: PANORAMA_OWNER, ttl_s: ttlS });
+    return this.call(driverCall('acquire_lease', { owner: PANORAMA_OWNER, ttl_s: ttlS }));
   }
 
   releaseLease(): Promise<unknown> {
-    return this.call('release_lease', { owner: PANORAMA_OWNER });
+    return this.call(driverCall('release_lease', { owner: PANORAMA_OWNER }));
   }
 
   stopMotion(): Promise<unknown> {
-    return this.call('stop_motion', { owner: PANORAMA_OWNER });
+    return this.call(driverCall('stop_motion', { owner: PANORAMA_OWNER }));
   }
 
   setBodyYaw(yawDeg: number, durationS: number): Promise<unknown> {
     // wait: the reply comes once the interpolated turn has finished.
-    return this.call('set_body_yaw', { yaw_deg: yawDeg, duration_s: durationS, owner: PANORAMA_OWNER, ...(durationS > 0 ? { wait: true } : {}) }, this.timeoutMs + durationS * 1000);
+    return this.call(driverCall('set_body_yaw', { yaw_deg: yawDeg, duration_s: durationS, owner: PANORAMA_OWNER, ...(durationS > 0 ? { wait: true } : {}) }), this.timeoutMs + durationS * 1000);
   }
 
   /** Head pose relative to the body (frame "body"), so the body yaw is never dragged by the head. */
   look(pitchDeg: number, yawDeg: number): Promise<unknown> {
-    return this.call('look_at_world', { pitch: pitchDeg, roll: 0, yaw: yawDeg, frame: 'body', owner: PANORAMA_OWNER });
+    return this.call(driverCall('look_at_world', { pitch: pitchDeg, roll: 0, yaw: yawDeg, frame: 'body', owner: PANORAMA_OWNER }));
   }
 
   async bodyYawDeg(): Promise<number | null> {
-    const r = bodyYawReply.safeParse(await this.call('get_body_yaw'));
+    const r = bodyYawReply.safeParse(await this.call(driverCall('get_body_yaw', {})));
     if (!r.success) return null;
     if (r.data.yaw_deg !== undefined) return r.data.yaw_deg;
     return r.data.yaw_rad !== undefined ? rad2deg(r.data.yaw_rad) : null;
   }
 
   async observe(): Promise<ObservedPose> {
-    const r = statusReply.safeParse(await this.call('get_status'));
+    const r = statusReply.safeParse(await this.call(driverCall('get_status', {})));
     const ds = r.success ? r.data.driver_state : undefined;
     const cp = ds?.current_pose ?? null;
     let head: ObservedPose['head'] = null;
@@ -114,7 +114,7 @@ export class PanoramaRobot {
   }
 
   async captureJpeg(encoding: 'jpeg' | 'thumbnail', maxEdge: number, quality: number): Promise<{ jpeg: Buffer; width: number; height: number }> {
-    const raw = await this.call('capture_video_frame', { encoding, max_edge: maxEdge, quality }, Math.max(this.timeoutMs, 20_000));
+    const raw = await this.call(driverCall('capture_video_frame', { encoding, max_edge: maxEdge, quality }), Math.max(this.timeoutMs, 20_000));
     const r = frameReply.safeParse(raw);
     if (!r.success || !r.data.data_b64) {
       const why = r.success ? (r.data.reason ?? r.data.status ?? 'no image data') : 'unexpected reply shape';

@@ -11,7 +11,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Intrinsics } from '../../shared/camera-model';
 import type { Mat3 } from '../../shared/kinematics';
-import { loadSharp } from '../media/lazy';
+import { loadSharp } from '../media';
 import { EquirectAccumulator, autoEquirectWidth, frameWindow, scaledK, tables } from './equirect';
 import { cameraRotationFromRpy } from './pose-math';
 

@@ -1,5 +1,5 @@
 /**
- * The daemon client (SPEC §3): the same code for the simulator and a real robot.
+ * The daemon client (docs/DAEMON.md): the same code for the simulator and a real robot.
  *
  * Transports: `websocket` streams state from `/ws/sdk` (50 Hz) and sends realtime commands and `task` gotos over
  * it (task_progress tracks completion; the interpolation method is honoured only on this path); `http` polls
@@ -8,6 +8,7 @@
  * Liveness: no state for 1 s ⇒ `lost` (the driver trips its interlock on that); reconnects with exponential
  * backoff until close().
  */
+import { errorMessage } from '../../shared/errors';
 import WebSocket from 'ws';
 import { z } from 'zod';
 import type { Logger } from '../log';
@@ -226,7 +227,7 @@ class DaemonClientImpl implements DaemonClient {
       try {
         cb(snap);
       } catch (err) {
-        this.log.error(`connection listener threw: ${(err as Error).message}`);
+        this.log.error(`connection listener threw: ${errorMessage(err)}`);
       }
     }
     if (p.status === 'connected' || p.status === 'lost') {
@@ -382,7 +383,7 @@ class DaemonClientImpl implements DaemonClient {
       try {
         cb(s);
       } catch (err) {
-        this.log.error(`state listener threw: ${(err as Error).message}`);
+        this.log.error(`state listener threw: ${errorMessage(err)}`);
       }
     }
   }
@@ -454,7 +455,7 @@ class DaemonClientImpl implements DaemonClient {
       },
       (err: unknown) => {
         if (this.closed) return;
-        const msg = (err as Error).message;
+        const msg = errorMessage(err);
         this.lose(msg);
         void this.tryMdns(/ENOTFOUND/.test(msg) ? 'ENOTFOUND' : '').then((resolved) => {
           if (resolved) this.connect();
@@ -546,7 +547,7 @@ class DaemonClientImpl implements DaemonClient {
       if (t) clearTimeout(t.timer);
       this.tasks.delete(uuid);
     }
-    // REST goto: the daemon ignores `interpolation` here and always uses min-jerk (reference §14.3).
+    // REST goto: the daemon ignores `interpolation` here and always uses min-jerk (docs/DAEMON.md §14.3).
     const body: Record<string, unknown> = { duration: g.durationS, interpolation: method };
     if (g.headPose) body.head_pose = { m: g.headPose };
     if (g.antennas) body.antennas = g.antennas;

@@ -1,5 +1,5 @@
 /**
- * Robot discovery for the console's connect dialog: browses `_reachy-mini._tcp` over mDNS (reference §12).
+ * Robot discovery for the console's connect dialog: browses `_reachy-mini._tcp` over mDNS (docs/DAEMON.md §12).
  */
 import { Bonjour } from 'bonjour-service';
 import type { Service } from 'bonjour-service';
@@ -26,7 +26,7 @@ function toRobot(s: Service): DiscoveredRobot {
   const v4 = addresses.find((a) => /^\d+\.\d+\.\d+\.\d+$/.test(a));
   const txt: Record<string, string> = {};
   for (const [k, v] of Object.entries((s.txt ?? {}) as Record<string, unknown>)) txt[k] = String(v);
-  // TXT `address` is what the daemon says to use (reference §12); else the first IPv4 record, else the host name.
+  // TXT `address` is what the daemon says to use (docs/DAEMON.md §12); else the first IPv4 record, else the host name.
   const host = txt.address || v4 || s.host;
   return { name: s.name, hostName: s.host, addresses, port: s.port, txt, target: makeTarget('host', host, s.port) };
 }

@@ -1,7 +1,7 @@
 /**
- * Kinematics for the Reachy Mini head, shared by the simulator, the daemon client and the driver (SPEC §3, §4).
+ * Kinematics for the Reachy Mini head, shared by the simulator, the daemon client and the driver (docs/DAEMON.md).
  * Re-exports the rotation conventions of src/shared/kinematics.ts and adds what the daemon computes:
- * analytic Stewart IK (reference §6.4), the automatic body-yaw rule (§6.3), look_at_world (§7), goto time curves and
+ * analytic Stewart IK (docs/DAEMON.md §6.4), the automatic body-yaw rule (§6.3), look_at_world (§7), goto time curves and
  * the yaw-as-scalar pose interpolation (§6.6), and the wake/sleep reference poses (§6.2).
  */
 import type { Interpolation } from './types';

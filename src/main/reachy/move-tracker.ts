@@ -3,6 +3,7 @@
  * move and kept; events that arrive before the POST's reply are buffered. When the link is missing or drops,
  * completion is inferred by polling `/api/move/running` until the uuid disappears.
  */
+import { errorMessage } from '../../shared/errors';
 import WebSocket from 'ws';
 import type { Logger } from '../log';
 import { restCall } from './rest';
@@ -129,7 +130,7 @@ export class MoveTracker {
       // Daemon unreachable: the outcome is unknown; report it rather than wait forever.
       for (const [uuid, p] of polled) {
         this.pending.delete(uuid);
-        p.resolve({ uuid, status: 'failed', details: `connection lost: ${(err as Error).message}` });
+        p.resolve({ uuid, status: 'failed', details: `connection lost: ${errorMessage(err)}` });
       }
     }
     if ([...this.pending.values()].some((p) => p.polling)) this.schedulePoll();

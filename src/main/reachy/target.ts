@@ -1,11 +1,11 @@
 /**
- * Where the daemon is (SPEC §3): `--host reachy-mini.local` (mDNS name, port 8000), `--target host[:port]`,
+ * Where the daemon is (docs/DAEMON.md): `--host reachy-mini.local` (mDNS name, port 8000), `--target host[:port]`,
  * `--sim` / `--target sim`, and the env equivalents REACHY_TARGET, REACHY_HOST, REACHY_SIM=true. Flags win over
  * the environment. `sim` is returned unresolved (port 0); the caller starts the simulator and calls
  * `targetForSimulator` with its address.
  */
 import { z } from 'zod';
-import { UsageError } from '../command';
+import { UsageError } from '../errors';
 import { DEFAULT_DAEMON_PORT } from '../../shared/reachy';
 import type { DaemonTarget } from './types';
 

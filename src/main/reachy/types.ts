@@ -1,5 +1,5 @@
 /**
- * Public contract of the Reachy Mini daemon client (SPEC §3). The driver uses only this interface, for the
+ * Public contract of the Reachy Mini daemon client (docs/DAEMON.md). The driver uses only this interface, for the
  * simulator and for a real robot alike. Units are the daemon's: metres, radians, seconds.
  */
 import type { Mat4 } from '../../shared/kinematics';

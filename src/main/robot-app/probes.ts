@@ -2,27 +2,22 @@
  * Small, bounded checks shared by `POST /api/validate` and `reachy-console doctor`. Each returns a Check and never
  * throws: a failure is a result with a fix hint, and every network wait has a timeout.
  */
+import { errorMessage } from '../../shared/errors';
+import type { Check } from '../../shared/robot-app';
 import { lookup } from 'node:dns/promises';
 import { isIP, connect as tcpConnect, createServer } from 'node:net';
 import WebSocket from 'ws';
-import { probeSignalling } from '../media/signalling/probe';
-import { openMesh } from '../mesh/open';
-import type { MeshConfig } from '../mesh/types';
-import { redactUrl } from '../mesh/config';
-import type { DaemonTarget, TransportMode } from '../reachy/types';
+import { probeSignalling } from '../media';
+import { openMesh } from '../mesh';
+import type { MeshConfig } from '../mesh';
+import { redactUrl } from '../mesh';
+import type { DaemonTarget, TransportMode } from '../reachy';
 import { DEFAULT_SIGNALLING_PORT, WEBRTC_PRODUCER_NAME } from '../../shared/reachy';
 import type { CredentialsSummary } from './resolve';
 
 /** ok: true ✓, false ✗, null: not applicable or unsupported (said in `detail`). */
-export interface Check {
-  id: string;
-  label: string;
-  ok: boolean | null;
-  detail: string;
-  hint?: string;
-}
+export type { Check } from '../../shared/robot-app';
 
-const errText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -47,7 +42,7 @@ async function getJson(url: string, timeoutMs: number): Promise<{ status: number
 const causeText = (e: unknown): string => {
   const c = (e as { cause?: { code?: string; message?: string } }).cause;
   if ((e as Error).name === 'TimeoutError') return 'no answer (timeout)';
-  return c?.code ?? c?.message ?? errText(e);
+  return c?.code ?? c?.message ?? errorMessage(e);
 };
 
 export interface DaemonProbe {
@@ -121,7 +116,7 @@ export function probeWsSdk(target: DaemonTarget, timeoutMs = 3000): Promise<Chec
     );
     ws.on('message', () => finish({ id: 'ws_sdk', label, ok: true, detail: `${url}: streaming` }));
     ws.on('error', (e) =>
-      finish({ id: 'ws_sdk', label, ok: false, detail: `${url}: ${errText(e)}`, hint: 'this daemon has no /ws/sdk (older version?): use transport_mode http or update the daemon' }),
+      finish({ id: 'ws_sdk', label, ok: false, detail: `${url}: ${errorMessage(e)}`, hint: 'this daemon has no /ws/sdk (older version?): use transport_mode http or update the daemon' }),
     );
   });
 }
@@ -203,7 +198,7 @@ export async function probeMdns(host: string, timeoutMs = 3000): Promise<Check> 
       id: 'mdns',
       label,
       ok: false,
-      detail: `${host}: ${(e as NodeJS.ErrnoException).code ?? errText(e)}`,
+      detail: `${host}: ${(e as NodeJS.ErrnoException).code ?? errorMessage(e)}`,
       hint: host.endsWith('.local') ? 'install avahi-daemon and libnss-mdns, or use the robot IP address in reachy_target' : 'check the host name, or use the IP address',
     };
   }
@@ -260,7 +255,7 @@ export async function probeBrokerAuth(config: MeshConfig, timeoutMs = 5000): Pro
   } catch (e) {
     // A connect that finishes after the timeout must still be closed.
     pending.then((c) => c.close().catch(() => undefined), () => undefined);
-    const m = errText(e);
+    const m = errorMessage(e);
     const auth = /authori[sz]ation|authentication|credentials/i.test(m);
     return {
       id: 'broker_auth',

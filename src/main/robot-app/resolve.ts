@@ -4,15 +4,17 @@
  * URLs (else the portal's), discovery `infra`, and takes the device id and tenant from the credentials JSON unless
  * they were given explicitly. Shared by `app`, `doctor` and the `driver` command's prior-compatible flags.
  */
+import { errorMessage } from '../../shared/errors';
+import type { CredentialsSummary } from '../../shared/robot-app';
 import { readdirSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, join } from 'node:path';
-import { UsageError } from '../command';
-import { loadCredentialsFile, type ParsedCredentials } from '../mesh/credentials';
-import { meshConfigFromEnv, parseDiscoveryMode, redactUrl, truthy } from '../mesh/config';
-import type { MeshConfig } from '../mesh/types';
-import { parseTargetString, SIM_TARGET } from '../reachy/target';
-import type { DaemonTarget, TransportMode } from '../reachy/types';
+import { UsageError } from '../errors';
+import { loadCredentialsFile, type ParsedCredentials } from '../mesh';
+import { meshConfigFromEnv, parseDiscoveryMode, redactUrl, truthy } from '../mesh';
+import type { MeshConfig } from '../mesh';
+import { parseTargetString, SIM_TARGET } from '../reachy';
+import type { DaemonTarget, TransportMode } from '../reachy';
 import { DEFAULT_DEVICE_ID } from '../../shared/reachy';
 import { SettingsError, type EffectiveSettings, type Env, type FieldError } from './settings';
 
@@ -20,18 +22,7 @@ export const PORTAL_NATS_URL = 'nats://portal.deviceconnect.dev:4222';
 export const DEFAULT_PORTAL_GLOB = '*.json';
 export const defaultPortalDir = (): string => join(homedir(), 'Downloads');
 
-/** What the page and `doctor` may show about a credentials file: never the JWT or the seed. */
-export interface CredentialsSummary {
-  present: boolean;
-  file?: string;
-  tenant?: string;
-  device_id?: string;
-  urls?: string[];
-  /** ISO time the user JWT expires, null when it never does. */
-  expires?: string | null;
-  expired?: boolean;
-  error?: string;
-}
+export type { CredentialsSummary } from '../../shared/robot-app';
 
 function jwtExpiry(jwt: string): number | null {
   try {
@@ -48,7 +39,7 @@ export function summarizeCredentials(path: string | undefined, now = Date.now())
   try {
     c = loadCredentialsFile(path);
   } catch (e) {
-    return { present: false, file: basename(path), error: (e as Error).message };
+    return { present: false, file: basename(path), error: errorMessage(e) };
   }
   const exp = jwtExpiry(c.jwt);
   const out: CredentialsSummary = { present: true, file: basename(path), expires: exp === null ? null : new Date(exp).toISOString(), expired: exp !== null && exp <= now };
@@ -181,7 +172,7 @@ export function resolveRunConfig(eff: EffectiveSettings): RunConfig {
       discovery: f.discovery_mode.trim(),
     });
   } catch (e) {
-    return fail('nats_credentials_file', (e as Error).message);
+    return fail('nats_credentials_file', errorMessage(e));
   }
   const brokerUrls = p.urls.length ? p.urls : (p.creds?.urls ?? []);
   if (brokerUrls.length === 0) {
@@ -191,7 +182,7 @@ export function resolveRunConfig(eff: EffectiveSettings): RunConfig {
   try {
     discoveryMode = parseDiscoveryMode(p.discovery, 'discovery_mode');
   } catch (e) {
-    return fail('discovery_mode', (e as Error).message);
+    return fail('discovery_mode', errorMessage(e));
   }
   let mesh: MeshConfig;
   try {
@@ -207,7 +198,7 @@ export function resolveRunConfig(eff: EffectiveSettings): RunConfig {
       },
     );
   } catch (e) {
-    return fail(p.credentialsFile ? 'nats_credentials_file' : 'messaging_urls', (e as Error).message);
+    return fail(p.credentialsFile ? 'nats_credentials_file' : 'messaging_urls', errorMessage(e));
   }
   if (!mesh.allowInsecure && !(mesh.jwt && mesh.nkeySeed)) {
     return fail('nats_credentials_file', 'no credentials: upload a credentials file, or tick allow_insecure for a development broker without auth');
@@ -218,7 +209,7 @@ export function resolveRunConfig(eff: EffectiveSettings): RunConfig {
     try {
       target = parseTargetString(withDefaultPort(f.reachy_target.trim() || '127.0.0.1', eff.daemonPort), 'reachy_target');
     } catch (e) {
-      return fail('reachy_target', (e as Error).message);
+      return fail('reachy_target', errorMessage(e));
     }
   }
   return {
@@ -323,7 +314,7 @@ export function applyPriorDriverFlags(values: PriorFlagValues, env: Env): { targ
         discovery: env.DEVICE_CONNECT_DISCOVERY_MODE?.trim(),
       });
     } catch (e) {
-      throw new UsageError(`--portal: ${(e as Error).message}`);
+      throw new UsageError(`--portal: ${errorMessage(e)}`);
     }
     env.MESSAGING_BACKEND = 'nats';
     env.MESSAGING_CREDENTIALS_FILE = p.credentialsFile;

@@ -3,13 +3,14 @@
  * not open to the LAN: every /api route but health needs the token (Authorization: Bearer), the Host header must
  * name this machine (no DNS rebinding), a browser Origin must be this page's own, and bodies are size-limited.
  */
+import { errorMessage } from '../../shared/errors';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { hostname, networkInterfaces } from 'node:os';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { createLogger, type Logger } from '../log';
-import { parseCredentialsText } from '../mesh/credentials';
+import { parseCredentialsText } from '../mesh';
 import { summarizeCredentials } from './resolve';
 import {
   credentialsDir,
@@ -171,7 +172,7 @@ export async function startRobotAppServer(o: RobotAppServerOptions): Promise<Rob
   };
 
   const reload = (why: string): void => {
-    o.supervisor.reload(why).catch((e: unknown) => log.error(`driver reload: ${(e as Error).message}`));
+    o.supervisor.reload(why).catch((e: unknown) => log.error(`driver reload: ${errorMessage(e)}`));
   };
 
   const api = async (req: IncomingMessage, res: ServerResponse, path: string): Promise<void> => {
@@ -254,7 +255,7 @@ export async function startRobotAppServer(o: RobotAppServerOptions): Promise<Rob
     try {
       parseCredentialsText(name, data.toString('utf8'));
     } catch (e) {
-      throw new HttpError(422, (e as Error).message, [{ field: 'file', message: (e as Error).message }]);
+      throw new HttpError(422, errorMessage(e), [{ field: 'file', message: errorMessage(e) }]);
     }
     const dir = credentialsDir(o.settingsPath);
     mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -311,8 +312,8 @@ export async function startRobotAppServer(o: RobotAppServerOptions): Promise<Rob
         if (e.status === 413) req.resume();
         return;
       }
-      log.error(`${req.method} ${pathname}: ${(e as Error).message}`);
-      send(res, 500, { error: (e as Error).message });
+      log.error(`${req.method} ${pathname}: ${errorMessage(e)}`);
+      send(res, 500, { error: errorMessage(e) });
     });
   };
 

@@ -4,14 +4,16 @@
  * written atomically (temp file + rename), and keys we do not know (a newer or older prior driver) are kept.
  * Environment variables override the file (and `app` flags are turned into the same variables).
  */
+import { errorMessage } from '../../shared/errors';
 import { chmodSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
+import type { FieldError, SettingsFields as SettingsFieldsContract } from '../../shared/robot-app';
 import { DEVICE_ID_PATTERN } from '../../shared/wire';
-import { checkBrokerUrl } from '../mesh/config';
-import { TENANT_PATTERN } from '../mesh/subjects';
-import { parseTargetString } from '../reachy/target';
+import { checkBrokerUrl } from '../mesh';
+import { TENANT_PATTERN } from '../mesh';
+import { parseTargetString } from '../reachy';
 
 export type Env = Record<string, string | undefined>;
 
@@ -34,7 +36,7 @@ function brokerUrlList(v: string, ctx: z.RefinementCtx): void {
     try {
       checkBrokerUrl(u);
     } catch (e) {
-      ctx.addIssue({ code: 'custom', message: (e as Error).message });
+      ctx.addIssue({ code: 'custom', message: errorMessage(e) });
     }
   }
 }
@@ -58,7 +60,7 @@ export const settingsFieldsSchema = z.object({
       try {
         parseTargetString(s, 'reachy_target');
       } catch (e) {
-        ctx.addIssue({ code: 'custom', message: `host[:port] or sim (${(e as Error).message})` });
+        ctx.addIssue({ code: 'custom', message: `host[:port] or sim (${errorMessage(e)})` });
       }
     }),
   transport_mode: z.string().refine((s) => ['auto', 'websocket', 'http'].includes(s.trim().toLowerCase()), {
@@ -81,6 +83,10 @@ export const settingsFieldsSchema = z.object({
 });
 
 export type SettingsFields = z.infer<typeof settingsFieldsSchema>;
+// The page's copy of the field list (src/shared/robot-app.ts) must stay the schema's: a drift is a type error here.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const _settingsContract: Same<SettingsFields, SettingsFieldsContract> = true;
+void _settingsContract;
 export type FieldName = keyof SettingsFields;
 export const FIELD_NAMES = Object.keys(settingsFieldsSchema.shape) as FieldName[];
 
@@ -108,10 +114,7 @@ export const DEFAULT_SETTINGS: SettingsFields = {
 export const settingsPatchSchema = settingsFieldsSchema.partial().strict();
 export type SettingsPatch = z.infer<typeof settingsPatchSchema>;
 
-export interface FieldError {
-  field: string;
-  message: string;
-}
+export type { FieldError } from '../../shared/robot-app';
 
 export class SettingsError extends Error {
   constructor(

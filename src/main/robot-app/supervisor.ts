@@ -4,35 +4,33 @@
  * then a new one is opened with the new settings. A broker that is down is retried with backoff; bad settings
  * leave the driver stopped with the reason shown.
  */
+import { errorMessage } from '../../shared/errors';
+import type { DriverState, DriverStatus } from '../../shared/robot-app';
 import { createLogger, type Logger } from '../log';
-import type { MeshConnection } from '../mesh/connection';
-import { redactUrl } from '../mesh/config';
-import type { ReachyDriverHandle } from '../driver/start';
+import type { MeshConfig, MeshConnection } from '../mesh';
+import { redactUrl } from '../mesh';
+import type { ReachyDriverHandle, StartReachyDriverOptions } from '../driver';
+import type { DaemonTarget } from '../reachy';
 import { describeTarget, resolveRunConfig, type RunConfig } from './resolve';
 import { SettingsError, type EffectiveSettings, type FieldError } from './settings';
 
-export type DriverState = 'stopped' | 'not_configured' | 'starting' | 'running' | 'retrying' | 'stopping';
+export type { DriverState, DriverStatus } from '../../shared/robot-app';
 
-export interface DriverStatus {
-  state: DriverState;
-  running: boolean;
-  device_id: string | null;
-  tenant: string | null;
-  broker: string | null;
-  target: string | null;
-  portal: boolean;
-  mesh: { connected: boolean; status: string };
-  daemon: { link: string };
-  last_error: string | null;
-  errors: FieldError[];
-  since: string | null;
-  restarts: number;
-  history: Array<{ ts: string; message: string }>;
+/**
+ * What the supervisor starts, handed in by the composition root (src/main/app/robot-app-stack.ts): the robot app
+ * supervises the mesh connection, the driver and (for `simulate`) the simulator, but does not compose them itself.
+ */
+export interface RobotAppStack {
+  openMesh(config: MeshConfig): Promise<MeshConnection>;
+  /** An in-process simulator for a `sim` target, running (its daemon state `running`) when this resolves. */
+  startSimulator(opts: { media: boolean; logger: Logger }): Promise<{ target: DaemonTarget; stop(): Promise<void> }>;
+  startDriver(opts: StartReachyDriverOptions): Promise<ReachyDriverHandle>;
 }
 
 export interface SupervisorOptions {
   /** Current effective settings (file + env), read at every (re)start. */
   load: () => EffectiveSettings;
+  stack: RobotAppStack;
   logger?: Logger;
   stateHz?: number;
   /** Retry delays for a broker that is down (ms). */
@@ -48,21 +46,6 @@ interface Running {
   unlisten: Array<() => void>;
 }
 
-const errText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
-
-/** The driver trips its interlock when the daemon is not running at start, so give the in-process sim its wake-up. */
-async function waitDaemonRunning(baseUrl: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      const res = await fetch(`${baseUrl}/api/daemon/status`, { signal: AbortSignal.timeout(1000) });
-      if (res.ok && ((await res.json()) as { state?: unknown }).state === 'running') return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 export class DriverSupervisor {
   private readonly log: Logger;
@@ -119,7 +102,7 @@ export class DriverSupervisor {
     try {
       await c.handle.close();
     } catch (e) {
-      this.note(`driver stop: ${errText(e)}`, 'warn');
+      this.note(`driver stop: ${errorMessage(e)}`, 'warn');
     }
     await c.connection.close().catch(() => undefined);
     await c.stopSim().catch(() => undefined);
@@ -135,7 +118,7 @@ export class DriverSupervisor {
     } catch (e) {
       this.state = 'not_configured';
       this.errors = e instanceof SettingsError ? e.errors : [];
-      this.lastError = errText(e);
+      this.lastError = errorMessage(e);
       this.lastRun = null;
       this.note(`driver not started: ${this.lastError}`, 'warn');
       return;
@@ -144,12 +127,12 @@ export class DriverSupervisor {
     this.lastRun = run;
     this.state = 'starting';
     this.note(`${reason}: starting driver ${run.deviceId} (tenant ${run.mesh.tenant}, broker ${run.mesh.urls.map(redactUrl).join(',')}, robot ${describeTarget(run.target)})`);
-    const [{ openMesh }, { startReachyDriver }, { targetForSimulator }] = await Promise.all([import('../mesh/open'), import('../driver/start'), import('../reachy/target')]);
+    const { stack } = this.opts;
     let connection: MeshConnection;
     try {
-      connection = await openMesh(run.mesh);
+      connection = await stack.openMesh(run.mesh);
     } catch (e) {
-      this.lastError = `cannot join the mesh: ${errText(e)}`;
+      this.lastError = `cannot join the mesh: ${errorMessage(e)}`;
       this.scheduleRetry(gen);
       return;
     }
@@ -157,21 +140,11 @@ export class DriverSupervisor {
     let target = run.target;
     try {
       if (target.kind === 'sim') {
-        const { startSimulator } = await import('../sim');
-        const sim = await startSimulator({ port: 0, host: '127.0.0.1', mode: 'robot', wakeUpOnStart: true, noMedia: !run.media });
-        let media: { close(): Promise<void> } | null = null;
-        if (run.media) {
-          const { attachSimMedia } = await import('../sim/media');
-          media = await attachSimMedia(sim, { webrtc: false, logger: this.log.child('sim-media') }).catch(() => null);
-        }
-        stopSim = async () => {
-          await media?.close().catch(() => undefined);
-          await sim.stop();
-        };
-        target = targetForSimulator(sim);
-        await waitDaemonRunning(target.baseUrl, 10_000);
+        const sim = await stack.startSimulator({ media: run.media, logger: this.log });
+        stopSim = () => sim.stop();
+        target = sim.target;
       }
-      const handle = await startReachyDriver({
+      const handle = await stack.startDriver({
         connection,
         target,
         transportMode: run.transportMode,
@@ -204,7 +177,7 @@ export class DriverSupervisor {
     } catch (e) {
       await connection.close().catch(() => undefined);
       await stopSim().catch(() => undefined);
-      this.lastError = `driver failed to start: ${errText(e)}`;
+      this.lastError = `driver failed to start: ${errorMessage(e)}`;
       this.scheduleRetry(gen);
     }
   }

@@ -2,8 +2,9 @@
  * `POST /api/validate`: really tries the settings. The credentials parse, the broker accepts them (a connect with a
  * timeout), the daemon answers at reachy_target, and the transport mode can be used with it.
  */
-import { parseTargetString, SIM_TARGET } from '../reachy/target';
-import type { DaemonTarget, TransportMode } from '../reachy/types';
+import { errorMessage } from '../../shared/errors';
+import { parseTargetString, SIM_TARGET } from '../reachy';
+import type { DaemonTarget, TransportMode } from '../reachy';
 import { applyPortal, resolveRunConfig, summarizeCredentials, withDefaultPort, type CredentialsSummary } from './resolve';
 import { SettingsError, type EffectiveSettings, type FieldError } from './settings';
 import { credentialsCheck, probeBrokerAuth, probeBrokerTcp, probeDaemon, probeTransport, type Check } from './probes';
@@ -42,7 +43,7 @@ export async function validateSettings(eff: EffectiveSettings, timeoutMs = 4000)
     run = resolveRunConfig(eff);
     checks.push({ id: 'settings', label: 'settings', ok: true, detail: `device ${run.deviceId}, tenant ${run.mesh.tenant}, ${run.portal ? 'portal mode' : 'own broker'}` });
   } catch (e) {
-    errors = e instanceof SettingsError ? e.errors : [{ field: '(settings)', message: (e as Error).message }];
+    errors = e instanceof SettingsError ? e.errors : [{ field: '(settings)', message: errorMessage(e) }];
     checks.push({ id: 'settings', label: 'settings', ok: false, detail: errors.map((x) => x.message).join('; '), hint: `fix: ${[...new Set(errors.map((x) => x.field))].join(', ')}` });
   }
 

@@ -3,6 +3,7 @@
  * (transport), `hardware` ({kind, config}) and `cameras` (name → {kind, ...}). Every problem is reported with the
  * path of the bad field (e.g. `target.timeout_s`) before anything is started.
  */
+import { errorMessage } from '../../shared/errors';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
@@ -59,7 +60,7 @@ export function readConfigFile(file: string): { raw: unknown; baseDir: string } 
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new ConfigError([{ path: '', message: `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` }]);
+    throw new ConfigError([{ path: '', message: `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? errorMessage(err)}` }]);
   }
   const doc = parseDocument(text, { prettyErrors: true });
   if (doc.errors.length) {

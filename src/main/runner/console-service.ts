@@ -7,8 +7,8 @@
 import { parseDocument } from 'yaml';
 import { ConsoleApiError } from '../../shared/console-api/protocol';
 import type { RunnerOptions, RunnerStatus, runnerMethods } from '../../shared/console-api/runner';
-import type { ConsoleService, ConsoleServiceContext } from '../console/service';
-import type { MeshClient } from '../mesh/types';
+import type { ConsoleService, ConsoleServiceContext } from '../service';
+import type { MeshClient } from '../mesh';
 import { ACTION_LAYOUT } from './connectors/reachy-layout';
 import { startDemoPolicyServer, type DemoPolicyServer } from './demo/server';
 import { ConfigError, errorMessage } from './errors';

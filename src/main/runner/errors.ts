@@ -1,4 +1,6 @@
 /** Errors as values with codes, so callers (CLI, console, tests) can tell a timeout from a policy's own error. */
+import { errorMessage as messageOf } from '../../shared/errors';
+
 export type RunnerErrorCode =
   | 'transport_timeout'
   | 'transport_closed'
@@ -32,6 +34,5 @@ export class ConfigError extends Error {
 
 export function errorMessage(err: unknown): string {
   if (err instanceof RunnerError) return `${err.code}: ${err.message}`;
-  if (err instanceof Error) return err.message;
-  return String(err);
+  return messageOf(err);
 }

@@ -4,11 +4,12 @@
  * back to the `.ts` beside it, so TypeScript examples run under tsx). A custom export is a class (constructed with
  * its config object) or a factory function.
  */
+import { errorMessage } from '../../shared/errors';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
-import type { MeshClient } from '../mesh/types';
+import type { MeshClient } from '../mesh';
 import { ReachyCamera, reachyCameraConfig } from './cameras/reachy';
 import { zodIssues, type Issue } from './config';
 import { ReachyMiniConnector, reachyConnectorConfig } from './connectors/reachy-mini';
@@ -77,7 +78,7 @@ async function loadExport(kind: string, ctx: FactoryContext, kindPath: string): 
   try {
     mod = (await import(pathToFileURL(resolved).href)) as Record<string, unknown>;
   } catch (err) {
-    throw new ConfigError([{ path: kindPath, message: `cannot load ${file}: ${(err as Error).message}` }]);
+    throw new ConfigError([{ path: kindPath, message: `cannot load ${file}: ${errorMessage(err)}` }]);
   }
   const exp = mod[name];
   if (typeof exp !== 'function') throw new ConfigError([{ path: kindPath, message: `${file} has no exported class or function '${name}'` }]);
@@ -91,7 +92,7 @@ async function instantiate<T>(kind: string, cfg: Record<string, unknown>, ctx: F
     // A class (has a prototype with methods) is constructed; a plain function is a factory.
     obj = exp.prototype && Object.getOwnPropertyNames(exp.prototype).length > 1 ? new exp(cfg) : await exp(cfg);
   } catch (err) {
-    throw new ConfigError([{ path: kindPath, message: `${kind} failed to construct: ${(err as Error).message}` }]);
+    throw new ConfigError([{ path: kindPath, message: `${kind} failed to construct: ${errorMessage(err)}` }]);
   }
   const missing = methods.filter((m) => typeof (obj as Record<string, unknown> | null)?.[m] !== 'function');
   if (missing.length) throw new ConfigError([{ path: kindPath, message: `${kind} is not a ${what}: missing method(s) ${missing.join(', ')}` }]);

@@ -1,4 +1,4 @@
-/** Public surface of the policy runner (SPEC §10). */
+/** Public surface of the policy runner (docs/ARCHITECTURE.md). */
 export * from './types';
 export { RunnerError, ConfigError, errorMessage } from './errors';
 export type { RunnerErrorCode } from './errors';
@@ -14,3 +14,4 @@ export { HttpTransport, type HttpTransportOptions } from './transports/http';
 export { OpenPiTransport, type OpenPiTransportOptions } from './transports/openpi';
 export { startDemoPolicyServer, type DemoPolicyServer, type DemoServerOptions, type DemoFault } from './demo/server';
 export { DemoPolicy } from './demo/policy';
+export { createRunnerService } from './console-service';

@@ -1,5 +1,5 @@
 /**
- * The runner loop (reflex-connect semantics, reference prior-art §A.2): observe → infer → apply.
+ * The runner loop (reflex-connect semantics, docs/PRIOR-ART.md §A.2): observe → infer → apply.
  * - `dry_run` (default) runs the whole loop but never calls `applyAction`.
  * - `pipelineInference` starts the next observe+infer while the current chunk is being applied.
  * - An observe/infer/apply error calls `connector.safeStop()` (counted); `stopOnError` then ends the session,

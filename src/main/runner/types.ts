@@ -1,5 +1,5 @@
 /**
- * Public contracts of the policy runner (SPEC §10, the reflex-connect model): a robot connector, camera sources and
+ * Public contracts of the policy runner (docs/ARCHITECTURE.md, the reflex-connect model): a robot connector, camera sources and
  * a policy transport, driven by `runSession`. Field names on the wire follow Reflex (`state`, `images`, `prompt`,
  * `seq`, `capture_time_ns`, `request_id`).
  */

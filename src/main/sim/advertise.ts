@@ -1,5 +1,5 @@
 /**
- * Optional mDNS advertisement of the simulator as `_reachy-mini._tcp` (reference §12), so the console's robot
+ * Optional mDNS advertisement of the simulator as `_reachy-mini._tcp` (docs/DAEMON.md §12), so the console's robot
  * discovery finds it like a real robot. Off by default (tests never multicast).
  */
 import { Bonjour } from 'bonjour-service';

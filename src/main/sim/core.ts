@@ -1,10 +1,11 @@
 /**
  * Daemon-side state of the simulator shared by the REST routes and the WebSocket endpoints: the robot model,
- * the daemon state machine (reference §1.3), REST move tasks, background jobs, media/volume bookkeeping and the
+ * the daemon state machine (docs/DAEMON.md §1.3), REST move tasks, background jobs, media/volume bookkeeping and the
  * fault switches.
  */
+import { errorMessage } from '../../shared/errors';
 import { EventEmitter } from 'node:events';
-import type { DaemonStatusDoc } from '../reachy/types';
+import type { DaemonStatusDoc } from '../reachy';
 import type { SimClock } from './clock';
 import { HttpError } from './http';
 import type { Move, MoveEnd, SimMode } from './model';
@@ -143,7 +144,7 @@ export class SimCore {
     this.events.emit('tick');
   }
 
-  // ---- REST move tasks (reference §2.3, events on /api/move/ws/updates) ----
+  // ---- REST move tasks (docs/DAEMON.md §2.3, events on /api/move/ws/updates) ----
 
   trackRestMove(move: Move): string {
     this.restMoves.set(move.uuid, move);
@@ -161,7 +162,7 @@ export class SimCore {
     this.events.emit('move', e);
   }
 
-  // ---- daemon lifecycle (reference §1.3, §2.1) ----
+  // ---- daemon lifecycle (docs/DAEMON.md §1.3, §2.1) ----
 
   private waitReady(): Promise<void> {
     if (this.backendReady) return Promise.resolve();
@@ -208,9 +209,9 @@ export class SimCore {
       },
       (err: unknown) => {
         job.status = 'failed';
-        job.logs.push(`Job '${command}' failed with error: ${(err as Error).message}`);
+        job.logs.push(`Job '${command}' failed with error: ${errorMessage(err)}`);
         this.state = 'error';
-        this.error = (err as Error).message;
+        this.error = errorMessage(err);
       },
     ).finally(() => {
       this.busy = false;

@@ -3,6 +3,7 @@
  * for validation errors (pydantic v2 wording), `{"detail": "..."}` for HTTPException, plain-text 500 for
  * unhandled errors. The media helper adds its routes through the same table (`sim.http.addRoute`).
  */
+import { errorMessage } from '../../shared/errors';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { z } from 'zod';
 
@@ -148,7 +149,7 @@ export function jsonBody(req: SimRequest, required = true): unknown {
     return JSON.parse(text) as unknown;
   } catch (err) {
     throw validationError([
-      { type: 'json_invalid', loc: ['body', 0], msg: 'JSON decode error', input: {}, ctx: { error: (err as Error).message } },
+      { type: 'json_invalid', loc: ['body', 0], msg: 'JSON decode error', input: {}, ctx: { error: errorMessage(err) } },
     ]);
   }
 }

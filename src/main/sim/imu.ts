@@ -1,11 +1,11 @@
 /**
- * Synthetic IMU (BMI088-like, reference §8): accelerometer = gravity reaction plus head acceleration, in the head
+ * Synthetic IMU (BMI088-like, docs/DAEMON.md §8): accelerometer = gravity reaction plus head acceleration, in the head
  * frame (m/s²); gyroscope = head angular rate in the head frame (rad/s, from the pose change); quaternion [w,x,y,z]
  * of the head orientation; temperature (°C) with a slow warm-up. Small seeded noise keeps it realistic and
  * reproducible.
  */
-import type { Mat4 } from '../reachy/kinematics';
-import { mat3ToQuat, mat3ToRotvec, mulMat3, mulMat3Vec, rotationOf, transposeMat3 } from '../reachy/kinematics';
+import type { Mat4 } from '../reachy';
+import { mat3ToQuat, mat3ToRotvec, mulMat3, mulMat3Vec, rotationOf, transposeMat3 } from '../reachy';
 import type { Rng } from './rng';
 
 export interface ImuReading {

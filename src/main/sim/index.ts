@@ -1,5 +1,5 @@
 /**
- * Public surface of the daemon-compatible simulator (SPEC §4).
+ * Public surface of the daemon-compatible simulator (docs/ARCHITECTURE.md).
  *
  *   const sim = await startSimulator({ port: 0, mode: 'mockup', seed: 1, clock: new ManualClock() });
  *   sim.url                        // http://127.0.0.1:<port>, the daemon base URL
@@ -25,4 +25,4 @@ export type { HttpMethod, RouteHandler, SimRequest, SimResponse, PydanticError }
 export type { SimMode, TargetLogEntry } from './model';
 export type { PlayedSound } from './core';
 export { GENERIC_CAMERA_SPECS } from './routes';
-export { createDaemonClient, resolveTarget, targetForSimulator } from '../reachy/index';
+export { createDaemonClient, resolveTarget, targetForSimulator } from '../reachy';

@@ -2,14 +2,15 @@
  * The simulated robot: targets, moves, IK and the present state, advanced by `tick(nowMs)` at 50 Hz.
  * No I/O here; the server feeds it commands and publishes what `tick` produces.
  *
- * Semantics follow the daemon (reference §6.3–§6.8, §14): head targets are world-frame 4×4 poses; IK (with the
+ * Semantics follow the daemon (docs/DAEMON.md §6.3–§6.8, §14): head targets are world-frame 4×4 poses; IK (with the
  * automatic body-yaw rule) runs every tick from the stored Cartesian target; an unreachable target keeps the last
  * reachable one; while a move runs, set_* targets are ignored; a move requested while another runs is dropped but
  * reported finished. `mockup` copies the reachable target to the present each tick; `robot` follows it with rate
  * limits (like the MuJoCo/real backends that lag).
  */
-import type { Interpolation, MotorMode } from '../reachy/types';
-import type { Mat4 } from '../reachy/kinematics';
+import { mulMat4 } from '../../shared/kinematics';
+import type { Interpolation, MotorMode } from '../reachy';
+import type { Mat4 } from '../reachy';
 import {
   INIT_ANTENNAS,
   INIT_HEAD_POSE,
@@ -22,13 +23,12 @@ import {
   lerp,
   mat3ToRotvec,
   mulMat3,
-  mulMat4,
   poseToMat4,
   rotationOf,
   timeTrajectory,
   transposeMat3,
   DEG,
-} from '../reachy/kinematics';
+} from '../reachy';
 import type { ImuReading } from './imu';
 import { ImuSynth } from './imu';
 import type { Rng } from './rng';
@@ -197,7 +197,7 @@ export class RobotModel {
 
   // ---- commands ----
 
-  /** Realtime target (no interpolation). Ignored while a move runs (reference §14.4). */
+  /** Realtime target (no interpolation). Ignored while a move runs (docs/DAEMON.md §14.4). */
   setTarget(t: PartialTarget, source: TargetSource): 'ok' | 'ignored' {
     const accepted = this.active === null;
     this.record({ source, kind: 'set_target', ...logFields(t), accepted });
@@ -390,7 +390,7 @@ export class RobotModel {
     }
   }
 
-  /** IK from the stored Cartesian target each tick (reference §14.16); unreachable → keep the last reachable. */
+  /** IK from the stored Cartesian target each tick (docs/DAEMON.md §14.16); unreachable → keep the last reachable. */
   private solveTarget(): void {
     if (!isUsablePose(this.targetHead) || !Number.isFinite(this.targetBodyYaw)) return;
     const ik = headIk(this.targetHead, this.targetBodyYaw, this.automaticBodyYaw);
@@ -402,7 +402,7 @@ export class RobotModel {
   private updatePresent(dt: number): void {
     const antTarget: [number, number] = [clampAntenna(this.targetAntennas[0], this.present.antennas[0]), clampAntenna(this.targetAntennas[1], this.present.antennas[1])];
     if (this.mode === 'mockup') {
-      // Mockup: targets copied to present every tick; motor mode is stored but ignored (reference §10).
+      // Mockup: targets copied to present every tick; motor mode is stored but ignored (docs/DAEMON.md §10).
       this.present = { headPose: this.reachHead.slice(), joints: this.reachJoints.slice(), antennas: antTarget, bodyYaw: this.reachJoints[0] };
       return;
     }

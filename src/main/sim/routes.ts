@@ -1,10 +1,10 @@
 /**
- * The daemon's REST routes (reference §2), registered on the simulator's router. Shapes, status codes and
+ * The daemon's REST routes (docs/DAEMON.md §2), registered on the simulator's router. Shapes, status codes and
  * quirks follow the reference; places where we deliberately differ say so.
  */
 import { z } from 'zod';
-import type { Mat4 } from '../reachy/kinematics';
-import { mat4ToPose } from '../reachy/kinematics';
+import type { Mat4 } from '../reachy';
+import { mat4ToPose } from '../reachy';
 import type { SimCore } from './core';
 import type { Router, SimRequest } from './http';
 import { HttpError, jsonBody, queryBool, validationError } from './http';
@@ -65,7 +65,7 @@ export function fullStateFlags(req: SimRequest): Record<string, boolean> {
   return f;
 }
 
-/** `FullState`: null fields serialised; `with_target_*` never appear (reference §14.6). */
+/** `FullState`: null fields serialised; `with_target_*` never appear (docs/DAEMON.md §14.6). */
 export function fullState(core: SimCore, f: Record<string, boolean>): Record<string, unknown> {
   const model = core.backend();
   const p = model.presentState();
@@ -127,7 +127,7 @@ export function registerRoutes(router: Router, core: SimCore): void {
     return { json: poseDoc(core.backend().presentState().headPose, asMatrix) };
   });
   router.addRoute('GET', '/api/state/present_body_yaw', () => ({ json: core.backend().presentState().bodyYaw }));
-  // [right, left], whatever the daemon's docstring says (reference §14.8).
+  // [right, left], whatever the daemon's docstring says (docs/DAEMON.md §14.8).
   router.addRoute('GET', '/api/state/present_antenna_joint_positions', () => ({ json: core.backend().presentState().antennas }));
   router.addRoute('GET', '/api/state/doa', () => {
     core.backend();
@@ -142,7 +142,7 @@ export function registerRoutes(router: Router, core: SimCore): void {
   router.addRoute('POST', '/api/move/goto', (req) => {
     const model = core.backend();
     const g = parseGoto(jsonBody(req));
-    // Quirk kept (reference §14.3): the REST route never passes `interpolation` on, so REST gotos are min-jerk.
+    // Quirk kept (docs/DAEMON.md §14.3): the REST route never passes `interpolation` on, so REST gotos are min-jerk.
     const move = model.goto({ head: g.head, antennas: g.antennas, bodyYaw: g.bodyYaw }, g.duration, 'minjerk', 'rest');
     return { json: { uuid: core.trackRestMove(move) } };
   });
@@ -151,7 +151,7 @@ export function registerRoutes(router: Router, core: SimCore): void {
   router.addRoute('POST', '/api/move/stop', (req) => {
     const model = core.backend();
     const uuid = parseMoveUuid(jsonBody(req));
-    // Quirk kept (reference §14.5): an unknown uuid is a KeyError in the daemon → plain 500.
+    // Quirk kept (docs/DAEMON.md §14.5): an unknown uuid is a KeyError in the daemon → plain 500.
     if (!core.restMoves.has(uuid)) return { status: 500, body: 'Internal Server Error' };
     model.stopMove(uuid);
     return { json: { message: `Stopped move with UUID: ${uuid}` } };
@@ -177,7 +177,7 @@ export function registerRoutes(router: Router, core: SimCore): void {
       ]);
     }
     model.setMotorMode(mode);
-    // The daemon formats the (str, Enum) member, not its value (reference §2.4).
+    // The daemon formats the (str, Enum) member, not its value (docs/DAEMON.md §2.4).
     return { json: { status: `motors changed to MotorControlMode.${MOTOR_MODE_NAMES[mode]} mode` } };
   });
 

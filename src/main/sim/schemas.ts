@@ -1,12 +1,12 @@
 /**
- * Request models of the daemon (reference §2 conventions, §2.3), validated with zod and reported in pydantic's
+ * Request models of the daemon (docs/DAEMON.md §2 conventions, §2.3), validated with zod and reported in pydantic's
  * 422 form. `AnyPose` reproduces the union quirk: a body with a valid 16-number `m` is a matrix, anything else
  * that is an object is XYZRPY with missing fields = 0 and extra keys ignored — so `{"m":[1,0]}` silently becomes
- * the identity pose (reference §14.14; the real daemon does exactly this).
+ * the identity pose (docs/DAEMON.md §14.14; the real daemon does exactly this).
  */
 import { z } from 'zod';
-import type { Mat4 } from '../reachy/kinematics';
-import { poseToMat4 } from '../reachy/kinematics';
+import type { Mat4 } from '../reachy';
+import { poseToMat4 } from '../reachy';
 import type { PydanticError } from './http';
 import { validationError, zodToPydantic } from './http';
 

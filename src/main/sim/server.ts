@@ -2,13 +2,14 @@
  * `startSimulator()`: the daemon-compatible HTTP + WebSocket server around SimCore, with the 50 Hz loop, the
  * media hook (extra routes / upgrade handlers) and fault injection.
  */
+import { errorMessage } from '../../shared/errors';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import { WebSocketServer } from 'ws';
 import { createLogger } from '../log';
-import type { Mat4 } from '../reachy/kinematics';
+import type { Mat4 } from '../reachy';
 import type { Cancel, SimClock } from './clock';
 import { realClock } from './clock';
 import type { PlayedSound } from './core';
@@ -160,7 +161,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     } catch (err) {
       if (err instanceof HttpError) send(res, { status: err.status, json: { detail: err.detail }, headers: cors });
       else {
-        log.warn(`unhandled error on ${req.method} ${url.pathname}: ${(err as Error).message}`);
+        log.warn(`unhandled error on ${req.method} ${url.pathname}: ${errorMessage(err)}`);
         send(res, { status: 500, body: 'Internal Server Error', headers: cors });
       }
     }
@@ -193,7 +194,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const makeServer = (): Server => {
     const s = createServer((req, res) => {
       handleRequest(req, res).catch((err: unknown) => {
-        log.warn(`request failed: ${(err as Error).message}`);
+        log.warn(`request failed: ${errorMessage(err)}`);
         if (!res.headersSent) send(res, { status: 500, body: 'Internal Server Error' });
       });
     });

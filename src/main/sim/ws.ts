@@ -1,13 +1,14 @@
 /**
- * WebSocket endpoints of the simulated daemon (reference §3): `/ws/sdk` (50 Hz state, 1 Hz status, commands
+ * WebSocket endpoints of the simulated daemon (docs/DAEMON.md §3): `/ws/sdk` (50 Hz state, 1 Hz status, commands
  * without replies, `task` gotos with `task_progress`), `/api/state/ws/full`, `/api/move/ws/updates`,
  * `/api/move/ws/set_target`.
  */
+import { errorMessage } from '../../shared/errors';
 import type { IncomingMessage } from 'node:http';
 import type { WebSocket } from 'ws';
 import { createLogger } from '../log';
-import type { Mat4 } from '../reachy/kinematics';
-import { forwardKinematics } from '../reachy/kinematics';
+import type { Mat4 } from '../reachy';
+import { forwardKinematics } from '../reachy';
 import type { SimCore, MoveEvent } from './core';
 import type { PydanticError, SimRequest } from './http';
 import { HttpError } from './http';
@@ -248,7 +249,7 @@ export function attachSetTargetStream(core: SimCore, ws: WebSocket): void {
       const detail =
         err instanceof HttpError && Array.isArray(err.detail)
           ? pydanticText('FullBodyTarget', err.detail as PydanticError[])
-          : (err as Error).message;
+          : errorMessage(err);
       sendJson(ws, JSON.stringify({ status: 'error', detail }));
     }
   });

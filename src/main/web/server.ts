@@ -3,6 +3,7 @@
  * is made per start and must be in the WebSocket URL (`/api?token=...`); without it the upgrade is refused, so other
  * users of the machine (or web pages in the operator's browser) cannot drive the robot. Binds 127.0.0.1 by default.
  */
+import { errorMessage } from '../../shared/errors';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -10,7 +11,7 @@ import { resolve } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { ConsolePush, ReplyFrame } from '../../shared/console-api';
-import type { ConsoleSession } from '../console/host';
+import type { ConsoleSession } from '../service';
 import { createLogger, type Logger } from '../log';
 import { Outbox, type BackpressureOptions, type OutboxStats } from './outbox';
 import { buildCsp, pageHeaders, resolveAsset, signallingSources } from './static';
@@ -178,7 +179,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
       inFlight++;
       session
         .handle(raw)
-        .then(reply, (err: unknown) => reply({ id: null, ok: false, error: { code: 'internal', message: (err as Error).message } }))
+        .then(reply, (err: unknown) => reply({ id: null, ok: false, error: { code: 'internal', message: errorMessage(err) } }))
         .finally(() => inFlight--);
     });
     ws.on('close', () => {

@@ -4,6 +4,7 @@
  * - Electron: the preload's `window.reachyConsole` bridge.
  * Params are validated here too, so a bad form value is reported before anything is sent.
  */
+import { errorMessage } from '../../shared/errors';
 import type { z } from 'zod';
 import {
   ConsoleApiError,
@@ -16,7 +17,7 @@ import {
   type PushFrame,
   type ReplyFrame,
 } from '../../shared/console-api';
-import { BRIDGE_GLOBAL, type ConsoleBridge } from './bridge';
+import { BRIDGE_GLOBAL, type ConsoleBridge } from '../../shared/bridge';
 
 export type LinkState = 'connecting' | 'open' | 'closed';
 
@@ -205,7 +206,10 @@ export function connectConsole(): ConsoleClient {
   return createWsClient(`${proto}//${location.host}/api?token=${encodeURIComponent(token)}`);
 }
 
+/** The text for a failed ConsoleApi call: the reply's error message, else errorMessage() of whatever was thrown. */
 export function errorText(err: unknown): string {
   if (err instanceof ConsoleApiError) return err.body.message;
-  return err instanceof Error ? err.message : String(err);
+  const body = err !== null && typeof err === 'object' ? (err as { body?: { message?: unknown } }).body : undefined;
+  if (body && typeof body.message === 'string') return body.message;
+  return errorMessage(err);
 }

@@ -4,15 +4,11 @@
  * Talks only to the ConsoleApi mcp group; agents' calls arrive as `mcp_call` pushes.
  */
 import { useCallback, useEffect, useState } from 'react';
+import { errorText as errText } from '../api/client';
 import { notify, runAction, useConsoleApi } from '../hooks';
 import type { McpBridgeStatus, McpCallRecord, McpClientConfig, McpClientKind, McpTarget } from '../../shared/console-api/mcp';
 
 const MAX_ROWS = 200;
-
-function errText(err: unknown): string {
-  const body = (err as { body?: { message?: string } }).body;
-  return body?.message ?? (err as Error).message ?? String(err);
-}
 
 function argsText(args: unknown): string {
   try {

@@ -3,6 +3,7 @@
  * meter (detect_audio_activity), motion magnitude (detect_motion), capture-and-show a frame (capture_video_frame)
  * and the stream access hints (get_media_stream_access with an optional signalling probe).
  */
+import { errorMessage } from '../../shared/errors';
 import { useEffect, useRef, useState } from 'react';
 import { runAction, useConsoleApi, useSelectedDeviceId } from '../hooks';
 import { fmt } from '../components/Panel';
@@ -52,7 +53,7 @@ export default function MediaPanel() {
   const [access, setAccess] = useState<Reply | null>(null);
   const busy = useRef(false);
 
-  // Polling: the driver's detectors run only when called (prior-art B.3), so the live view polls them.
+  // Polling: the driver's detectors run only when called (docs/PRIOR-ART.md §B.3), so the live view polls them.
   useEffect(() => {
     if (!deviceId || !live) return;
     let stopped = false;
@@ -80,7 +81,7 @@ export default function MediaPanel() {
         setProblem(null);
       } catch (err) {
         // The console may be between meshes or drivers; say so instead of throwing in the page.
-        if (!stopped) setProblem(err instanceof Error ? err.message : String(err));
+        if (!stopped) setProblem(errorMessage(err));
       } finally {
         busy.current = false;
       }

@@ -3,6 +3,7 @@
  * Talks only to the ConsoleApi panorama group (the scan itself runs in main through the mesh invoke path).
  */
 import { useEffect, useRef, useState } from 'react';
+import { errorText as errText } from '../api/client';
 import { notify, runAction, useConsoleApi, useSelectedDeviceId } from '../hooks';
 import type {
   PanoramaPlanSummary,
@@ -37,11 +38,6 @@ function toOptions(f: Form, deviceId: string): PanoramaScanOptionsInput {
   };
   for (const k of Object.keys(o) as Array<keyof PanoramaScanOptionsInput>) if (o[k] === undefined) delete o[k];
   return o;
-}
-
-function errText(err: unknown): string {
-  const body = (err as { body?: { message?: string } }).body;
-  return body?.message ?? (err as Error).message ?? String(err);
 }
 
 /** World yaw (x, wrapping) against pitch (y) of every planned pose. */

@@ -3,6 +3,7 @@
  * dry_run / apply_actions, start / stop, and watch the live counters (runner_heartbeat pushes) and the last action
  * chunk. The session runs in main and reaches the robot only through the mesh invoke path.
  */
+import { errorMessage } from '../../shared/errors';
 import { useEffect, useState } from 'react';
 import { runAction, useConsoleApi, useSelectedDeviceId } from '../hooks';
 import type { RunnerStatus } from '../../shared/console-api';
@@ -155,7 +156,7 @@ export default function RunnerPanel() {
         };
       }
     } catch (err) {
-      setFormError((err as Error).message);
+      setFormError(errorMessage(err));
       return;
     }
     const s = await runAction('Starting the policy', () => api.runnerStart(input));

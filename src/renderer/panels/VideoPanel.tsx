@@ -3,6 +3,7 @@
  * (get_media_stream_access → signalling URL and producer), then consumes the webrtcsink protocol directly from the
  * browser (the robot's ws://<robot>:8443, or the simulator's signalling server). The URL can be edited.
  */
+import { errorMessage } from '../../shared/errors';
 import { useEffect, useRef, useState } from 'react';
 import { useConsoleApi, useSelectedDeviceId } from '../hooks';
 import { WebrtcConsumer, type ConsumerStatus } from './media/webrtc-consumer';
@@ -48,7 +49,7 @@ export default function VideoPanel() {
           if (webrtc.producer_name) setProducer(webrtc.producer_name);
           setHint(webrtc.note ?? null);
         })
-        .catch((err: unknown) => !cancelled && setHint(err instanceof Error ? err.message : String(err)));
+        .catch((err: unknown) => !cancelled && setHint(errorMessage(err)));
     };
     setHint('asking the driver for stream access…');
     ask();

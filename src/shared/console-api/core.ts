@@ -20,7 +20,7 @@ export const meshSettings = z.discriminatedUnion('kind', [
 ]);
 export type MeshSettings = z.infer<typeof meshSettings>;
 
-/** `sim`, `host`, or `host:port` (SPEC §3 target selection). */
+/** `sim`, `host`, or `host:port` (target selection, README.md "Simulator"). */
 export const targetString = z
   .string()
   .regex(/^(sim|[A-Za-z0-9.-]{1,253}(:\d{1,5})?)$/, "must be 'sim', a host name, or host:port");

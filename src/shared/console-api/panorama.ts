@@ -23,7 +23,7 @@ const halfRange = (name: string, limit: number) =>
     .min(0, `${name} must be in [0, ${limit}] degrees`)
     .max(limit, `${name} outside safe range [0, ${limit}] degrees`);
 
-/** Scan options (SPEC §9, the prior tool's flags). Step counts left undefined take the defaults or --full-360. */
+/** Scan options (docs/ARCHITECTURE.md, the prior tool's flags). Step counts left undefined take the defaults or --full-360. */
 export const panoramaScanOptions = z.object({
   deviceId: deviceId.default('reachy-mini-1'),
   /** Pick step counts for ≥ overlapDeg overlap between neighbouring frames all around. */

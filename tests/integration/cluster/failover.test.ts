@@ -20,7 +20,7 @@ import { startSimulator, type Simulator } from '../../../src/main/sim';
 import { targetForSimulator } from '../../../src/main/reachy';
 import { startReachyDriver, type ReachyDriverHandle } from '../../../src/main/driver';
 import { ConsoleHost, type ConsoleSession } from '../../../src/main/console/host';
-import { realBackends } from '../../../src/main/console/real-backends';
+import { realBackends } from '../../../src/main/app/real-backends';
 import { createSettingsStore } from '../../../src/main/console/settings';
 import type { ReplyFrame } from '../../../src/shared/console-api';
 

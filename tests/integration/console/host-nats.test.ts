@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConsoleHost, type ConsoleSession } from '../../../src/main/console/host';
-import { realBackends } from '../../../src/main/console/real-backends';
+import { realBackends } from '../../../src/main/app/real-backends';
 import { createSettingsStore } from '../../../src/main/console/settings';
 import { setStderrLogging } from '../../../src/main/log';
 import { startNatsServer, type NatsServerHandle } from '../../helpers/nats-server';

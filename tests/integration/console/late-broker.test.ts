@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConsoleHost } from '../../../src/main/console/host';
-import { realBackends } from '../../../src/main/console/real-backends';
+import { realBackends } from '../../../src/main/app/real-backends';
 import { createSettingsStore } from '../../../src/main/console/settings';
 import { setStderrLogging } from '../../../src/main/log';
 import { createMeshClient, meshConfigFromEnv, openMesh } from '../../../src/main/mesh';

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createLocalMesh, createMeshClient, DeviceRuntime, defineFunction, type LocalMesh } from '../../../src/main/mesh';
 import { ConsoleHost } from '../../../src/main/console/host';
-import { realBackends } from '../../../src/main/console/real-backends';
+import { realBackends } from '../../../src/main/app/real-backends';
 import { createSettingsStore } from '../../../src/main/console/settings';
 import { startWebServer, type WebServer } from '../../../src/main/web/server';
 import { setStderrLogging } from '../../../src/main/log';

@@ -280,7 +280,7 @@ describe('reachy driver over NATS', () => {
     const t0 = Date.now();
     await s.sim.faults.crash();
     const trip = await until(() => events.find((e) => e.params.kind === 'interlock_tripped'), 3000, 10);
-    expect(Date.now() - t0).toBeLessThan(1000); // SPEC: safety_event within 1 s of losing the daemon
+    expect(Date.now() - t0).toBeLessThan(1000); // docs/SAFETY.md: safety_event within 1 s of losing the daemon
     expect(trip.params.source).toBe('daemon');
     const e = await rejection(invoke('look_at_world', { pitch: 2 }));
     expect(e.message).toMatch(/interlock tripped/);

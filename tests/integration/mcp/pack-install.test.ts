@@ -28,7 +28,7 @@ describe('npm pack + global install into a temp prefix', () => {
     const packed = await run('npm', ['pack', '--json', '--pack-destination', packDir], { cwd: ROOT, timeout: 60_000, maxBuffer: 16 * 1024 * 1024 });
     const [info] = JSON.parse(packed.stdout) as Array<{ filename: string; files: Array<{ path: string }> }>;
     const files = info.files.map((f) => f.path);
-    expect(files).toEqual(expect.arrayContaining(['bin/reachy-console.mjs', 'src/main/cli.ts', 'src/main/mcp/server.ts', 'package.json', 'README.md']));
+    expect(files).toEqual(expect.arrayContaining(['bin/reachy-console.mjs', 'src/main/app/cli.ts', 'src/main/mcp/server.ts', 'package.json', 'README.md']));
     expect(files.some((f) => f.startsWith('tests/'))).toBe(false);
     const tarball = join(packDir, readdirSync(packDir).find((f) => f.endsWith('.tgz')) ?? 'missing.tgz');
 

@@ -4,6 +4,7 @@
  * settings become valid, answers get_status over NATS, and restarts cleanly on a settings change.
  */
 import { mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { robotAppStack } from '../../../src/main/app/robot-app-stack';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,7 +16,7 @@ import { startRobotAppServer, type RobotAppServer } from '../../../src/main/robo
 import { DriverSupervisor } from '../../../src/main/robot-app/supervisor';
 import { effectiveSettings, readSettingsFile } from '../../../src/main/robot-app/settings';
 import { loadOrCreateToken } from '../../../src/main/robot-app/token';
-import { runChecks } from '../../../src/main/robot-app/doctor';
+import { runChecks } from '../../../src/main/app/commands/doctor';
 import { startOperatorBroker, type OperatorBroker } from './broker';
 import { freePort } from '../../helpers/nats-server';
 import { until } from '../driver/stack';
@@ -66,7 +67,7 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'placeholder'), '');
   token = loadOrCreateToken(settingsPath);
   writeFileSync(settingsPath, JSON.stringify({ use_portal: false, reachy_target: `127.0.0.1:${sim.port}`, transport_mode: 'websocket', no_media: true, mhp_rig: 'reachy_mini', legacy_key: 'keep me' }, null, 2));
-  supervisor = new DriverSupervisor({ load: () => effectiveSettings(readSettingsFile(settingsPath), {}), stateHz: 5, retryMinMs: 300, retryMaxMs: 1000 });
+  supervisor = new DriverSupervisor({ load: () => effectiveSettings(readSettingsFile(settingsPath), {}), stack: robotAppStack, stateHz: 5, retryMinMs: 300, retryMaxMs: 1000 });
   server = await startRobotAppServer({ settingsPath, env: {}, supervisor, token, staticDir: join(dir, 'no-page'), port: 0, bindHost: '127.0.0.1', validateTimeoutMs: 3000 });
   base = `http://127.0.0.1:${server.port}`;
   await supervisor.reload('app start');

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setStderrLogging } from '../../../src/main/log';
 import { startSimulator, type Simulator } from '../../../src/main/sim';
 import { attachSimMedia } from '../../../src/main/sim/media';
-import { runChecks, formatReport } from '../../../src/main/robot-app/doctor';
+import { runChecks, formatReport } from '../../../src/main/app/commands/doctor';
 import { effectiveSettings, readSettingsFile, type SettingsFields } from '../../../src/main/robot-app/settings';
 import { freePort } from '../../helpers/nats-server';
 import { until } from '../driver/stack';

@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 
 const root = path.resolve(__dirname, '../../..');
-const cli = path.join(root, 'src/main/cli.ts');
+const cli = path.join(root, 'src/main/app/cli.ts');
 const run = promisify(execFile);
 const dir = mkdtempSync(path.join(tmpdir(), 'runner-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -5,7 +5,7 @@ import type { ConsolePush, RunnerStatus } from '../../../src/shared/console-api'
 import { ConsoleApiError } from '../../../src/shared/console-api/protocol';
 import { runnerStartInput } from '../../../src/shared/console-api/runner';
 import { createRunnerService } from '../../../src/main/runner/console-service';
-import { startSimStack, type SimStack as RunnerSimStack } from '../../../src/main/stack/sim-stack';
+import { startSimStack, type SimStack as RunnerSimStack } from '../../../src/main/app/sim-stack';
 
 let stack: RunnerSimStack;
 const pushes: RunnerStatus[] = [];

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { addLogSink, setStderrLogging, type LogRecord } from '../../../src/main/log';
 import { runFromConfig, startDemoPolicyServer, type DemoPolicyServer } from '../../../src/main/runner';
-import { startSimStack, type SimStack as RunnerSimStack } from '../../../src/main/stack/sim-stack';
+import { startSimStack, type SimStack as RunnerSimStack } from '../../../src/main/app/sim-stack';
 
 let stack: RunnerSimStack;
 let server: DemoPolicyServer;

@@ -1,5 +1,5 @@
 /**
- * `/ws/sdk` as the Python SDK uses it (reference §3.6, §16 A.3): state at 50 Hz, status at 1 Hz, commands without
+ * `/ws/sdk` as the Python SDK uses it (docs/DAEMON.md §3.6, §16 A.3): state at 50 Hz, status at 1 Hz, commands without
  * replies, `task` gotos with `task_progress`, recording; and determinism of the whole stream for a seed.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -14,7 +14,7 @@ import { z } from 'zod';
 import { createLocalMesh, DeviceRuntime, defineFunction, type LocalMesh } from '../../../src/main/mesh';
 import { subjects } from '../../../src/main/mesh/subjects';
 import { ConsoleHost, MAX_SUBSCRIPTIONS_PER_SESSION } from '../../../src/main/console/host';
-import { realBackends } from '../../../src/main/console/real-backends';
+import { realBackends } from '../../../src/main/app/real-backends';
 import { createSettingsStore } from '../../../src/main/console/settings';
 import { startWebServer, type WebServer } from '../../../src/main/web/server';
 import { setStderrLogging } from '../../../src/main/log';

@@ -7,9 +7,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { DEFAULT_CONSOLE_PORT, DEFAULT_POLICY_SERVER_PORT, DEFAULT_SIM_PORT } from '../../../src/shared/ports';
-import { command as policyServer } from '../../../src/main/runner/policy-server-command';
-import { command as sim } from '../../../src/main/sim/command';
-import { command as serve } from '../../../src/main/web/command';
+import { command as policyServer } from '../../../src/main/app/commands/policy-server';
+import { command as sim } from '../../../src/main/app/commands/sim';
+import { command as serve } from '../../../src/main/app/commands/serve';
 
 const root = join(__dirname, '..', '..', '..');
 

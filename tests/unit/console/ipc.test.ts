@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { consoleMethods, type ConsolePush } from '../../../src/shared/console-api';
 import { createIpcHandlers, makeSenderCheck, type IpcEventLike } from '../../../src/main/console/ipc';
-import { ipcChannel, IPC_METHOD_PREFIX } from '../../../src/main/console/ipc-channels';
+import { ipcChannel, IPC_METHOD_PREFIX } from '../../../src/shared/ipc-channels';
 import { createPreloadApi } from '../../../src/preload/api';
 import { APP_URL } from '../../../src/main/web/app-protocol';
 import type { ConsoleSession } from '../../../src/main/console/host';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runDriver } from '../../../src/main/driver/command';
+import { runDriver } from '../../../src/main/app/commands/driver';
 
 describe('reachy-console driver --messaging-url', () => {
   it('takes every repeated --messaging-url (all cluster nodes), not just the last one', async () => {

@@ -1,4 +1,4 @@
-/** Test devices for the bridge: the reference's sensor-001 (reference §9) plus a slow device for timeouts. */
+/** Test devices for the bridge: the reference's sensor-001 (docs/PROTOCOL.md) plus a slow device for timeouts. */
 import { z } from 'zod';
 import { defineEvent, defineFunction, DeviceRuntime, type MeshConnection } from '../../../src/main/mesh';
 

@@ -17,7 +17,7 @@ const loaded = () => ({
 await import('./src/main/driver/start.ts');
 await import('./src/main/sim/media/index.ts');
 await import('./src/main/media/index.ts');
-await import('./src/main/driver/command.ts');
+await import('./src/main/app/commands/driver.ts');
 const before = loaded();
 const lazy = await import('./src/main/media/lazy.ts');
 await lazy.loadSharp();

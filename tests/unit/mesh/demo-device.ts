@@ -1,4 +1,4 @@
-/** A demo device mirroring the reference's sensor-001 (reference §9), used by mesh tests and benches. */
+/** A demo device mirroring the reference's sensor-001 (docs/PROTOCOL.md), used by mesh tests and benches. */
 import { z } from 'zod';
 import { defineEvent, defineFunction, DeviceRuntime, type DeviceRuntimeConfig, type MeshConnection } from '../../../src/main/mesh';
 

@@ -1,5 +1,5 @@
 /**
- * Golden payloads copied verbatim from shared/reference/device-connect-wire.md (§3.3–§3.7, §9), captured from the
+ * Golden payloads captured on the wire (subjects, RPC, events, registration, discovery; see docs/PROTOCOL.md) from the
  * reference Python implementation (device-connect 0.2.5). Python's `json.dumps` spacing is kept on purpose.
  * The presence doc's capabilities were elided (`{…same as registration…}`) in the capture; PRESENCE fills them
  * in from the registration capture.
@@ -18,7 +18,7 @@ export const LIST_DEVICES_REQUEST = String.raw`{"jsonrpc": "2.0", "id": "rpc-e1b
 export const GET_DEVICE_NULL_REPLY = String.raw`{"jsonrpc": "2.0", "id": "rpc-f6aa23b2fe31", "result": {"device": null}}`;
 export const LAMP_REGISTER_REPLY = String.raw`{"jsonrpc": "2.0", "id": "ts-lamp-01-1", "result": {"status": "registered", "device_registration_id": "16ace076-575f-420a-bf93-46b8b6a16247"}}`;
 export const CMD_DSOMETHING_WITH_META = String.raw`{"jsonrpc":"2.0","method":"doSomething","id":"req-003","params":{"_dc_meta":{"source_device":"sensor-01","traceparent":"00-abcdef1234567890abcdef1234567890-1234567890abcdef-01","tracestate":"congo=t61rcWkgMzE"},"value":42}}`;
-/** [request, response] pairs on sensor-001.cmd (reference §3.3). */
+/** [request, response] pairs on sensor-001.cmd (docs/PROTOCOL.md). */
 export const CMD_PAIRS: Array<[string, string]> = [
   [String.raw`{"jsonrpc": "2.0", "id": "d2d-238ccf342393", "method": "get_reading", "params": {"unit": "F"}}`, String.raw`{"jsonrpc": "2.0", "id": "d2d-238ccf342393", "result": {"temperature": 72.5, "unit": "F", "humidity": 45}}`],
   [String.raw`{"jsonrpc": "2.0", "id": "d2d-b740e1fb05c4", "method": "set_threshold", "params": {"value": -1}}`, String.raw`{"jsonrpc": "2.0", "id": "d2d-b740e1fb05c4", "error": {"code": -32000, "message": "Error invoking set_threshold: threshold must be >= 0"}}`],
@@ -29,5 +29,5 @@ export const CMD_PAIRS: Array<[string, string]> = [
 export const CMD_ROUTER_REQUEST = String.raw`{"jsonrpc": "2.0", "method": "get_reading", "params": {"unit": "F"}, "id": "0da9eca7-39e0-4b3c-b320-e1d6da750f27"}`;
 /** The registry's pull (built-in method). */
 export const CMD_REQUEST_REGISTRATION = String.raw`{"jsonrpc": "2.0", "id": "re-reg-ts-lamp-01-1795310957641", "method": "requestRegistration", "params": {}}`;
-/** Foreign lamp presence as described in reference §9.4 (functions without labels/tags, payload_schema null). */
+/** Foreign lamp presence as described in docs/PROTOCOL.md (functions without labels/tags, payload_schema null). */
 export const LAMP_PRESENCE = String.raw`{"device_id": "ts-lamp-01", "capabilities": {"description": "Minimal foreign lamp", "functions": [{"name": "set_power", "description": "Turn lamp on/off", "parameters": {"type": "object", "properties": {"on": {"type": "boolean"}}, "required": ["on"]}}], "events": [{"name": "power_changed", "description": "", "payload_schema": null}]}, "identity": {"device_type": "lamp"}, "status": {"location": "desk", "availability": "idle", "ts": "2026-11-22T01:29:46Z"}, "ts": 1795310986.1, "d2d": true}`;

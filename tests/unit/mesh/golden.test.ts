@@ -1,6 +1,6 @@
 /**
  * Golden wire tests: what our runtime and client put on the wire has the same keys and shapes as the reference
- * captures, and what the reference puts on the wire is accepted by our side (reference §3, §9).
+ * captures, and what the reference puts on the wire is accepted by our side (docs/PROTOCOL.md).
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -240,7 +240,7 @@ describe('golden payloads: our client side', () => {
     client = createMeshClient({ connection: mesh.connect() });
     const nr = (await client.invoke('ghost-9', 'x').catch((e: unknown) => e)) as MeshError;
     expect(nr).toMatchObject({ code: 'no_responders', message: 'nats: no responders available for request' });
-    // A wildcard subscriber counts as a responder but never answers (reference §9.3).
+    // A wildcard subscriber counts as a responder but never answers (docs/PROTOCOL.md).
     mesh.connect().subscribe('>', () => {});
     const to = (await client.invoke('ghost', 'x', {}, { timeoutMs: 100 }).catch((e: unknown) => e)) as MeshError;
     expect(to).toMatchObject({ code: 'timeout', message: 'Request to device-connect.default.ghost.cmd timed out after 0.1s' });
@@ -339,7 +339,7 @@ describe('golden payloads: our client side', () => {
   });
 });
 
-describe('broadcast (reference §3.8)', () => {
+describe('broadcast (docs/PROTOCOL.md)', () => {
   it('acts on a targeted broadcast and replies on event.async_reply.<cid>; other targets and where-filters are skipped', async () => {
     const mesh = createLocalMesh();
     const rt = createDemoDevice(mesh.connect(), {}, true);

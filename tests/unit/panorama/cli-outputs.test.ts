@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { meshConfigFrom, parsePanoramaArgs } from '../../../src/main/panorama/command';
+import { meshConfigFrom, parsePanoramaArgs } from '../../../src/main/app/commands/panorama';
 import { frameFileName, writeMosaics, type CapturedFrame } from '../../../src/main/panorama/outputs';
 import { ensureWritableDir } from '../../../src/main/panorama/files';
 import { SIM_CAMERA, scaleIntrinsics } from '../../../src/shared/camera-model';

@@ -6,7 +6,7 @@ import { nkeys } from '@nats-io/nats-core';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS, effectiveSettings, readSettingsFile, saveSettings, SettingsError } from '../../../src/main/robot-app/settings';
 import { applyPriorDriverFlags, findPortalCredentials, PORTAL_NATS_URL, resolveRunConfig, summarizeCredentials, withDefaultPort } from '../../../src/main/robot-app/resolve';
-import { UsageError } from '../../../src/main/command';
+import { UsageError } from '../../../src/main/app/command';
 
 const dir = () => mkdtempSync(join(tmpdir(), 'robot-app-settings-'));
 

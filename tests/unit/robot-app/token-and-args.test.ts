@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { loadOrCreateToken, tokenMatches, tokenPath } from '../../../src/main/robot-app/token';
-import { parseAppArgs, runApp } from '../../../src/main/robot-app/command';
-import { UsageError } from '../../../src/main/command';
+import { parseAppArgs, runApp } from '../../../src/main/app/commands/app';
+import { UsageError } from '../../../src/main/app/command';
 
 describe('app token', () => {
   it('is made once, stored 0600 beside the settings, and reused; a loosened mode is tightened', () => {

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FuseV1Options, getCurrentFuseWire } from '@electron/fuses';
-import { applyFuses, checkFuses, FuseState, REQUIRED_FUSES } from '../../../src/main/desktop/fuses';
+import { applyFuses, checkFuses, FuseState, REQUIRED_FUSES } from '../../../src/main/app/fuses';
 
 const SENTINEL = 'dL7pKGdnNz796PbbjQWNKmHXBZaB9tsX';
 const { ENABLE: E, DISABLE: D } = FuseState;

@@ -1,20 +1,21 @@
 /**
- * The driver's media and detection functions (SPEC §5/§6; return shapes of prior-art B.2/B.3). Frames and audio
+ * The driver's media and detection functions (docs/SAFETY.md; return shapes of docs/PRIOR-ART.md §B.2/B.3). Frames and audio
  * come from a pluggable MediaSource; without one every capture answers `{status:"unsupported", reason}` — never
  * fake data. Range violations throw (JSON-RPC -32000, message names the field and range); other failures are
  * recorded as the driver's last error and returned as `{status:"error", reason}`.
  */
+import { errorMessage } from '../../../shared/errors';
 import { z } from 'zod';
-import type { DeviceFunction, EventDeclaration } from '../../mesh/types';
+import type { DeviceFunction, EventDeclaration } from '../../mesh';
 import type { DriverGroupDeps, DriverFunctionGroup, MediaSource as DriverMediaSource } from '../function-group';
 import type { JsonObject } from '../../../shared/wire';
 import { DEFAULT_SIGNALLING_PORT, MEDIA_REPLY_CAP_BYTES, WEBRTC_PRODUCER_NAME } from '../../../shared/reachy';
-import type { MediaSource, RgbFrame } from '../../media/types';
-import { MediaUnsupportedError } from '../../media/types';
-import { ENCODING_PRESETS, ReplyTooLargeError, encodeFrame, resolveMaxEdge, withMeasuredSize } from '../../media/encode';
-import { confidence, motionMagnitude, rms } from '../../media/detect';
-import { SimHttpMediaSource } from '../../media/sim-http-source';
-import { probeSignalling } from '../../media/signalling/probe';
+import type { MediaSource, RgbFrame } from '../../media';
+import { MediaUnsupportedError } from '../../media';
+import { ENCODING_PRESETS, ReplyTooLargeError, encodeFrame, resolveMaxEdge, withMeasuredSize } from '../../media';
+import { confidence, motionMagnitude, rms } from '../../media';
+import { SimHttpMediaSource } from '../../media';
+import { probeSignalling } from '../../media';
 import { SoundPathError, defaultSoundDirs, resolveSound } from './sounds';
 import { observedView } from '../pose';
 
@@ -121,7 +122,7 @@ export function buildMediaGroup(deps: DriverGroupDeps, opts: MediaGroupOptions =
       return await fn(source);
     } catch (err) {
       if (err instanceof MediaUnsupportedError) return unsupported(err.message);
-      const reason = err instanceof Error ? err.message : String(err);
+      const reason = errorMessage(err);
       deps.state.setError(`${name}: ${reason}`);
       deps.logger.warn(`${name} failed: ${reason}`);
       if (err instanceof ReplyTooLargeError) throw err; // the caller asked for more than the cap allows
@@ -135,7 +136,7 @@ export function buildMediaGroup(deps: DriverGroupDeps, opts: MediaGroupOptions =
     try {
       return { ...(await deps.daemon.mediaStatus()) };
     } catch (err) {
-      return { error: err instanceof Error ? err.message : String(err) };
+      return { error: errorMessage(err) };
     }
   }
 
@@ -190,7 +191,7 @@ export function buildMediaGroup(deps: DriverGroupDeps, opts: MediaGroupOptions =
             if (info.signalling_url) url = info.signalling_url;
             else note = `simulator WebRTC producer not running${info.error ? `: ${info.error}` : ''}`;
           } catch (err) {
-            note = `simulator WebRTC info unavailable: ${err instanceof Error ? err.message : String(err)}`;
+            note = `simulator WebRTC info unavailable: ${errorMessage(err)}`;
           }
         }
         const onRobot = ['127.0.0.1', 'localhost', '::1'].includes(target.host) && target.kind !== 'sim';
@@ -243,7 +244,7 @@ export function buildMediaGroup(deps: DriverGroupDeps, opts: MediaGroupOptions =
           deps.state.updateMedia({ media_ready: false });
           return { status: 'success', released: true, daemon };
         } catch (err) {
-          const reason = err instanceof Error ? err.message : String(err);
+          const reason = errorMessage(err);
           deps.state.setError(`release_media_hardware: ${reason}`);
           return { status: 'error', reason };
         }
@@ -260,7 +261,7 @@ export function buildMediaGroup(deps: DriverGroupDeps, opts: MediaGroupOptions =
           deps.state.updateMedia({ media_ready: !!source });
           return { status: 'success', released: false, daemon };
         } catch (err) {
-          const reason = err instanceof Error ? err.message : String(err);
+          const reason = errorMessage(err);
           deps.state.setError(`acquire_media_hardware: ${reason}`);
           return { status: 'error', reason };
         }
@@ -400,7 +401,7 @@ export function buildMediaGroup(deps: DriverGroupDeps, opts: MediaGroupOptions =
           await deps.daemon.playSound(real);
           return { status: 'accepted', sound_file, result: { played_by: 'daemon' } };
         } catch (err) {
-          const reason = err instanceof Error ? err.message : String(err);
+          const reason = errorMessage(err);
           deps.state.setError(`play_audio_file: ${reason}`);
           return { status: 'error', reason };
         }

@@ -1,4 +1,4 @@
-/** The driver's media function group (SPEC §5 media + detection rows, §6). */
+/** The driver's media function group (docs/SAFETY.md, docs/PRIOR-ART.md §B.2). */
 import type { DriverFunctionGroup, DriverGroupDeps } from '../function-group';
 import { buildMediaGroup, type MediaGroupOptions } from './functions';
 

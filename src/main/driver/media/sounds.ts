@@ -1,5 +1,5 @@
 /**
- * Allowed sound folders for `play_audio_file` (SPEC §6, §15): a file name is resolved only inside the bundled
+ * Allowed sound folders for `play_audio_file` (docs/ARCHITECTURE.md): a file name is resolved only inside the bundled
  * resources/sounds folder or folders the operator configured (REACHY_SOUNDS_DIR, ':'-separated). Absolute paths,
  * `..` segments and symlinks that escape a folder are refused.
  */

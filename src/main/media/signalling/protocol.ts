@@ -1,5 +1,5 @@
 /**
- * GStreamer webrtcsink signalling protocol (gst-plugins-rs, reference reachy-mini-daemon.md §5.3): JSON messages
+ * GStreamer webrtcsink signalling protocol (gst-plugins-rs, docs/DAEMON.md §5.3): JSON messages
  * tagged by `type`, camelCase. Parsed leniently: unknown keys are kept/ignored, optional fields may be absent.
  * Shared by the simulator's signalling server, the Node probe client and (as types) the console's video panel.
  */

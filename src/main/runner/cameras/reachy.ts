@@ -1,6 +1,7 @@
 /** Camera source `reachy`: frames from the driver's `capture_video_frame` (over MeshClient.invoke), decoded to RGB. */
 import { z } from 'zod';
-import type { MeshClient } from '../../mesh/types';
+import { driverCall } from '../../../shared/driver-functions';
+import type { MeshClient } from '../../mesh';
 import { resolveMesh, type MeshSource } from '../connectors/reachy-mini';
 import { DEFAULT_DEVICE_ID } from '../../../shared/reachy';
 import { RunnerError, errorMessage } from '../errors';
@@ -38,12 +39,8 @@ export class ReachyCamera implements CameraSource {
     if (!this.mesh) throw new RunnerError('observe_failed', 'camera not started');
     let reply: unknown;
     try {
-      reply = await this.mesh.invoke(
-        this.cfg.device_id,
-        'capture_video_frame',
-        { encoding: this.cfg.encoding, max_edge: this.cfg.max_edge, quality: this.cfg.quality },
-        { timeoutMs: this.cfg.invoke_timeout_s * 1000 },
-      );
+      const { fn, params } = driverCall('capture_video_frame', { encoding: this.cfg.encoding, max_edge: this.cfg.max_edge, quality: this.cfg.quality });
+      reply = await this.mesh.invoke(this.cfg.device_id, fn, params, { timeoutMs: this.cfg.invoke_timeout_s * 1000 });
     } catch (err) {
       throw new RunnerError('observe_failed', `capture_video_frame: ${errorMessage(err)}`, { cause: err });
     }

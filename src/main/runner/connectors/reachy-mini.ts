@@ -6,9 +6,9 @@
  * - safeStop: stop_motion (always accepted by the driver); the lease is held as owner `policy` in apply_actions mode.
  */
 import { z } from 'zod';
-import type { MeshClient } from '../../mesh/types';
+import type { MeshClient } from '../../mesh';
 import { LIMITS, rangeMessage, DEFAULT_DEVICE_ID } from '../../../shared/reachy';
-import type { JsonObject } from '../../../shared/wire';
+import type { DriverFunctionName, DriverFunctionParams } from '../../../shared/driver-functions';
 import { RunnerError, errorMessage } from '../errors';
 import type { ActionChunk, ConnectorStartContext, Observation, RobotConnector, RunMode } from '../types';
 import { ACTION_LAYOUT, STATE_LAYOUT, idx, type ActionName } from './reachy-layout';
@@ -71,7 +71,8 @@ export class ReachyMiniConnector implements RobotConnector {
     return [...STATE_LAYOUT];
   }
 
-  private call(fn: string, params: JsonObject = {}): Promise<unknown> {
+  /** Typed against the driver's function catalogue: a renamed function or parameter is a compile error here. */
+  private call<K extends DriverFunctionName>(fn: K, params: DriverFunctionParams[K]): Promise<unknown> {
     if (!this.mesh) return Promise.reject(new RunnerError('observe_failed', 'connector not started'));
     return this.mesh.invoke(this.cfg.device_id, fn, params, { timeoutMs: this.cfg.invoke_timeout_s * 1000 });
   }
@@ -89,7 +90,7 @@ export class ReachyMiniConnector implements RobotConnector {
   async getObservation(): Promise<Observation> {
     let joints: unknown;
     try {
-      joints = await this.call('get_joints');
+      joints = await this.call('get_joints', {});
     } catch (err) {
       throw new RunnerError('observe_failed', `${this.cfg.device_id}: ${errorMessage(err)}`, { cause: err });
     }

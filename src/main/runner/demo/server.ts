@@ -4,6 +4,7 @@
  * plus `GET /healthz` and `GET /metadata`. Faults can be injected (stall, error) so tests and newcomers can see
  * the runner's safe-stop path.
  */
+import { errorMessage } from '../../../shared/errors';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -129,7 +130,7 @@ export async function startDemoPolicyServer(opts: DemoServerOptions = {}): Promi
         if ('stalled' in r) return; // the client's timeout fires; the socket closes with the server
         if ('error' in r) return send(500, { type: 'error', seq: obs.seq, code: 'policy_error', message: r.error });
         send(200, { type: 'action_chunk', seq: obs.seq, actions: r.actions, infer_ms: r.inferMs });
-      })().catch((err: unknown) => send(500, { code: 'internal', message: (err as Error).message }));
+      })().catch((err: unknown) => send(500, { code: 'internal', message: errorMessage(err) }));
     });
   });
   const httpPolicy = new DemoPolicy(opts);
@@ -172,7 +173,7 @@ export async function startDemoPolicyServer(opts: DemoServerOptions = {}): Promi
         if ('stalled' in r) return;
         if ('error' in r) return ws.send(JSON.stringify({ type: 'error', seq: obs.seq, code: 'policy_error', message: r.error }));
         ws.send(JSON.stringify({ type: 'action_chunk', seq: obs.seq, actions: r.actions, infer_ms: r.inferMs }));
-      })().catch((err: unknown) => log.warn(`json session: ${(err as Error).message}`));
+      })().catch((err: unknown) => log.warn(`json session: ${errorMessage(err)}`));
     });
   };
 
@@ -207,7 +208,7 @@ export async function startDemoPolicyServer(opts: DemoServerOptions = {}): Promi
             }),
           );
         } catch (err) {
-          ws.send(`Traceback (most recent call last):\nValueError: ${(err as Error).message}`);
+          ws.send(`Traceback (most recent call last):\nValueError: ${errorMessage(err)}`);
           ws.close(1011, 'internal error');
         }
       });

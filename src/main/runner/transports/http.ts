@@ -2,6 +2,7 @@
  * `http` transport: `POST <url>/act` with the same JSON observation; the reply is an action chunk
  * ({type:"action_chunk", seq, actions} or a bare {actions}, as FastCrest's `reflex serve`). Non-2xx → policy_error.
  */
+import { errorMessage } from '../../../shared/errors';
 import { RunnerError } from '../errors';
 import type { ActionChunk, InferOptions, PolicyMetadata, PolicyObservation, PolicyTransport } from '../types';
 import { encodeObservationJson, parseChunk, type ImageEncoding } from './wire';
@@ -42,7 +43,7 @@ export class HttpTransport implements PolicyTransport {
     } catch (err) {
       if (timeout.aborted) throw new RunnerError('transport_timeout', `POST ${this.actUrl}: no reply within ${ms} ms`);
       if (opts.signal?.aborted) throw new RunnerError('aborted', `POST ${this.actUrl}: aborted`);
-      const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message;
+      const cause = (err as { cause?: { code?: string } }).cause?.code ?? errorMessage(err);
       throw new RunnerError('transport_connect', `POST ${this.actUrl}: ${cause}`);
     }
     let json: unknown;

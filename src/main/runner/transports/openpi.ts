@@ -4,6 +4,7 @@
  * an error (the server's traceback) after which the server closes. Observation keys follow openpi's ALOHA-style
  * inputs by default: {state: float32[n], images: {name: uint8[H,W,3]}, prompt}; `image_layout: chw` for [3,H,W].
  */
+import { errorMessage } from '../../../shared/errors';
 import WebSocket from 'ws';
 import { RunnerError } from '../errors';
 import type { ActionChunk, InferOptions, PolicyMetadata, PolicyObservation, PolicyTransport, RgbFrame } from '../types';
@@ -57,7 +58,7 @@ export class OpenPiTransport implements PolicyTransport {
           const meta = unpackb(data);
           resolve(meta && typeof meta === 'object' && !Array.isArray(meta) ? (meta as PolicyMetadata) : {});
         } catch (err) {
-          reject(new RunnerError('protocol', `${this.opts.url}: metadata frame is not msgpack: ${(err as Error).message}`));
+          reject(new RunnerError('protocol', `${this.opts.url}: metadata frame is not msgpack: ${errorMessage(err)}`));
         }
       });
     });
@@ -79,7 +80,7 @@ export class OpenPiTransport implements PolicyTransport {
         try {
           w.resolve(unpackb(data));
         } catch (err) {
-          w.reject(new RunnerError('protocol', `reply is not msgpack: ${(err as Error).message}`));
+          w.reject(new RunnerError('protocol', `reply is not msgpack: ${errorMessage(err)}`));
         }
       }
     });

@@ -1,5 +1,5 @@
 /**
- * The JSON wire schema shared by the websocket and http transports and the demo server (prior-art §A.5/A.7):
+ * The JSON wire schema shared by the websocket and http transports and the demo server (docs/PRIOR-ART.md §A.5/A.7):
  * observation {type:"observation", seq, state, images{name: base64 JPEG}, prompt, capture_time_ns, request_id},
  * replies {type:"action_chunk", seq, actions[][]} or {type:"error", seq, code, message}; metadata first on websockets.
  */

@@ -5,7 +5,7 @@
  */
 import type { Mat4 } from '../../../shared/kinematics';
 import { SIM_CAMERA, cameraRotation, scaleIntrinsics, type Intrinsics } from '../../../shared/camera-model';
-import type { RgbFrame } from '../../media/types';
+import type { RgbFrame } from '../../media';
 import type { SceneImage } from './scene';
 import { GRID, renderCameraRows } from './render-kernel';
 import type { RenderWorker } from './render-worker';

@@ -11,6 +11,7 @@
  * Bad input → 422 with {detail} naming the field and range. Registered on the sim's server through its media hook
  * (`sim.http.addRoute`); `serveMediaRoutes` serves them on a plain Node server (tests, standalone use).
  */
+import { errorMessage } from '../../../shared/errors';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
@@ -130,7 +131,7 @@ export async function serveMediaRoutes(media: SimMedia, port = 0): Promise<{ url
         if (!route) return { status: 404, json: { detail: 'Not Found' } };
         return route.handler({ query: url.searchParams, rawBody: Buffer.concat(chunks) });
       })()
-        .catch((err: unknown): MediaResponse => ({ status: 503, json: { detail: err instanceof Error ? err.message : String(err) } }))
+        .catch((err: unknown): MediaResponse => ({ status: 503, json: { detail: errorMessage(err) } }))
         .then((r) => {
           const body = r.json !== undefined ? Buffer.from(JSON.stringify(r.json)) : (r.body ?? Buffer.alloc(0));
           res.writeHead(r.status ?? 200, {

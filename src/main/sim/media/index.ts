@@ -1,5 +1,5 @@
 /**
- * The simulator's media (SPEC §4 camera/microphone/speaker, §6 WebRTC): `attachSimMedia(sim)` renders the camera
+ * The simulator's media (camera, microphone, speaker; WebRTC as docs/DAEMON.md §5): `attachSimMedia(sim)` renders the camera
  * at the sim's world head pose and time, registers the media routes (our extension, see ./http.ts) through the
  * sim's media hook and, unless disabled, starts the webrtcsink-compatible signalling server with the `reachymini`
  * producer.

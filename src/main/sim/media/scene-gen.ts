@@ -11,7 +11,7 @@
  *
  * Run once: `npx tsx src/main/sim/media/scene-gen.ts [out.png] [width]` (output is committed).
  */
-import { loadSharp } from '../../media/lazy';
+import { loadSharp } from '../../media';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { mkdir, rename } from 'node:fs/promises';

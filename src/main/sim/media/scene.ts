@@ -3,7 +3,7 @@
  * The file is found by walking up from this module (works from src/ under tsx and from out/ when bundled),
  * or from REACHY_SCENE_FILE.
  */
-import { loadSharp } from '../../media/lazy';
+import { loadSharp } from '../../media';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';

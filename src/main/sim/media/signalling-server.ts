@@ -10,7 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, WebSocket } from 'ws';
-import { incomingMessage, type OutgoingMessage } from '../../media/signalling/protocol';
+import { incomingMessage, type OutgoingMessage } from '../../media';
 import type { Logger } from '../../log';
 
 interface Peer {

@@ -2,8 +2,9 @@
  * The simulator's media: camera (rendered at the sim's current world head pose), microphone (from the sim clock),
  * speaker sink, and optionally the WebRTC signalling server + producer of the camera. One instance per sim.
  */
+import { errorMessage } from '../../../shared/errors';
 import type { Mat4 } from '../../../shared/kinematics';
-import type { RgbFrame } from '../../media/types';
+import type { RgbFrame } from '../../media';
 import { SimCamera } from './camera';
 import { loadScene } from './scene';
 import { RenderWorker } from './render-worker';
@@ -13,7 +14,7 @@ import { DEFAULT_SIGNALLING_PORT, WEBRTC_PRODUCER_NAME } from '../../../shared/r
 import type { Logger } from '../../log';
 import { SignallingServer } from './signalling-server';
 import { WebrtcProducer } from './webrtc-producer';
-import { findFfmpeg } from '../../media/ffmpeg';
+import { findFfmpeg } from '../../media';
 
 export interface SimMediaOptions {
   /** Sim clock, ms epoch. */
@@ -118,7 +119,7 @@ export class SimMedia {
       await server.start();
     } catch (err) {
       if (opts.failOnListenError) throw err;
-      this.setWebrtcInfo({ running: false, error: `signalling server: ${err instanceof Error ? err.message : String(err)}` });
+      this.setWebrtcInfo({ running: false, error: `signalling server: ${errorMessage(err)}` });
       return this.webrtcInfo();
     }
     this.signalling = server;
@@ -139,7 +140,7 @@ export class SimMedia {
       this.producer = producer;
       this.setWebrtcInfo({ running: true, signalling_url: server.url, error: undefined });
     } catch (err) {
-      this.setWebrtcInfo({ running: false, signalling_url: server.url, error: `producer: ${err instanceof Error ? err.message : String(err)}` });
+      this.setWebrtcInfo({ running: false, signalling_url: server.url, error: `producer: ${errorMessage(err)}` });
     }
     return this.webrtcInfo();
   }

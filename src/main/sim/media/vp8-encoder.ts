@@ -8,7 +8,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { RtpHeader, RtpPacket } from 'werift';
 import type { Logger } from '../../log';
-import { findFfmpeg } from '../../media/ffmpeg';
+import { findFfmpeg } from '../../media';
 
 export { findFfmpeg };
 

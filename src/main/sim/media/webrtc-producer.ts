@@ -5,13 +5,12 @@
  * sim camera at `width` px rendered at `fps` while at least one session is live, encoded once (ffmpeg VP8) and
  * shared by every session. Video only: the robot's Opus audio and `data` channel are not simulated.
  */
+import { errorMessage } from '../../../shared/errors';
 import WebSocket from 'ws';
 import type { MediaStreamTrack, RTCPeerConnection } from 'werift';
-import { loadWerift } from '../../media/lazy';
-import { outgoingMessage, type OutgoingMessage } from '../../media/signalling/protocol';
+import { loadWerift, outgoingMessage, type OutgoingMessage, type RgbFrame } from '../../media';
 import { WEBRTC_PRODUCER_NAME } from '../../../shared/reachy';
 import type { Logger } from '../../log';
-import type { RgbFrame } from '../../media/types';
 import type { Vp8Encoder } from './vp8-encoder';
 
 export interface ProducerOptions {
@@ -89,7 +88,7 @@ export class WebrtcProducer {
           resolve();
           return;
         }
-        void this.onMessage(m).catch((err: unknown) => this.opts.logger?.warn(`producer: ${err instanceof Error ? err.message : String(err)}`));
+        void this.onMessage(m).catch((err: unknown) => this.opts.logger?.warn(`producer: ${errorMessage(err)}`));
       });
     });
   }
@@ -114,7 +113,7 @@ export class WebrtcProducer {
           await this.startSession(m.sessionId, m.peerId);
         } catch (err) {
           // Tell the consumer instead of leaving it waiting for an offer that never comes.
-          this.opts.logger?.warn(`WebRTC session failed to start: ${err instanceof Error ? err.message : String(err)}`);
+          this.opts.logger?.warn(`WebRTC session failed to start: ${errorMessage(err)}`);
           if (this.sessions.has(m.sessionId)) this.endSession(m.sessionId, true);
           else this.send({ type: 'endSession', sessionId: m.sessionId });
         }

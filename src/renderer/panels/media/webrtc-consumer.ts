@@ -1,10 +1,11 @@
 /**
- * Browser WebRTC consumer of the GStreamer webrtcsink signalling protocol (reference reachy-mini-daemon.md §5.3,
+ * Browser WebRTC consumer of the GStreamer webrtcsink signalling protocol (docs/DAEMON.md §5.3,
  * the gstwebrtc-api flow): welcome → setPeerStatus listener → list → startSession with the producer named
  * `reachymini` → sessionStarted → the producer's SDP offer → our answer → trickled ICE both ways. Remote ICE that
  * arrives before the offer is queued. A lost link (socket closed, peer connection failed, producer gone) is
  * retried with backoff until `stop()`.
  */
+import { errorMessage } from '../../../shared/errors';
 export type ConsumerStatus =
   | { state: 'connecting'; detail: string }
   | { state: 'waiting'; detail: string }
@@ -57,7 +58,7 @@ export class WebrtcConsumer {
     try {
       ws = new WebSocket(this.opts.url);
     } catch (err) {
-      this.retry(`bad signalling URL: ${err instanceof Error ? err.message : String(err)}`);
+      this.retry(`bad signalling URL: ${errorMessage(err)}`);
       return;
     }
     this.ws = ws;
@@ -69,7 +70,7 @@ export class WebrtcConsumer {
         return;
       }
       this.opts.onMessage?.('in', msg);
-      this.onSignal(msg).catch((err: unknown) => this.fail(`negotiation failed: ${err instanceof Error ? err.message : String(err)}`));
+      this.onSignal(msg).catch((err: unknown) => this.fail(`negotiation failed: ${errorMessage(err)}`));
     };
     ws.onclose = () => {
       if (this.ws !== ws) return;

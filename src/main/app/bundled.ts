@@ -1,0 +1,68 @@
+/** Adapters from the bundled simulator and driver (their public surfaces) to ConsoleHost's handles. */
+import { errorMessage } from '../../shared/errors';
+import { startSimulator } from '../sim';
+import { startReachyDriver } from '../driver';
+import type { Logger } from '../log';
+import type { TripInfo } from '../driver';
+import type { DriverHandle, DriverStartOptions, SimHandle } from '../console';
+
+export async function startBundledSimulator(opts: { port?: number; mode: 'robot' | 'mockup'; media?: boolean; logger: Logger }): Promise<SimHandle> {
+  const media = opts.media ?? true;
+  // wake_up at start, as the real daemon does, so a newcomer sees the robot move at once.
+  const sim = await startSimulator({ port: opts.port ?? 0, host: '127.0.0.1', mode: opts.mode, wakeUpOnStart: true, noMedia: !media });
+  await sim.ready();
+  // Bounded wait for the start-up wake_up, so the first operator command is not overridden by it.
+  await sim.running(8000);
+  let simMedia: { close(): Promise<void> } | null = null;
+  if (media) {
+    try {
+      const { attachSimMedia } = await import('../sim/media');
+      simMedia = await attachSimMedia(sim, { logger: opts.logger.child('media') });
+    } catch (err) {
+      opts.logger.warn(`simulator camera/microphone not available: ${errorMessage(err)}`);
+    }
+  }
+  return {
+    url: sim.url,
+    port: sim.port,
+    mode: sim.mode,
+    close: async () => {
+      await simMedia?.close().catch(() => undefined);
+      await sim.stop();
+    },
+  };
+}
+
+export async function startBundledDriver(opts: DriverStartOptions): Promise<DriverHandle> {
+  const connection = (opts.mesh as { connection?: import('../mesh').MeshConnection }).connection;
+  if (!connection) throw new Error('the mesh handle has no connection for the driver');
+  const d = await startReachyDriver({
+    connection,
+    target: opts.daemonUrl,
+    deviceId: opts.deviceId,
+    stateHz: opts.stateHz,
+    media: opts.media,
+    logger: opts.logger,
+    ...(opts.startTripped ? { startTripped: opts.startTripped } : {}),
+  });
+  const interlock = d.driver.mirror.interlock;
+  const key = (t: TripInfo | null): string => (t ? `${t.ts}|${t.source}|${t.reason}` : '');
+  return {
+    deviceId: d.deviceId,
+    link: () => d.link(),
+    onLinkChange: (cb) => d.onLinkChange(cb),
+    interlock: () => interlock.info(),
+    onInterlockChange: (cb) => {
+      let last = key(interlock.info());
+      // The mirror reports every change (trips, resets, lease, moves); pass on only interlock transitions.
+      return d.driver.mirror.onChange(() => {
+        const t = interlock.info();
+        const k = key(t);
+        if (k === last) return;
+        last = k;
+        cb(t);
+      });
+    },
+    close: () => d.close(),
+  };
+}
