@@ -19,6 +19,7 @@ const COMMANDS: Record<string, Loader> = {
   'policy-server': () => import('./runner/policy-server-command'),
   app: () => import('./robot-app/command'),
   doctor: () => import('./robot-app/doctor'),
+  record: () => import('./record/command'),
 };
 
 async function overview(): Promise<string> {

@@ -21,3 +21,4 @@ export {
   type Env,
 } from './config';
 export { loadCredentialsFile, parseCredentialsText, type ParsedCredentials } from './credentials';
+export { observeInvokes, runAsCaller, hasInvokeObservers, type InvokeObserver, type ObservedCall, type ObservedOutcome } from './observe';
