@@ -12,6 +12,7 @@ import { createLogger } from '../log';
 import type { Logger } from '../log';
 import type { MeshClient } from '../mesh/types';
 import type { MeshConnection } from '../mesh';
+import type { JsonObject } from '../../shared/wire';
 import { allowListFromFlags } from './allow-list';
 import type { AllowList } from './allow-list';
 import { appendCallRecord } from './call-log';
@@ -35,6 +36,8 @@ Options:
   --panorama-dir <dir>  Where panorama://latest looks and look_around scans go (default: with --sim a temporary
                         folder of this bridge, else the console's ~/.local/share/reachy-console/panorama)
   --call-log <file>     Append every tool call as a JSON line (the console's MCP panel reads this)
+  --record <file.mcap>  Record the session: the agent's tool calls (arguments, results) beside the robot's
+                        state, events, invokes and camera (5 fps), as with \`reachy-console record\`
   -h, --help            This help
 
 Environment (as the reference bridge):
@@ -89,6 +92,48 @@ async function connectConfiguredMesh(logger: Logger): Promise<Stack & { requestT
   };
 }
 
+/** `--record`: a Recorder on the bridge's mesh, fed the tool calls; null (and logged) when the file cannot be made. */
+async function startSessionRecording(
+  out: string,
+  mesh: () => MeshClient,
+  devices: string | 'all',
+  logger: Logger,
+): Promise<{ onToolResult: NonNullable<ConstructorParameters<typeof BridgeTools>[0]['onToolResult']>; stop(): Promise<void> } | null> {
+  const { Recorder } = await import('../record/recorder');
+  try {
+    // The recording starts with the mesh: a broker that is not up yet is waited for (30 s), not skipped.
+    let client: MeshClient | null = null;
+    for (const deadline = Date.now() + 30_000; !client; ) {
+      try {
+        client = mesh();
+      } catch (err) {
+        if (Date.now() > deadline) throw err;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
+    const rec = await Recorder.start({ mesh: client, out, devices: devices === 'all' ? 'all' : [devices], videoFps: 5, logger: logger.child('record') });
+    logger.info(`recording the session to ${out}`);
+    return {
+      onToolResult: (c) => {
+        let result: unknown = c.text;
+        try {
+          result = JSON.parse(c.text);
+        } catch {
+          // Plain text results stay text.
+        }
+        rec.recordToolCall({ tool: c.tool, arguments: (c.arguments ?? {}) as JsonObject, startedAt: c.startedAt, durationMs: c.durationMs, isError: c.isError, result });
+      },
+      stop: async () => {
+        const s = await rec.stop();
+        logger.info(`recorded ${s.messages} messages to ${out}`);
+      },
+    };
+  } catch (err) {
+    logger.error(`cannot record to ${out}: ${(err as Error).message}`);
+    return null;
+  }
+}
+
 export const command: CliCommand = {
   summary: 'MCP bridge on stdio for Claude and other agents (--sim: with a simulated robot)',
   help: HELP,
@@ -103,6 +148,7 @@ export const command: CliCommand = {
         'read-only': { type: 'boolean', default: false },
         'call-log': { type: 'string' },
         'panorama-dir': { type: 'string' },
+        record: { type: 'string' },
       },
       strict: true,
       allowPositionals: false,
@@ -159,7 +205,13 @@ export const command: CliCommand = {
     }
     panoramaDir ??= defaultPanoramaDir();
     logger.info(`panorama folder: ${panoramaDir}`);
+    const recording = values.record ? await startSessionRecording(resolve(values.record), stack.mesh, values.sim ? deviceId : 'all', logger) : null;
+    if (values.record && !recording) {
+      await stack.close().catch(() => undefined);
+      return 1;
+    }
     const tools = new BridgeTools({
+      ...(recording ? { onToolResult: recording.onToolResult } : {}),
       inProcessMesh: values.sim ?? false,
       ...(robotReady ? { ready: () => robotReady } : {}),
       panoramaDir,
@@ -181,6 +233,7 @@ export const command: CliCommand = {
       await serveStdio(tools, logger);
     } finally {
       tools.close();
+      if (recording) await recording.stop();
       await stack.close().catch((err: unknown) => logger.warn(`shutdown: ${(err as Error).message}`));
       if (tempPanoramaDir) await rm(tempPanoramaDir, { recursive: true, force: true }).catch(() => undefined);
       logger.info('bridge stopped');

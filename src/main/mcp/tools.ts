@@ -7,6 +7,7 @@
 import { join } from 'node:path';
 import type { MeshClient } from '../mesh/types';
 import { MeshError } from '../mesh/types';
+import { runAsCaller } from '../mesh/observe';
 import type { DeviceInfo, JsonObject, Labels } from '../../shared/wire';
 import { DEVICE_TYPE } from '../../shared/reachy';
 import type { McpCallRecord } from '../../shared/console-api/mcp';
@@ -16,6 +17,9 @@ import type { AllowList } from './allow-list';
 import { EventHub } from './events';
 import type { BridgeEvent } from './events';
 import { dumps, dumpsIndent, pyFloat } from './pyjson';
+
+/** How recordings name the invokes an MCP agent's tool calls make. */
+export const MCP_AGENT_CALLER = 'mcp-agent';
 import {
   SMALL_FLEET_HINT,
   aggregateFleet,
@@ -59,6 +63,8 @@ export interface BridgeToolsOptions {
   /** DEVICE_CONNECT_SMALL_FLEET_THRESHOLD (default from env, 5). */
   smallFleetThreshold?: number;
   onCall?: (record: McpCallRecord) => void;
+  /** Every tool call with its arguments and full result text (a session recording, `mcp --record`). */
+  onToolResult?: (call: { tool: string; arguments: unknown; startedAt: number; durationMs: number; isError: boolean; text: string }) => void;
   /**
    * The bridge's mesh is its own in-process one (`mcp --sim`): an unknown device is then named with the devices
    * that exist instead of the broker's "no responders", since no broker is involved.
@@ -190,9 +196,11 @@ export class BridgeTools {
 
   private async record(tool: string, args: unknown, run: () => Promise<Outcome>): Promise<ToolResult> {
     const t0 = performance.now();
+    const startedAt = Date.now();
     let out: Outcome;
     try {
-      out = await run();
+      // Invokes made for this call are attributed to the agent in recordings.
+      out = await runAsCaller(MCP_AGENT_CALLER, run);
     } catch (err) {
       // Discovery failures and other surprises become a readable tool result, never a crash.
       const message = err instanceof Error ? err.message : String(err);
@@ -208,6 +216,11 @@ export class BridgeTools {
       } catch (err) {
         this.log.warn(`tool-call log sink failed: ${(err as Error).message}`);
       }
+    }
+    try {
+      this.opts.onToolResult?.({ tool, arguments: args, startedAt, durationMs: elapsedMs, isError, text: out.text });
+    } catch (err) {
+      this.log.warn(`tool-call recorder failed: ${(err as Error).message}`);
     }
     return out.image ? { text: out.text, isError, image: out.image } : { text: out.text, isError };
   }
