@@ -330,10 +330,14 @@ export class Recorder {
     this.log.error(
       `recording stopped: ${message}. ${this.opts.out} is readable up to its last complete chunk; run: reachy-console record --repair ${this.opts.out}`,
     );
-    void this.writer.end().then(() => {
-      const s = this.stats();
-      for (const cb of this.stopListeners) cb(s);
-    });
+    void this.writer.end().then(() => this.notifyStopped());
+  }
+
+  private notifyStopped(): void {
+    const s = this.stats();
+    const listeners = [...this.stopListeners];
+    this.stopListeners.clear();
+    for (const cb of listeners) cb(s);
   }
 
   /** Stops recording and writes the file's summary. Idempotent. */
@@ -345,9 +349,8 @@ export class Recorder {
       }
       this.detach();
       await this.writer.end();
-      const s = this.stats();
-      for (const cb of this.stopListeners) cb(s);
-      return s;
+      this.notifyStopped();
+      return this.stats();
     })();
     return this.stopping;
   }
