@@ -20,6 +20,7 @@ const COMMANDS: Record<string, Loader> = {
   app: () => import('./robot-app/command'),
   doctor: () => import('./robot-app/doctor'),
   record: () => import('./record/command'),
+  foxglove: () => import('./record/foxglove-command'),
 };
 
 async function overview(): Promise<string> {
