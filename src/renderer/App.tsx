@@ -16,7 +16,7 @@ import { SettingsPanel } from './panels/SettingsPanel';
 
 // Panels owned by other areas join the layout when their file exists in this build (see README-panels.md).
 const optional = import.meta.glob<Record<string, unknown>>(
-  ['./panels/VideoPanel.tsx', './panels/MediaPanel.tsx', './panels/PanoramaPanel.tsx', './panels/RunnerPanel.tsx', './panels/McpPanel.tsx'],
+  ['./panels/VideoPanel.tsx', './panels/MediaPanel.tsx', './panels/PanoramaPanel.tsx', './panels/RunnerPanel.tsx', './panels/McpPanel.tsx', './panels/RecordPanel.tsx'],
   { eager: true },
 );
 const OPTIONAL_TITLES: Record<string, string> = {
@@ -25,6 +25,7 @@ const OPTIONAL_TITLES: Record<string, string> = {
   PanoramaPanel: 'Panorama',
   RunnerPanel: 'Policy runner',
   McpPanel: 'MCP',
+  RecordPanel: 'Record / replay',
 };
 const extraPanels: Array<{ name: string; title: string; C: ComponentType }> = Object.entries(optional)
   .map(([path, mod]) => {

@@ -15,6 +15,7 @@ const AREAS: Array<{ area: string; factory: string }> = [
   { area: 'mcp', factory: 'createMcpService' },
   { area: 'panorama', factory: 'createPanoramaService' },
   { area: 'runner', factory: 'createRunnerService' },
+  { area: 'record', factory: 'createRecordService' },
 ];
 
 /**

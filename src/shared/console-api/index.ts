@@ -3,9 +3,10 @@ import { coreMethods } from './core';
 import { mcpMethods } from './mcp';
 import { panoramaMethods } from './panorama';
 import { runnerMethods } from './runner';
+import { recordMethods } from './record';
 import type { ApiOf, ConsolePush } from './protocol';
 
-export const consoleMethods = { ...coreMethods, ...mcpMethods, ...panoramaMethods, ...runnerMethods };
+export const consoleMethods = { ...coreMethods, ...mcpMethods, ...panoramaMethods, ...runnerMethods, ...recordMethods };
 export type ConsoleMethods = typeof consoleMethods;
 export type ConsoleMethodName = keyof ConsoleMethods & string;
 
@@ -19,3 +20,4 @@ export * from './core';
 export type { McpCallRecord } from './mcp';
 export type { PanoramaProgress } from './panorama';
 export type { RunnerStatus } from './runner';
+export type { RecordStatus, ReplayInfo, ReplayMessage, ReplayWindow, RecordingFile } from './record';
