@@ -8,7 +8,9 @@ import { simBench } from './sim';
 import { b6 } from './b6';
 import { b4 } from './b4';
 import { runnerPipeline } from './runner-pipeline';
+import { recordBench } from './record';
 
 // Each subsystem adds its benchmark here (one import + one entry).
 export const benches: Bench[] = [b1b2, b7, b8, b5, b3, b6, b4, simBench];
 benches.push(runnerPipeline);
+benches.push(recordBench);
