@@ -6,16 +6,17 @@ import { createLogger } from '../log';
 import { DEVICE_ID_PATTERN } from '../../shared/wire';
 import type { MeshClient, MeshConnection } from '../mesh';
 import { ListenError } from '../listen-error';
+import { DEFAULT_FOXGLOVE_PORT } from '../../shared/ports';
 
 const HELP = `Usage: reachy-console foxglove [--port N] [--device-id ID ... | --all] [--video-fps N] [--host H]
 
 Serves the Foxglove WebSocket protocol so Foxglove Studio ("Open connection" → Foxglove WebSocket →
-ws://127.0.0.1:8765) shows the robot live: state (plots), transforms base → body → head → camera (3D panel),
+ws://127.0.0.1:${DEFAULT_FOXGLOVE_PORT}) shows the robot live: state (plots), transforms base → body → head → camera (3D panel),
 camera frames (image panel), events, every invoke with its caller, and logs. The same channels as a recording.
 Read-only: clients cannot publish, call services or set parameters; nothing reaches the robot.
 
 Options:
-  --port <n>          Port (default 8765; 0 = any free port)
+  --port <n>          Port (default ${DEFAULT_FOXGLOVE_PORT}; 0 = any free port)
   --device-id <id>    Serve this device (repeatable; default reachy-mini-1)
   --all               Serve every device on the mesh
   --video-fps <n>     Camera frames per second while a client watches (0-30, default 10)
@@ -44,7 +45,7 @@ export const command: CliCommand = {
       strict: true,
       allowPositionals: false,
     });
-    const port = values.port === undefined ? 8765 : Number(values.port);
+    const port = values.port === undefined ? DEFAULT_FOXGLOVE_PORT : Number(values.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port=${values.port} outside allowed range [0, 65535]`);
     const fps = values['video-fps'] === undefined ? 10 : Number(values['video-fps']);
     if (!Number.isFinite(fps) || fps < 0 || fps > 30) throw new UsageError(`--video-fps=${values['video-fps']} outside allowed range [0, 30]`);
@@ -58,11 +59,6 @@ export const command: CliCommand = {
     const logger = createLogger('foxglove');
     const { isLoopbackHost, startFoxgloveBridge, DEFAULT_ALLOWED_ORIGINS } = await import('./foxglove');
     const host = values.host ?? '127.0.0.1';
-    if (!isLoopbackHost(host)) {
-      logger.warn(
-        `listening on ${host}: anyone who can reach port ${port} sees this robot's camera, state and every invoke (read-only). Use only on a network you trust.`,
-      );
-    }
 
     let mesh: MeshClient;
     let connection: MeshConnection | undefined;
@@ -100,6 +96,11 @@ export const command: CliCommand = {
       await closeStack();
       const e = err as NodeJS.ErrnoException;
       throw new ListenError(`cannot listen on ${host}:${port}: ${e.code === 'EADDRINUSE' ? 'the port is in use (choose another with --port)' : e.message}`, e.code);
+    }
+    if (!isLoopbackHost(host)) {
+      logger.warn(
+        `listening on ${host}: anyone who can reach port ${bridge.port} sees this robot's camera, state and every invoke (read-only). Use only on a network you trust.`,
+      );
     }
     process.stdout.write(`foxglove bridge at ${bridge.url}\n`);
     await new Promise<void>((res) => {

@@ -9,19 +9,23 @@
  */
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { FoxgloveServer } from '@foxglove/ws-protocol';
+import { createRequire } from 'node:module';
 import { WebSocketServer } from 'ws';
 import { createLogger, type Logger } from '../log';
+import { DEFAULT_FOXGLOVE_PORT } from '../../shared/ports';
 import { topics, type ChannelSpec } from './channels';
 import { msToNs } from './mcap-file';
 import { MeshTap, type TapOptions } from './tap';
+
+// The package's ESM build is not marked as ESM for Node, so Node only sees its CommonJS build: load that one.
+const { FoxgloveServer } = createRequire(import.meta.url)('@foxglove/ws-protocol') as typeof import('@foxglove/ws-protocol');
 
 /** Foxglove Studio's web app; the desktop app and command-line clients send no Origin. */
 export const DEFAULT_ALLOWED_ORIGINS = ['https://app.foxglove.dev'];
 
 export interface FoxgloveBridgeOptions extends TapOptions {
   host?: string;
-  /** 0 = any free port. Default 8765 (Foxglove's default). */
+  /** 0 = any free port. Default DEFAULT_FOXGLOVE_PORT. */
   port?: number;
   allowedOrigins?: string[];
 }
@@ -106,7 +110,7 @@ export async function startFoxgloveBridge(opts: FoxgloveBridgeOptions): Promise<
   });
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
-    http.listen(opts.port ?? 8765, host, () => {
+    http.listen(opts.port ?? DEFAULT_FOXGLOVE_PORT, host, () => {
       http.off('error', reject);
       resolve();
     });

@@ -3,6 +3,7 @@
  * messages at the expected rates (state at the driver's 20 Hz, camera at the chosen fps, only while subscribed),
  * unsubscribing, and that a web page from another origin cannot connect.
  */
+import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import sharp from 'sharp';
@@ -98,4 +99,37 @@ describe('foxglove bridge', () => {
     const { client } = await connect('https://app.foxglove.dev');
     client.close();
   });
+});
+
+describe('reachy-console foxglove', () => {
+  it('serves a simulated robot to a Foxglove client from the command line and exits cleanly on Ctrl-C', async () => {
+    const root = new URL('../../../', import.meta.url).pathname;
+    const child = spawn(process.execPath, ['bin/reachy-console.mjs', 'foxglove', '--sim', '--port', '0'], {
+      cwd: root,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },
+    });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const exited = new Promise<number | null>((r) => child.on('exit', r));
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          const m = /foxglove bridge at (ws:\/\/127\.0\.0\.1:\d+)/.exec(out);
+          if (m) resolve(m[1]);
+        });
+        void exited.then((code) => reject(new Error(`exited ${code}: ${err.slice(-2000)}`)));
+      });
+      const ws = new WebSocket(url, [FoxgloveClient.SUPPORTED_SUBPROTOCOL]);
+      const client = new FoxgloveClient({ ws: ws as unknown as ConstructorParameters<typeof FoxgloveClient>[0]['ws'] });
+      const topics = await new Promise<string[]>((resolve) => client.on('advertise', (list) => resolve(list.map((c) => c.topic))));
+      expect(topics).toEqual(expect.arrayContaining([`/${ID}/state`, `/${ID}/camera`, '/tf']));
+      client.close();
+      child.kill('SIGINT');
+      expect(await exited).toBe(0);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  }, 60_000);
 });

@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { DEFAULT_CONSOLE_PORT, DEFAULT_POLICY_SERVER_PORT, DEFAULT_SIM_PORT } from '../../../src/shared/ports';
+import { DEFAULT_CONSOLE_PORT, DEFAULT_FOXGLOVE_PORT, DEFAULT_POLICY_SERVER_PORT, DEFAULT_SIM_PORT } from '../../../src/shared/ports';
+import { command as foxglove } from '../../../src/main/record/foxglove-command';
 import { command as policyServer } from '../../../src/main/runner/policy-server-command';
 import { command as sim } from '../../../src/main/sim/command';
 import { command as serve } from '../../../src/main/web/command';
@@ -15,7 +16,8 @@ const root = join(__dirname, '..', '..', '..');
 
 describe('default ports', () => {
   it('are distinct, and each command documents its own', () => {
-    expect(new Set([DEFAULT_CONSOLE_PORT, DEFAULT_POLICY_SERVER_PORT, DEFAULT_SIM_PORT]).size).toBe(3);
+    expect(new Set([DEFAULT_CONSOLE_PORT, DEFAULT_POLICY_SERVER_PORT, DEFAULT_SIM_PORT, DEFAULT_FOXGLOVE_PORT]).size).toBe(4);
+    expect(foxglove.help).toContain(`default ${DEFAULT_FOXGLOVE_PORT}`);
     expect(serve.help).toContain(`default ${DEFAULT_CONSOLE_PORT}`);
     expect(policyServer.help).toContain(`default ${DEFAULT_POLICY_SERVER_PORT}`);
     expect(sim.help).toContain(`default ${DEFAULT_SIM_PORT}`);
