@@ -7,7 +7,6 @@
 import { join } from 'node:path';
 import type { MeshClient } from '../mesh/types';
 import { MeshError } from '../mesh/types';
-import { runAsCaller } from '../mesh/observe';
 import type { DeviceInfo, JsonObject, Labels } from '../../shared/wire';
 import { DEVICE_TYPE } from '../../shared/reachy';
 import type { McpCallRecord } from '../../shared/console-api/mcp';
@@ -199,8 +198,7 @@ export class BridgeTools {
     const startedAt = Date.now();
     let out: Outcome;
     try {
-      // Invokes made for this call are attributed to the agent in recordings.
-      out = await runAsCaller(MCP_AGENT_CALLER, run);
+      out = await run();
     } catch (err) {
       // Discovery failures and other surprises become a readable tool result, never a crash.
       const message = err instanceof Error ? err.message : String(err);
@@ -363,7 +361,8 @@ export class BridgeTools {
       this.events.pin(id);
       let result: unknown;
       try {
-        result = await mesh.invoke(id, fn, parsed.value, { timeoutMs: this.timeoutMs });
+        // Recordings attribute this invoke to the agent.
+        result = await mesh.invoke(id, fn, parsed.value, { timeoutMs: this.timeoutMs, caller: MCP_AGENT_CALLER });
       } catch (err) {
         return fail(await this.invokeError(mesh, id, fn, err));
       }
@@ -410,7 +409,7 @@ export class BridgeTools {
         const refusal = await this.refusal(id, fn);
         if (refusal) throw new MeshError('device_error', refusal);
         await this.untilReady(id, fn);
-        return mesh.invoke(id, fn, params, opts);
+        return mesh.invoke(id, fn, params, { caller: MCP_AGENT_CALLER, ...opts });
       },
       subscribe: (id, ev, handler) => mesh.subscribe(id, ev, handler),
       listDevices: (filter) => mesh.listDevices(filter),

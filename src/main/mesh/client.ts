@@ -169,24 +169,25 @@ class MeshClientImpl implements MeshClient {
     } catch (err) {
       return Promise.reject(err);
     }
-    const observed = invokeStarted({ side: 'client', deviceId, fn, params, sourceDevice: opts.sourceDevice ?? null, rpcId });
-    const call = this.conn.request(subject, body, timeoutMs).then(
-      (data) => parseReply(data, deviceId, fn, subject),
-      (err: unknown) => {
-        const details: MeshErrorDetails = { deviceId, fn, subject, timeoutMs };
-        if (err instanceof MeshError) throw new MeshError(err.code, err.message, { ...err.details, ...details });
-        throw new MeshError('not_connected', errorMessage(err), details);
-      },
-    );
-    if (observed === null) return call;
-    return call.then(
-      (result) => {
+    const observed = invokeStarted({ side: 'client', deviceId, fn, params, sourceDevice: opts.sourceDevice ?? null, caller: opts.caller ?? null, rpcId });
+    return this.conn.request(subject, body, timeoutMs).then(
+      (data) => {
+        if (observed === null) return parseReply(data, deviceId, fn, subject);
+        let result: unknown;
+        try {
+          result = parseReply(data, deviceId, fn, subject);
+        } catch (err) {
+          observed({ ok: false, error: errorMessage(err) });
+          throw err;
+        }
         observed({ ok: true, result });
         return result;
       },
       (err: unknown) => {
-        observed({ ok: false, error: errorMessage(err) });
-        throw err;
+        const details: MeshErrorDetails = { deviceId, fn, subject, timeoutMs };
+        const out = err instanceof MeshError ? new MeshError(err.code, err.message, { ...err.details, ...details }) : new MeshError('not_connected', errorMessage(err), details);
+        observed?.({ ok: false, error: out.message });
+        throw out;
       },
     );
   }

@@ -21,4 +21,4 @@ export {
   type Env,
 } from './config';
 export { loadCredentialsFile, parseCredentialsText, type ParsedCredentials } from './credentials';
-export { observeInvokes, runAsCaller, hasInvokeObservers, type InvokeObserver, type ObservedCall, type ObservedOutcome } from './observe';
+export { observeInvokes, hasInvokeObservers, type InvokeObserver, type ObservedCall, type ObservedOutcome } from './observe';

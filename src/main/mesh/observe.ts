@@ -4,7 +4,6 @@
  * size check. A call made by a MeshClient of this process to a DeviceRuntime of this process is reported once,
  * by the client (the runtime sees it as already observed).
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { JsonObject } from '../../shared/wire';
 
 export interface ObservedCall {
@@ -13,7 +12,7 @@ export interface ObservedCall {
   deviceId: string;
   fn: string;
   params: JsonObject;
-  /** Who asked: the caller label set with `runAsCaller`, else `_dc_meta.source_device`, else null. */
+  /** Who asked: the caller's own label (InvokeOptions.caller), else `_dc_meta.source_device`, else null. */
   caller: string | null;
   sourceDevice: string | null;
   rpcId: string | number | null;
@@ -27,7 +26,6 @@ export type ObservedOutcome = { ok: true; result: unknown; durationMs: number } 
 export type InvokeObserver = (call: ObservedCall) => ((outcome: ObservedOutcome) => void) | void;
 
 const observers = new Set<InvokeObserver>();
-const callerContext = new AsyncLocalStorage<string>();
 // Client calls in flight to this process's own devices, so the device side does not report them again.
 const clientInFlight = new Set<string>();
 
@@ -39,11 +37,6 @@ export function observeInvokes(observer: InvokeObserver): () => void {
   };
 }
 
-/** Runs `fn` with every invoke it makes (synchronously or later in its async chain) attributed to `caller`. */
-export function runAsCaller<T>(caller: string, fn: () => T): T {
-  return callerContext.run(caller, fn);
-}
-
 export function hasInvokeObservers(): boolean {
   return observers.size > 0;
 }
@@ -51,14 +44,14 @@ export function hasInvokeObservers(): boolean {
 type Finish = (outcome: { ok: true; result: unknown } | { ok: false; error: string }) => void;
 
 /** Null when nobody observes (the caller then skips all bookkeeping). */
-export function invokeStarted(call: Omit<ObservedCall, 'caller' | 'startedAt'>): Finish | null {
+export function invokeStarted(call: Omit<ObservedCall, 'startedAt'>): Finish | null {
   if (observers.size === 0) return null;
   const key = `${call.deviceId}\u0000${String(call.rpcId)}`;
   if (call.side === 'device' && call.rpcId !== null && clientInFlight.has(key)) return null;
   if (call.side === 'client' && call.rpcId !== null) clientInFlight.add(key);
   const startedAt = Date.now();
   const t0 = performance.now();
-  const full: ObservedCall = { ...call, caller: callerContext.getStore() ?? call.sourceDevice, startedAt };
+  const full: ObservedCall = { ...call, caller: call.caller ?? call.sourceDevice, startedAt };
   const finishers: Array<(o: ObservedOutcome) => void> = [];
   for (const o of observers) {
     try {

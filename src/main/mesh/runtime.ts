@@ -488,6 +488,7 @@ export class DeviceRuntime implements DeviceRuntimeHandle {
       fn: method,
       params: params as JsonObject,
       sourceDevice: ctx.sourceDevice ?? null,
+      caller: null,
       rpcId: id,
     });
     this.invoke(entry, id, params as JsonObject, ctx, answerTo, observed);

@@ -72,7 +72,8 @@ export async function startFoxgloveBridge(opts: FoxgloveBridgeOptions): Promise<
     const id = channel(spec);
     // Nobody watching: not even encoded.
     if (!subscribed.has(id)) return false;
-    server.sendMessage(id, msToNs(Date.now()), enc.encode(JSON.stringify(message)));
+    const value: unknown = typeof message === 'function' ? (message as () => unknown)() : message;
+    server.sendMessage(id, msToNs(Date.now()), enc.encode(JSON.stringify(value)));
     return true;
   });
   // A frame is grabbed only while someone watches that camera.

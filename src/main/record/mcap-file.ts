@@ -13,6 +13,8 @@ import * as zstd from '@foxglove/wasm-zstd';
 import { RECORDING_PROFILE } from './channels';
 
 export const DEFAULT_CHUNK_BYTES = 64 * 1024;
+/** How long messages wait to be encoded together (well under a chunk's worth of time). */
+const BATCH_MS = 50;
 
 export type DecompressHandlers = McapTypes.DecompressHandlers;
 
@@ -163,27 +165,45 @@ export class McapFileWriter {
     return id;
   }
 
-  /** Queues one JSON message. `logTimeMs` is when it was received; `publishTimeMs` when its source stamped it. */
+  /**
+   * Queues one JSON message. `logTimeMs` is when it was received; `publishTimeMs` when its source stamped it.
+   * Messages are encoded and handed to the writer in batches every BATCH_MS, so a caller on a hot path (an invoke's
+   * reply, a 50 Hz state event) pays only for the push.
+   */
   add(channel: ChannelInfo, message: unknown, logTimeMs: number, publishTimeMs = logTimeMs): boolean {
     if (this.error || this.ended) return false;
-    const data = new TextEncoder().encode(JSON.stringify(message));
-    this.bytesQueued += data.byteLength;
-    this.enqueue(async () => {
-      const channelId = await this.channelId(channel);
-      await this.writer.addMessage({
-        channelId,
-        sequence: 0,
-        logTime: msToNs(logTimeMs),
-        publishTime: msToNs(publishTimeMs),
-        data,
-      });
-    }, data.byteLength);
+    this.batch.push({ channel, message, logTimeMs, publishTimeMs });
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setTimeout(() => this.flushBatch(), BATCH_MS);
+    }
     return true;
+  }
+
+  private readonly batch: Array<{ channel: ChannelInfo; message: unknown; logTimeMs: number; publishTimeMs: number }> = [];
+  private flushScheduled = false;
+
+  private flushBatch(): void {
+    this.flushScheduled = false;
+    if (this.batch.length === 0) return;
+    const items = this.batch.splice(0);
+    const enc = new TextEncoder();
+    // A message may be a function that builds it: its cost is paid here, not on the caller's path.
+    const encoded = items.map((it) => ({ ...it, data: enc.encode(JSON.stringify(typeof it.message === 'function' ? (it.message as () => unknown)() : it.message)) }));
+    const bytes = encoded.reduce((n, e) => n + e.data.byteLength, 0);
+    this.bytesQueued += bytes;
+    this.enqueue(async () => {
+      for (const e of encoded) {
+        const channelId = await this.channelId(e.channel);
+        await this.writer.addMessage({ channelId, sequence: 0, logTime: msToNs(e.logTimeMs), publishTime: msToNs(e.publishTimeMs), data: e.data });
+      }
+    }, bytes);
   }
 
   /** Writes the last chunk and the summary, then closes the file. After a write error it only closes the file. */
   async end(): Promise<void> {
     if (this.ended) return;
+    this.flushBatch();
     this.ended = true;
     this.enqueue(() => this.writer.end(), 0);
     await this.queue;

@@ -9,7 +9,7 @@
  */
 import type { JsonObject, MeshEvent } from '../../shared/wire';
 import { addLogSink, createLogger, type LogRecord, type Logger } from '../log';
-import { observeInvokes, runAsCaller, subjects, type MeshClient, type MeshConnection, type ObservedCall, type ObservedOutcome } from '../mesh';
+import { observeInvokes, subjects, type MeshClient, type MeshConnection, type ObservedCall, type ObservedOutcome } from '../mesh';
 import { foxTime, frameIds, topics, transformsFromState, type ChannelSpec } from './channels';
 
 /** The tap's own frame grabs are not invokes anyone made; they are never recorded as such. */
@@ -32,7 +32,10 @@ export interface TapOptions {
   logger?: Logger;
 }
 
-/** Receives each message; `publishTimeMs` is when its source stamped it. Returns false when it was not taken. */
+/**
+ * Receives each message (or a function that builds it, for messages on a hot path); `publishTimeMs` is when its
+ * source stamped it. Returns false when it was not taken.
+ */
 export type TapOutput = (channel: ChannelSpec, message: unknown, publishTimeMs?: number) => boolean;
 
 export interface ToolCallRecord {
@@ -77,6 +80,16 @@ export class MeshTap {
 
   get deviceIds(): string[] {
     return [...this.devices];
+  }
+
+  private readonly invokeChannels = new Map<string, ChannelSpec>();
+  private invokeChannel(deviceId: string): ChannelSpec {
+    let c = this.invokeChannels.get(deviceId);
+    if (!c) {
+      c = topics.invoke(deviceId);
+      this.invokeChannels.set(deviceId, c);
+    }
+    return c;
   }
 
   private wants(deviceId: string): boolean {
@@ -136,9 +149,7 @@ export class MeshTap {
       }
       inFlight = true;
       const t = Date.now();
-      runAsCaller(RECORDER_CALLER, () =>
-        this.opts.mesh.invoke(id, 'capture_video_frame', { encoding: 'jpeg' }, { timeoutMs: 5000, sourceDevice: RECORDER_CALLER }),
-      ).then(
+      this.opts.mesh.invoke(id, 'capture_video_frame', { encoding: 'jpeg' }, { timeoutMs: 5000, sourceDevice: RECORDER_CALLER }).then(
         (r) => {
           inFlight = false;
           const reply = r as { data_b64?: unknown; format?: unknown };
@@ -190,20 +201,24 @@ export class MeshTap {
     startedAt: number,
     o: ObservedOutcome,
   ): void {
-    const rec: Record<string, unknown> = {
-      device_id: deviceId,
-      function: fn,
-      params: compactForRecord(params),
-      caller,
-      source_device: sourceDevice,
-      seen_at: seenAt,
-      started_at: startedAt,
-      duration_ms: Math.max(0, o.durationMs),
-      ok: o.ok,
+    // Built when encoded (outputs accept a builder), so the invoke's reply path only queues it.
+    const build = (): Record<string, unknown> => {
+      const rec: Record<string, unknown> = {
+        device_id: deviceId,
+        function: fn,
+        params: compactForRecord(params),
+        caller,
+        source_device: sourceDevice,
+        seen_at: seenAt,
+        started_at: startedAt,
+        duration_ms: Math.max(0, o.durationMs),
+        ok: o.ok,
+      };
+      if (o.ok) rec.result = compactForRecord(o.result);
+      else rec.error = o.error;
+      return rec;
     };
-    if (o.ok) rec.result = compactForRecord(o.result);
-    else rec.error = o.error;
-    this.out(topics.invoke(deviceId), rec, startedAt);
+    this.out(this.invokeChannel(deviceId), build, startedAt);
   }
 
   /** A tap in its own process sees calls on the wire: each request on `.cmd`, matched with its reply. */
