@@ -12,7 +12,6 @@ import { createLogger } from '../log';
 import type { Logger } from '../log';
 import type { MeshClient } from '../mesh/types';
 import type { MeshConnection } from '../mesh';
-import type { JsonObject } from '../../shared/wire';
 import { allowListFromFlags } from './allow-list';
 import type { AllowList } from './allow-list';
 import { appendCallRecord } from './call-log';
@@ -92,13 +91,8 @@ async function connectConfiguredMesh(logger: Logger): Promise<Stack & { requestT
   };
 }
 
-/** `--record`: a Recorder on the bridge's mesh, fed the tool calls; null (and logged) when the file cannot be made. */
-async function startSessionRecording(
-  out: string,
-  mesh: () => MeshClient,
-  devices: string | 'all',
-  logger: Logger,
-): Promise<{ onToolResult: NonNullable<ConstructorParameters<typeof BridgeTools>[0]['onToolResult']>; stop(): Promise<void> } | null> {
+/** `--record`: a Recorder on the bridge's mesh (it also takes this process's tool calls); null (and logged) when the file cannot be made. */
+async function startSessionRecording(out: string, mesh: () => MeshClient, devices: string | 'all', logger: Logger): Promise<{ stop(): Promise<void> } | null> {
   const { Recorder } = await import('../record/recorder');
   try {
     // The recording starts with the mesh: a broker that is not up yet is waited for (30 s), not skipped.
@@ -114,15 +108,6 @@ async function startSessionRecording(
     const rec = await Recorder.start({ mesh: client, out, devices: devices === 'all' ? 'all' : [devices], videoFps: 5, logger: logger.child('record') });
     logger.info(`recording the session to ${out}`);
     return {
-      onToolResult: (c) => {
-        let result: unknown = c.text;
-        try {
-          result = JSON.parse(c.text);
-        } catch {
-          // Plain text results stay text.
-        }
-        rec.recordToolCall({ tool: c.tool, arguments: (c.arguments ?? {}) as JsonObject, startedAt: c.startedAt, durationMs: c.durationMs, isError: c.isError, result });
-      },
       stop: async () => {
         const s = await rec.stop();
         logger.info(`recorded ${s.messages} messages to ${out}`);
@@ -211,7 +196,6 @@ export const command: CliCommand = {
       return 1;
     }
     const tools = new BridgeTools({
-      ...(recording ? { onToolResult: recording.onToolResult } : {}),
       inProcessMesh: values.sim ?? false,
       ...(robotReady ? { ready: () => robotReady } : {}),
       panoramaDir,

@@ -16,6 +16,7 @@ import type { AllowList } from './allow-list';
 import { EventHub } from './events';
 import type { BridgeEvent } from './events';
 import { dumps, dumpsIndent, pyFloat } from './pyjson';
+import { reportToolCall } from './tool-observers';
 
 /** How recordings name the invokes an MCP agent's tool calls make. */
 export const MCP_AGENT_CALLER = 'mcp-agent';
@@ -62,8 +63,6 @@ export interface BridgeToolsOptions {
   /** DEVICE_CONNECT_SMALL_FLEET_THRESHOLD (default from env, 5). */
   smallFleetThreshold?: number;
   onCall?: (record: McpCallRecord) => void;
-  /** Every tool call with its arguments and full result text (a session recording, `mcp --record`). */
-  onToolResult?: (call: { tool: string; arguments: unknown; startedAt: number; durationMs: number; isError: boolean; text: string }) => void;
   /**
    * The bridge's mesh is its own in-process one (`mcp --sim`): an unknown device is then named with the devices
    * that exist instead of the broker's "no responders", since no broker is involved.
@@ -215,11 +214,7 @@ export class BridgeTools {
         this.log.warn(`tool-call log sink failed: ${(err as Error).message}`);
       }
     }
-    try {
-      this.opts.onToolResult?.({ tool, arguments: args, startedAt, durationMs: elapsedMs, isError, text: out.text });
-    } catch (err) {
-      this.log.warn(`tool-call recorder failed: ${(err as Error).message}`);
-    }
+    reportToolCall({ tool, arguments: args, startedAt, durationMs: elapsedMs, isError, text: out.text });
     return out.image ? { text: out.text, isError, image: out.image } : { text: out.text, isError };
   }
 

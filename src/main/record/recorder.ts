@@ -4,6 +4,7 @@
  */
 import { createLogger, type Logger } from '../log';
 import { FileSink, McapFileWriter, type RecordingSink } from './mcap-file';
+import { observeToolCalls } from '../mcp/tool-observers';
 import { MeshTap, type TapOptions, type ToolCallRecord } from './tap';
 
 export { compactForRecord, RECORDER_CALLER, type ToolCallRecord } from './tap';
@@ -17,6 +18,8 @@ export interface RecorderOptions extends TapOptions {
   chunkBytes?: number;
   /** Tests inject a failing sink (full disk) here. */
   sink?: RecordingSink;
+  /** Record the MCP tool calls answered in this process (default true). */
+  toolCalls?: boolean;
   metadata?: Record<string, string>;
 }
 
@@ -44,6 +47,7 @@ export class Recorder {
   private readonly startedAt = Date.now();
   private readonly stopListeners = new Set<(stats: RecorderStats) => void>();
   private stopping: Promise<RecorderStats> | null = null;
+  private unobserveTools: () => void = () => undefined;
 
   private constructor(
     private readonly opts: RecorderOptions,
@@ -69,6 +73,18 @@ export class Recorder {
     const writer = await McapFileWriter.start(sink, { chunkBytes: opts.chunkBytes, metadata: opts.metadata }, (message) => self?.fail(message));
     self = new Recorder(opts, writer);
     self.tap.start();
+    if (opts.toolCalls !== false) {
+      const rec = self;
+      rec.unobserveTools = observeToolCalls((c) => {
+        let result: unknown = c.text;
+        try {
+          result = JSON.parse(c.text);
+        } catch {
+          // Plain-text results stay text.
+        }
+        rec.recordToolCall({ tool: c.tool, arguments: (c.arguments ?? {}) as ToolCallRecord['arguments'], startedAt: c.startedAt, durationMs: c.durationMs, isError: c.isError, result });
+      });
+    }
     return self;
   }
 
@@ -111,6 +127,7 @@ export class Recorder {
     this.status = 'failed';
     this.stoppedAt = Date.now();
     this.tap.stop();
+    this.unobserveTools();
     this.log.error(
       `recording stopped: ${message}. ${this.opts.out} is readable up to its last complete chunk; run: reachy-console record --repair ${this.opts.out}`,
     );
@@ -132,6 +149,7 @@ export class Recorder {
         this.stoppedAt = Date.now();
       }
       this.tap.stop();
+      this.unobserveTools();
       await this.writer.end();
       this.notifyStopped();
       return this.stats();

@@ -33,9 +33,7 @@ describe('recording a simulated session', () => {
       panoramaDir: dir,
       logger: createLogger('test-mcp'),
       allow: null,
-      onToolResult: (c) =>
-        recorder.recordToolCall({ tool: c.tool, arguments: c.arguments as Record<string, never>, startedAt: c.startedAt, durationMs: c.durationMs, isError: c.isError, result: JSON.parse(c.text) }),
-    });
+    }); // not wired to the recorder: tool calls of this process reach it on their own (as in the console)
     const tr = await tools.invokeDevice({ device_id: 'reachy-mini-1', function: 'get_imu', arguments: '{}' } as Parameters<BridgeTools['invokeDevice']>[0]);
     expect(tr.isError).toBe(false);
     tools.close();
