@@ -196,7 +196,7 @@ export function transformsFromState(deviceId: string, state: StateLike, epochMs:
   const f = frameIds(deviceId);
   const ts = foxTime(epochMs);
   const rBody = rotZ3(bodyYaw);
-  // The daemon's matrix carries metres when it comes from `matrix`; xyz_mm is authoritative for translation.
+  // Translation from xyz_mm when present (the wire's unit), else from the matrix (metres).
   const tMm = hp.xyz_mm ? [num(hp.xyz_mm.x) ?? 0, num(hp.xyz_mm.y) ?? 0, num(hp.xyz_mm.z) ?? 0].map((v) => v / 1000) : [head[3], head[7], head[11]];
   const rHeadBase = rotationOf(head);
   // body → head: the head pose in the body's frame (the body turns under the head).
