@@ -20,6 +20,7 @@ import PanoramaPanel from './panels/PanoramaPanel';
 import RunnerPanel from './panels/RunnerPanel';
 import McpPanel from './panels/McpPanel';
 import AgentsPanel from './panels/AgentsPanel';
+import RecordPanel from './panels/RecordPanel';
 
 // The panels of the feature areas, listed statically so a renamed or missing panel is a type error.
 const extraPanels: ReadonlyArray<{ name: string; title: string; C: ComponentType }> = [
@@ -29,6 +30,7 @@ const extraPanels: ReadonlyArray<{ name: string; title: string; C: ComponentType
   { name: 'RunnerPanel', title: 'Policy runner', C: RunnerPanel },
   { name: 'McpPanel', title: 'MCP', C: McpPanel },
   { name: 'AgentsPanel', title: 'Agents', C: AgentsPanel },
+  { name: 'RecordPanel', title: 'Record / replay', C: RecordPanel },
 ];
 
 function StatusBar() {

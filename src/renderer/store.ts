@@ -117,6 +117,18 @@ function setSnapshot(snapshot: ConsoleSnapshot): void {
   useConsoleStore.setState((s) => ({ snapshot, driverDeviceId: snapshot.driver.deviceId ?? s.driverDeviceId }));
 }
 
+/**
+ * Where events enter the store. The live source (the host's pushes) and a recorded source (replay.ts) both feed
+ * it; while a recorded source plays, live events are held back so the panels show only the recording.
+ */
+let activeSource: 'live' | 'recorded' = 'live';
+export function setEventSource(source: 'live' | 'recorded'): void {
+  activeSource = source;
+}
+export function ingestEvent(e: MeshEvent, source: 'live' | 'recorded'): void {
+  if (source === activeSource) onEvent(e);
+}
+
 function onEvent(e: MeshEvent): void {
   for (const l of eventListeners) l(e);
   if (e.event_name === 'state_event') {
@@ -177,7 +189,7 @@ export function initConsole(c: ConsoleClient): () => void {
     c.onPush((p) => {
       switch (p.type) {
         case 'mesh_event':
-          onEvent(p.event);
+          ingestEvent(p.event, 'live');
           break;
         case 'snapshot': {
           const prev = useConsoleStore.getState().snapshot;

@@ -12,6 +12,7 @@ import { runnerPipeline } from './runner-pipeline';
 import { footprint } from './footprint';
 import { growth } from './growth';
 import { l1 } from './l1';
+import { recordBench } from './record';
 
 // Each subsystem adds its benchmark here (one import + one entry).
 export const benches: Bench[] = [b1b2, b7, b7ui, b8, b5, b3, b6, b4, simBench];
@@ -19,3 +20,4 @@ benches.push(runnerPipeline);
 benches.push(footprint);
 benches.push(growth);
 benches.push(l1);
+benches.push(recordBench);

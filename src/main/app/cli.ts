@@ -20,6 +20,8 @@ const COMMANDS: Record<string, Loader> = {
   'policy-server': () => import('./commands/policy-server'),
   app: () => import('./commands/app'),
   doctor: () => import('./commands/doctor'),
+  record: () => import('./commands/record'),
+  foxglove: () => import('./commands/foxglove'),
 };
 
 async function overview(): Promise<string> {

@@ -7,6 +7,7 @@ import type { MethodTable } from '../../shared/console-api';
 import { createMcpService } from '../mcp';
 import { createPanoramaService } from '../panorama';
 import { createRunnerService } from '../runner';
+import { createRecordService } from '../record';
 
 type Create = (ctx: ConsoleServiceContext) => ConsoleService<MethodTable>;
 
@@ -14,4 +15,5 @@ export const CONSOLE_SERVICES: ReadonlyArray<ConsoleServiceFactory> = [
   { area: 'mcp', create: createMcpService as Create },
   { area: 'panorama', create: createPanoramaService as Create },
   { area: 'runner', create: createRunnerService as Create },
+  { area: 'record', create: createRecordService as Create },
 ];

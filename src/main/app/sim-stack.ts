@@ -7,7 +7,7 @@
 import { errorMessage } from '../../shared/errors';
 import type { Logger } from '../log';
 import { createLogger } from '../log';
-import type { MeshClient } from '../mesh';
+import type { LocalMesh, MeshClient } from '../mesh';
 import type { ReachyDriverHandle } from '../driver';
 import type { Simulator, SimulatorOptions } from '../sim';
 
@@ -30,6 +30,8 @@ export interface SimStack {
   sim: Simulator;
   driver: ReachyDriverHandle;
   deviceId: string;
+  /** The private in-process mesh (another "mesh member" joins it with `local.connect()`). */
+  local: LocalMesh;
   close(): Promise<void>;
 }
 
@@ -75,7 +77,7 @@ export async function startSimStack(opts: SimStackOptions = {}): Promise<SimStac
     const mesh = createMeshClient({ connection: local.connect(), ownsConnection: true, discoveryWaitMs: 200, logger: log.child('mesh') });
     closers.push(() => mesh.close());
     log.info(`simulator at ${sim.url}, driver '${deviceId}' on the in-process mesh`);
-    return { mesh, sim, driver, deviceId, close };
+    return { mesh, sim, driver, deviceId, local, close };
   } catch (err) {
     await close();
     throw err;

@@ -8,3 +8,4 @@ export { BridgeTools, requestTimeoutFromEnv } from './tools';
 export { createMcpService } from './console-service';
 export { policyFromFlags, type Policy } from './policy';
 export { Supervisor } from './supervisor';
+export { observeToolCalls, type ObservedToolCall } from './tool-observers';

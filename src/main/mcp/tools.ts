@@ -18,6 +18,10 @@ import { EventHub } from './events';
 import type { BridgeEvent } from './events';
 import { dumps, dumpsIndent, pyFloat } from './pyjson';
 import type { CallerContext, Supervisor } from './supervisor';
+import { reportToolCall } from './tool-observers';
+
+/** How recordings name the invokes an MCP agent's tool calls make. */
+export const MCP_AGENT_CALLER = 'mcp-agent';
 import {
   SMALL_FLEET_HINT,
   aggregateFleet,
@@ -195,6 +199,7 @@ export class BridgeTools {
 
   private async record(tool: string, args: unknown, run: () => Promise<Outcome>): Promise<ToolResult> {
     const t0 = performance.now();
+    const startedAt = Date.now();
     let out: Outcome;
     try {
       out = await run();
@@ -214,6 +219,7 @@ export class BridgeTools {
         this.log.warn(`tool-call log sink failed: ${errorMessage(err)}`);
       }
     }
+    reportToolCall({ tool, arguments: args, startedAt, durationMs: elapsedMs, isError, text: out.text });
     return out.image ? { text: out.text, isError, image: out.image } : { text: out.text, isError };
   }
 
@@ -381,7 +387,8 @@ export class BridgeTools {
     this.events.pin(id);
     let result: unknown;
     try {
-      result = await mesh.invoke(id, fn, params, { timeoutMs: this.timeoutMs, ...(sourceDevice ? { sourceDevice } : {}) });
+      // Recordings attribute this invoke to the agent.
+      result = await mesh.invoke(id, fn, params, { timeoutMs: this.timeoutMs, caller: MCP_AGENT_CALLER, ...(sourceDevice ? { sourceDevice } : {}) });
     } catch (err) {
       return fail(await this.invokeError(mesh, id, fn, err));
     }
@@ -430,11 +437,11 @@ export class BridgeTools {
         if (!gate.ok) throw new MeshError('device_error', gate.error);
         await this.untilReady(id, fn);
         try {
-          const result = await mesh.invoke(id, fn, gate.params, { ...opts, ...(gate.sourceDevice ? { sourceDevice: gate.sourceDevice } : {}) });
+          const result = await mesh.invoke(id, fn, gate.params, { caller: MCP_AGENT_CALLER, ...opts, ...(gate.sourceDevice ? { sourceDevice: gate.sourceDevice } : {}) });
           gate.done({ ok: true, summary: `${id}::${fn}` });
           return result;
         } catch (err) {
-          gate.done({ ok: false, summary: `${id}::${fn}: ${(err as Error).message}` });
+          gate.done({ ok: false, summary: `${id}::${fn}: ${errorMessage(err)}` });
           throw err;
         }
       },

@@ -18,6 +18,7 @@ import { PresenceCollector, type CollectorOptions } from './collector';
 import { bytesToString, Listeners, type MeshConnection, type MeshSubscription } from './connection';
 import { matchesFilter, summarizeFleet, type DeviceFilter } from './device-info';
 import { RegistryClient, type RegistryClientOptions } from './registry-client';
+import { invokeStarted } from './observe';
 import { errorMessage, IdSource, isPlainObject } from './rpc';
 import { subjects, TENANT_PATTERN } from './subjects';
 import {
@@ -141,6 +142,7 @@ class MeshClientImpl implements MeshClient {
     let subject: string;
     let timeoutMs: number;
     let body: string;
+    let rpcId: string;
     try {
       this.ensureOpen();
       if (typeof deviceId !== 'string' || !DEVICE_ID_PATTERN.test(deviceId)) throw invalidDeviceId(deviceId);
@@ -159,19 +161,33 @@ class MeshClientImpl implements MeshClient {
         ? { ...params, _dc_meta: { source_device: opts.sourceDevice, source_type: 'agent' } }
         : params;
       try {
-        body = '{"jsonrpc":"2.0","id":"' + this.ids.next() + '","method":' + JSON.stringify(fn) + ',"params":' + JSON.stringify(sendParams) + '}';
+        rpcId = this.ids.next();
+        body = '{"jsonrpc":"2.0","id":"' + rpcId + '","method":' + JSON.stringify(fn) + ',"params":' + JSON.stringify(sendParams) + '}';
       } catch (err) {
         throw new MeshError('invalid_request', `params are not JSON-serialisable: ${errorMessage(err)}`, { deviceId, fn });
       }
     } catch (err) {
       return Promise.reject(err);
     }
+    const observed = invokeStarted({ side: 'client', deviceId, fn, params, sourceDevice: opts.sourceDevice ?? null, caller: opts.caller ?? null, rpcId });
     return this.conn.request(subject, body, timeoutMs).then(
-      (data) => parseReply(data, deviceId, fn, subject),
+      (data) => {
+        if (observed === null) return parseReply(data, deviceId, fn, subject);
+        let result: unknown;
+        try {
+          result = parseReply(data, deviceId, fn, subject);
+        } catch (err) {
+          observed({ ok: false, error: errorMessage(err) });
+          throw err;
+        }
+        observed({ ok: true, result });
+        return result;
+      },
       (err: unknown) => {
         const details: MeshErrorDetails = { deviceId, fn, subject, timeoutMs };
-        if (err instanceof MeshError) throw new MeshError(err.code, err.message, { ...err.details, ...details });
-        throw new MeshError('not_connected', errorMessage(err), details);
+        const out = err instanceof MeshError ? new MeshError(err.code, err.message, { ...err.details, ...details }) : new MeshError('not_connected', errorMessage(err), details);
+        observed?.({ ok: false, error: out.message });
+        throw out;
       },
     );
   }

@@ -24,3 +24,4 @@ export { loadCredentialsFile, parseCredentialsText, type ParsedCredentials } fro
 export { checkBrokerUrl, truthy } from './config';
 export * from './open';
 export { TENANT_PATTERN } from './subjects';
+export { observeInvokes, hasInvokeObservers, type InvokeObserver, type ObservedCall, type ObservedOutcome } from './observe';

@@ -29,6 +29,7 @@ import { createLogger, type Logger } from '../log';
 import { envNumber } from './config';
 import { DEFAULT_ANNOUNCER_TIMING, PresenceAnnouncer, type AnnouncerTiming } from './announcer';
 import { bytesToString, oversizeBytes, type MeshConnection, type MeshMessage, type MeshSubscription } from './connection';
+import { invokeStarted } from './observe';
 import { Registrar } from './registrar';
 import {
   checkJsonSchemaParams,
@@ -489,7 +490,16 @@ export class DeviceRuntime implements DeviceRuntimeHandle {
         };
       }
     }
-    this.invoke(entry, id, params, ctx, answerTo);
+    const observed = invokeStarted({
+      side: 'device',
+      deviceId: this.deviceId,
+      fn: method,
+      params,
+      sourceDevice: ctx.sourceDevice ?? null,
+      caller: null,
+      rpcId: id,
+    });
+    this.invoke(entry, id, params, ctx, answerTo, observed);
   };
 
   // -------------------------------------------------------------------------------------------------------------
@@ -583,19 +593,34 @@ export class DeviceRuntime implements DeviceRuntimeHandle {
   }
 
   /** Runs a call; `reply` null for a notification (or a request without a reply subject): executed, not answered. */
-  private invoke(entry: FnEntry, id: RpcId, params: JsonObject, ctx: FunctionContext, reply: string | null): void {
+  private invoke(
+    entry: FnEntry,
+    id: RpcId,
+    params: JsonObject,
+    ctx: FunctionContext,
+    reply: string | null,
+    observed: ReturnType<typeof invokeStarted> = null,
+  ): void {
+    const fail = (message: string): void => {
+      observed?.({ ok: false, error: message });
+      this.fail(entry, id, reply, message);
+    };
+    const succeed = (value: unknown): void => {
+      observed?.({ ok: true, result: value });
+      this.succeed(entry, id, reply, value);
+    };
     let parsed: unknown = params;
     if (entry.zod) {
       const r = entry.zod.safeParse(params);
       if (!r.success) {
-        this.fail(entry, id, reply, formatZodError(r.error, params, entry.wire.parameters as JsonSchemaObject));
+        fail(formatZodError(r.error, params, entry.wire.parameters as JsonSchemaObject));
         return;
       }
       parsed = r.data;
     } else {
       const problem = checkJsonSchemaParams(params, entry.wire.parameters);
       if (problem) {
-        this.fail(entry, id, reply, problem);
+        fail(problem);
         return;
       }
     }
@@ -603,16 +628,13 @@ export class DeviceRuntime implements DeviceRuntimeHandle {
     try {
       out = entry.handler(parsed as never, ctx);
     } catch (err) {
-      this.fail(entry, id, reply, errorMessage(err));
+      fail(errorMessage(err));
       return;
     }
     if (out !== null && typeof out === 'object' && typeof (out as PromiseLike<unknown>).then === 'function') {
-      (out as PromiseLike<unknown>).then(
-        (v) => this.succeed(entry, id, reply, v),
-        (err: unknown) => this.fail(entry, id, reply, errorMessage(err)),
-      );
+      (out as PromiseLike<unknown>).then(succeed, (err: unknown) => fail(errorMessage(err)));
     } else {
-      this.succeed(entry, id, reply, out);
+      succeed(out);
     }
   }
 

@@ -119,6 +119,8 @@ export interface InvokeOptions {
   timeoutMs?: number;
   /** Sent as `_dc_meta.source_device`. */
   sourceDevice?: string;
+  /** Who is calling, for invoke observers (recordings) only; never sent. Defaults to `sourceDevice`. */
+  caller?: string;
 }
 
 export interface EventSubscribeOptions {

@@ -4,9 +4,10 @@ import { agentsMethods } from './agents';
 import { mcpMethods } from './mcp';
 import { panoramaMethods } from './panorama';
 import { runnerMethods } from './runner';
+import { recordMethods } from './record';
 import type { ApiOf, ConsolePush } from './protocol';
 
-export const consoleMethods = { ...coreMethods, ...mcpMethods, ...agentsMethods, ...panoramaMethods, ...runnerMethods };
+export const consoleMethods = { ...coreMethods, ...mcpMethods, ...agentsMethods, ...panoramaMethods, ...runnerMethods, ...recordMethods };
 export type ConsoleMethods = typeof consoleMethods;
 export type ConsoleMethodName = keyof ConsoleMethods & string;
 
@@ -20,3 +21,4 @@ export * from './core';
 export type { McpCallRecord } from './mcp';
 export type { PanoramaProgress } from './panorama';
 export type { RunnerStatus } from './runner';
+export type { RecordStatus, ReplayInfo, ReplayMessage, ReplayWindow, RecordingFile } from './record';

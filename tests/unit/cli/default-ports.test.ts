@@ -6,16 +6,18 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { DEFAULT_CONSOLE_PORT, DEFAULT_POLICY_SERVER_PORT, DEFAULT_SIM_PORT } from '../../../src/shared/ports';
+import { DEFAULT_CONSOLE_PORT, DEFAULT_POLICY_SERVER_PORT, DEFAULT_SIM_PORT, DEFAULT_FOXGLOVE_PORT } from '../../../src/shared/ports';
 import { command as policyServer } from '../../../src/main/app/commands/policy-server';
 import { command as sim } from '../../../src/main/app/commands/sim';
 import { command as serve } from '../../../src/main/app/commands/serve';
+import { command as foxglove } from '../../../src/main/app/commands/foxglove';
 
 const root = join(__dirname, '..', '..', '..');
 
 describe('default ports', () => {
   it('are distinct, and each command documents its own', () => {
-    expect(new Set([DEFAULT_CONSOLE_PORT, DEFAULT_POLICY_SERVER_PORT, DEFAULT_SIM_PORT]).size).toBe(3);
+    expect(new Set([DEFAULT_CONSOLE_PORT, DEFAULT_POLICY_SERVER_PORT, DEFAULT_SIM_PORT, DEFAULT_FOXGLOVE_PORT]).size).toBe(4);
+    expect(foxglove.help).toContain(`default ${DEFAULT_FOXGLOVE_PORT}`);
     expect(serve.help).toContain(`default ${DEFAULT_CONSOLE_PORT}`);
     expect(policyServer.help).toContain(`default ${DEFAULT_POLICY_SERVER_PORT}`);
     expect(sim.help).toContain(`default ${DEFAULT_SIM_PORT}`);

@@ -49,6 +49,10 @@ Supervision (see README "Letting Claude drive, safely"); classes come from the f
   --policy <file.yaml>      per-agent / per-robot policy and guard rails (envelope, rate, budget, media off)
   --agent <name>            this agent's name (default: the MCP client's name); its mesh identity is agent:<name>
                             Functions labelled as a stop (stop_motion) are always allowed.
+
+Recording:
+  --record <file.mcap>  Record the session: the agent's tool calls (arguments, results) beside the robot's
+                        state, events, invokes and camera (5 fps), as with \`reachy-console record\`
   -h, --help            This help
 
 Environment (as the reference bridge):
@@ -103,6 +107,34 @@ async function connectConfiguredMesh(logger: Logger): Promise<Stack & { requestT
   };
 }
 
+/** `--record`: a Recorder on the bridge's mesh (it also takes this process's tool calls); null (and logged) when the file cannot be made. */
+async function startSessionRecording(out: string, mesh: () => MeshClient, devices: string | 'all', logger: Logger): Promise<{ stop(): Promise<void> } | null> {
+  const { Recorder } = await import('../../record');
+  try {
+    // The recording starts with the mesh: a broker that is not up yet is waited for (30 s), not skipped.
+    let client: MeshClient | null = null;
+    for (const deadline = Date.now() + 30_000; !client; ) {
+      try {
+        client = mesh();
+      } catch (err) {
+        if (Date.now() > deadline) throw err;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
+    const rec = await Recorder.start({ mesh: client, out, devices: devices === 'all' ? 'all' : [devices], videoFps: 5, logger: logger.child('record') });
+    logger.info(`recording the session to ${out}`);
+    return {
+      stop: async () => {
+        const s = await rec.stop();
+        logger.info(`recorded ${s.messages} messages to ${out}`);
+      },
+    };
+  } catch (err) {
+    logger.error(`cannot record to ${out}: ${(err as Error).message}`);
+    return null;
+  }
+}
+
 export const command: CliCommand = {
   summary: 'MCP bridge on stdio for Claude and other agents (--sim: with a simulated robot)',
   help: HELP,
@@ -123,6 +155,7 @@ export const command: CliCommand = {
         observe: { type: 'string' },
         policy: { type: 'string' },
         agent: { type: 'string' },
+        record: { type: 'string' },
       },
       strict: true,
       allowPositionals: false,
@@ -189,6 +222,11 @@ export const command: CliCommand = {
     }
     panoramaDir ??= defaultPanoramaDir();
     logger.info(`panorama folder: ${panoramaDir}`);
+    const recording = values.record ? await startSessionRecording(resolve(values.record), stack.mesh, values.sim ? deviceId : 'all', logger) : null;
+    if (values.record && !recording) {
+      await stack.close().catch(() => undefined);
+      return 1;
+    }
     const supervisor: Supervisor | null = policy
       ? new Supervisor({ policy, logger: logger.child('agents'), mesh: () => stack.mesh(), catalogue: async (id): Promise<Array<{ name: string; labels: Labels | null }>> => (await tools.findDevice(id))?.functions ?? [] })
       : null;
@@ -217,6 +255,7 @@ export const command: CliCommand = {
     } finally {
       supervisor?.close();
       tools.close();
+      if (recording) await recording.stop();
       await stack.close().catch((err: unknown) => logger.warn(`shutdown: ${errorMessage(err)}`));
       if (tempPanoramaDir) await rm(tempPanoramaDir, { recursive: true, force: true }).catch(() => undefined);
       logger.info('bridge stopped');
