@@ -12,7 +12,7 @@ import { z } from 'zod';
 import { createMeshClient, defineFunction, DeviceRuntime, meshConfigFromEnv, openMesh } from '../../src/main/mesh';
 import { Recorder } from '../../src/main/record/recorder';
 import { readMcapStreamed } from '../../src/main/record/mcap-file';
-import { startSimStack } from '../../src/main/stack/sim-stack';
+import { startSimStack } from '../../src/main/app/sim-stack';
 import { startNatsServer } from '../helpers/nats-server';
 import { percentile, round, type Bench, type BenchResult } from './harness';
 

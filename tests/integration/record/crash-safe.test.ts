@@ -11,7 +11,7 @@ import { McapWriter } from '@mcap/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FileSink, McapFileError, openIndexed, readMcapStreamed, repairMcap, type RecordingSink } from '../../../src/main/record/mcap-file';
 import { Recorder } from '../../../src/main/record/recorder';
-import { startSimStack, type SimStack } from '../../../src/main/stack/sim-stack';
+import { startSimStack, type SimStack } from '../../../src/main/app/sim-stack';
 import { addLogSink } from '../../../src/main/log';
 import { checkRecording } from '../../helpers/mcap-check';
 

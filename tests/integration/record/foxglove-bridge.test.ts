@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import sharp from 'sharp';
 import { FoxgloveClient, type Channel, type MessageData } from '@foxglove/ws-protocol';
-import { startSimStack, type SimStack } from '../../../src/main/stack/sim-stack';
+import { startSimStack, type SimStack } from '../../../src/main/app/sim-stack';
 import { startFoxgloveBridge, type FoxgloveBridge } from '../../../src/main/record/foxglove';
 
 const ID = 'reachy-mini-1';

@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSimStack, type SimStack } from '../../../src/main/stack/sim-stack';
+import { startSimStack, type SimStack } from '../../../src/main/app/sim-stack';
 import { Recorder } from '../../../src/main/record/recorder';
 import { BridgeTools } from '../../../src/main/mcp/tools';
 import { createLogger } from '../../../src/main/log';

@@ -39,7 +39,7 @@ describe('console services', () => {
     }
     expect([...handled].sort()).toEqual(Object.keys(consoleMethods).sort());
     expect(new Set(handled).size).toBe(handled.length);
-    expect(CONSOLE_SERVICES.map((s) => s.area)).toEqual(['mcp', 'panorama', 'runner']);
+    expect(CONSOLE_SERVICES.map((s) => s.area)).toEqual(['mcp', 'panorama', 'runner', 'record']);
   });
 });
 
