@@ -1,38 +1,8 @@
-import type { ComponentType } from 'react';
-import { Panel } from './components/Panel';
 import { useLink, useSelectedDeviceId, useSnapshot, useStreamFreshness } from './hooks';
 import { formatAge } from './live';
 import { useConsoleStore } from './store';
 import { EStopButton } from './panels/EStopButton';
-import { FleetPanel } from './panels/FleetPanel';
-import { RobotPanel } from './panels/RobotPanel';
-import { ImuPanel } from './panels/ImuPanel';
-import { OwnershipPanel } from './panels/OwnershipPanel';
-import { ControlsPanel } from './panels/ControlsPanel';
-import { FunctionExplorer } from './panels/FunctionExplorer';
-import { EventsPanel } from './panels/EventsPanel';
-import { LogsPanel } from './panels/LogsPanel';
-import { SettingsPanel } from './panels/SettingsPanel';
-
-// Panels owned by other areas join the layout when their file exists in this build (see README-panels.md).
-const optional = import.meta.glob<Record<string, unknown>>(
-  ['./panels/VideoPanel.tsx', './panels/MediaPanel.tsx', './panels/PanoramaPanel.tsx', './panels/RunnerPanel.tsx', './panels/McpPanel.tsx'],
-  { eager: true },
-);
-const OPTIONAL_TITLES: Record<string, string> = {
-  VideoPanel: 'Video',
-  MediaPanel: 'Media',
-  PanoramaPanel: 'Panorama',
-  RunnerPanel: 'Policy runner',
-  McpPanel: 'MCP',
-};
-const extraPanels: Array<{ name: string; title: string; C: ComponentType }> = Object.entries(optional)
-  .map(([path, mod]) => {
-    const name = path.replace(/^.*\/(\w+)\.tsx$/, '$1');
-    const C = (mod.default ?? mod[name]) as ComponentType | undefined;
-    return C ? { name, title: OPTIONAL_TITLES[name] ?? name, C } : null;
-  })
-  .filter((x): x is { name: string; title: string; C: ComponentType } => x !== null);
+import { Cockpit } from './layout/Cockpit';
 
 function StatusBar() {
   const { link, reason } = useLink();
@@ -115,28 +85,7 @@ export function App() {
         <EStopButton />
       </header>
       <LinkBanner />
-      <main className="grid">
-        <div className="col">
-          <FleetPanel />
-          <OwnershipPanel />
-          <ControlsPanel />
-        </div>
-        <div className="col">
-          <RobotPanel />
-          <ImuPanel />
-        </div>
-        <div className="col">
-          <SettingsPanel />
-        </div>
-        <FunctionExplorer />
-        <EventsPanel />
-        {extraPanels.map(({ name, title, C }) => (
-          <Panel key={name} name={name.replace(/Panel$/, '').toLowerCase()} title={title} wide>
-            <C />
-          </Panel>
-        ))}
-        <LogsPanel />
-      </main>
+      <Cockpit />
       <Toasts />
     </div>
   );

@@ -22,6 +22,25 @@ export interface RobotView {
   execution: string;
   lastError: string | null;
   link: string | null;
+  /** Direction of arrival of sound, degrees in the robot's world frame (0 = forward, + = left), when reported. */
+  doaDeg: number | null;
+  /** The driver's last accepted target (drawn as a ghost): head in world degrees/mm, and/or the body yaw. */
+  target: { head: { x: number; y: number; z: number; roll: number; pitch: number; yaw: number } | null; bodyYawDeg: number | null } | null;
+}
+
+/** look_at_world targets carry the world heading (`world_yaw_deg`); set_body_yaw targets the body yaw. */
+function parseTarget(t: unknown): RobotView['target'] {
+  if (!isObj(t)) return null;
+  if (t.kind === 'set_body_yaw' && num(t.yaw_deg) !== null) return { head: null, bodyYawDeg: num(t.yaw_deg) };
+  if (t.kind === 'look_at_world' || t.kind === 'look_at_image') {
+    const yaw = num(t.world_yaw_deg) ?? num(t.yaw);
+    if (yaw === null) return null;
+    return {
+      head: { x: num(t.x_mm) ?? 0, y: num(t.y_mm) ?? 0, z: num(t.z_mm) ?? 0, roll: num(t.roll) ?? 0, pitch: num(t.pitch) ?? 0, yaw },
+      bodyYawDeg: null,
+    };
+  }
+  return null;
 }
 
 type Obj = Record<string, unknown>;
@@ -149,5 +168,7 @@ export function parseStateEvent(deviceId: string, params: Obj, receivedAt: numbe
     execution: str(execObj?.state ?? execObj?.status) ?? str(execRaw) ?? 'unknown',
     lastError: isObj(lastErrRaw) ? (str(lastErrRaw.message) ?? JSON.stringify(lastErrRaw)) : str(lastErrRaw),
     link: linkOf(pick(params, 'link') ?? pick(m, 'daemon_link', 'link')),
+    target: parseTarget(pick(m, 'target_pose', 'target')),
+    doaDeg: null,
   };
 }

@@ -1,0 +1,145 @@
+/**
+ * The operator cockpit in real Chromium (WebGL through SwiftShader): the dockable layout and its presets, the live
+ * 3D robot, teleoperation that follows the robot, and a screen that never lies. Screenshots of every preset at
+ * 1600×1000 go to test-results/cockpit/.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Locator, Page } from 'playwright-core';
+import { startConsoleRig, showPanel, type ConsoleRig } from './harness';
+
+const OUT = join(process.cwd(), 'test-results', 'cockpit');
+let rig: ConsoleRig;
+let page: Page;
+const tid = (id: string): Locator => page.getByTestId(id);
+const numbers = (t: string): number[] => (t.match(/-?\d+(\.\d+)?/g) ?? []).map(Number);
+
+async function waitText(loc: Locator, pred: (t: string) => boolean, timeoutMs = 20_000): Promise<string> {
+  const until = Date.now() + timeoutMs;
+  let last = '';
+  while (Date.now() < until) {
+    last = (await loc.innerText().catch(() => '')) ?? '';
+    if (pred(last)) return last;
+    await page.waitForTimeout(100);
+  }
+  throw new Error(`timed out waiting on ${String(loc)}; last text: ${JSON.stringify(last)}`);
+}
+
+interface Rgba {
+  data: Buffer;
+  width: number;
+  height: number;
+}
+
+async function grab(loc: Locator): Promise<Rgba> {
+  const png = await loc.screenshot();
+  const { data, info } = await sharp(png).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+  return { data, width: info.width, height: info.height };
+}
+
+/** Centroid of the pure-magenta camera lens, the one thing in the scene with that colour. */
+function lensCentroid(img: Rgba): { x: number; y: number; n: number } {
+  let sx = 0, sy = 0, n = 0;
+  for (let y = 0; y < img.height; y++)
+    for (let x = 0; x < img.width; x++) {
+      const i = (y * img.width + x) * 4;
+      if (img.data[i] > 230 && img.data[i + 1] < 60 && img.data[i + 2] > 230) {
+        sx += x;
+        sy += y;
+        n++;
+      }
+    }
+  return { x: sx / Math.max(n, 1), y: sy / Math.max(n, 1), n };
+}
+
+function changedFraction(a: Rgba, b: Rgba): number {
+  let changed = 0;
+  const px = Math.min(a.data.length, b.data.length) / 4;
+  for (let i = 0; i < px; i++) {
+    const d = Math.abs(a.data[i * 4] - b.data[i * 4]) + Math.abs(a.data[i * 4 + 1] - b.data[i * 4 + 1]) + Math.abs(a.data[i * 4 + 2] - b.data[i * 4 + 2]);
+    if (d > 30) changed++;
+  }
+  return changed / px;
+}
+
+async function headYawIs(deg: number): Promise<void> {
+  await waitText(tid('robot3d-legend'), (t) => Math.abs(numbers(t)[0] - deg) < 1.5);
+  // the picture eases toward the sample (~60 ms time constant): let it settle
+  await page.waitForTimeout(600);
+}
+
+beforeAll(async () => {
+  mkdirSync(OUT, { recursive: true });
+  rig = await startConsoleRig();
+  page = rig.page;
+  await page.setViewportSize({ width: 1600, height: 1000 });
+}, 60_000);
+
+afterAll(async () => {
+  await rig?.close();
+});
+
+describe('operator cockpit', { timeout: 90_000 }, () => {
+  it('fills the window with the robot and the camera in the first viewport, in every preset', async () => {
+    await waitText(tid('chip-driver'), (t) => /connected/.test(t));
+    await tid('robot3d').waitFor();
+    for (const preset of ['Panorama', 'Agent', 'Debug', 'Drive']) {
+      await tid(`preset-${preset}`).click();
+      await tid('robot3d').waitFor();
+      await page.waitForTimeout(800);
+      await page.screenshot({ path: join(OUT, `preset-${preset.toLowerCase()}.png`) });
+      const robot = await tid('robot3d').boundingBox();
+      expect(robot, `${preset}: 3D robot shown`).not.toBeNull();
+      expect(robot!.y + robot!.height, `${preset}: 3D robot within the first viewport`).toBeLessThanOrEqual(1001);
+      expect(robot!.width * robot!.height, `${preset}: 3D robot not a sliver`).toBeGreaterThan(300 * 200);
+      if (preset !== 'Debug') {
+        const video = await tid('panel-video').boundingBox();
+        expect(video && video.y + 200 < 1000, `${preset}: camera within the first viewport`).toBe(true);
+      }
+      // the dock covers the window below the header: nothing left empty on the right or at the bottom
+      const dock = await page.locator('.dock-host').boundingBox();
+      expect(dock!.width).toBeGreaterThan(1590);
+      expect(dock!.y + dock!.height).toBeGreaterThan(995);
+    }
+  });
+
+  it('keeps a layout change across a reload, and Reset restores the preset', async () => {
+    await tid('preset-Drive').click();
+    await expect(page.locator('.dv-tab', { hasText: /^Fleet$/ }).count()).resolves.toBe(1);
+    // close the Fleet panel from its tab
+    await page.locator('.dv-tab', { hasText: /^Fleet$/ }).locator('.dv-default-tab-action').click();
+    await expect(page.locator('.dv-tab', { hasText: /^Fleet$/ }).count()).resolves.toBe(0);
+    await page.reload();
+    await tid('robot3d').waitFor();
+    await expect(page.locator('.dv-tab', { hasText: /^Fleet$/ }).count()).resolves.toBe(0);
+    await expect(tid('layout-add').innerText()).resolves.toContain('Fleet');
+    await tid('layout-reset').click();
+    await expect(page.locator('.dv-tab', { hasText: /^Fleet$/ }).count()).resolves.toBe(1);
+    await page.reload();
+    await tid('robot3d').waitFor();
+    await expect(page.locator('.dv-tab', { hasText: /^Fleet$/ }).count()).resolves.toBe(1);
+  });
+
+  it('draws the robot in 3D from its live pose: head yaw +30° turns the head to the robot\'s left', async () => {
+    const canvas = page.locator('[data-testid=robot3d] canvas');
+    await canvas.waitFor();
+    await tid('slider-yaw').fill('0');
+    await headYawIs(0);
+    await canvas.screenshot({ path: join(OUT, 'robot3d-yaw0.png') });
+    const before = await grab(canvas);
+    const lens0 = lensCentroid(before);
+    expect(lens0.n, 'the camera lens is drawn').toBeGreaterThan(10);
+    await tid('slider-yaw').fill('30');
+    await headYawIs(30);
+    const after = await grab(canvas);
+    await canvas.screenshot({ path: join(OUT, 'robot3d-yaw30.png') });
+    expect(changedFraction(before, after), 'the picture changed').toBeGreaterThan(0.002);
+    const lens30 = lensCentroid(after);
+    // The default view looks at the robot from its front right: the robot's left (+y) is to the right on screen.
+    expect(lens30.x - lens0.x, `lens moved from x=${lens0.x.toFixed(0)} to x=${lens30.x.toFixed(0)}`).toBeGreaterThan(6);
+    await tid('slider-yaw').fill('0');
+    await headYawIs(0);
+  });
+});
