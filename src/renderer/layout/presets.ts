@@ -52,16 +52,19 @@ export const PRESETS: Record<PresetName, Placement[]> = {
     { id: 'events', ref: 'video', dir: 'below', h: 0.4 },
     { id: 'logs', ref: 'mcp', dir: 'below', h: 0.4 },
   ],
+  // Everything at once, nothing hidden behind a tab: for checking the whole console in one look.
   Debug: [
-    { id: 'robot3d', w: 0.5, h: 0.5 },
-    { id: 'explorer', ref: 'robot3d', dir: 'right', w: 0.5 },
-    { id: 'imu', ref: 'robot3d', dir: 'below', h: 0.5 },
-    { id: 'robot', ref: 'imu', dir: 'within' },
-    { id: 'video', ref: 'imu', dir: 'within' },
+    { id: 'robot3d', w: 0.25, h: 0.4 },
+    { id: 'controls', ref: 'robot3d', dir: 'right', w: 0.25 },
+    { id: 'explorer', ref: 'controls', dir: 'right', w: 0.27 },
+    { id: 'settings', ref: 'explorer', dir: 'right', w: 0.23 },
+    { id: 'robot', ref: 'robot3d', dir: 'below', h: 0.3 },
+    { id: 'imu', ref: 'robot', dir: 'below', h: 0.3 },
+    { id: 'ownership', ref: 'controls', dir: 'below', h: 0.35 },
+    { id: 'fleet', ref: 'ownership', dir: 'below', h: 0.25 },
     { id: 'events', ref: 'explorer', dir: 'below', h: 0.5 },
-    { id: 'logs', ref: 'events', dir: 'right', w: 0.25 },
-    { id: 'settings', ref: 'logs', dir: 'within' },
-    { id: 'fleet', ref: 'settings', dir: 'within' },
+    { id: 'logs', ref: 'settings', dir: 'below', h: 0.5 },
+    { id: 'video', ref: 'explorer', dir: 'within' },
   ],
 };
 
