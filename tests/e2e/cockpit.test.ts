@@ -142,4 +142,19 @@ describe('operator cockpit', { timeout: 90_000 }, () => {
     await tid('slider-yaw').fill('0');
     await headYawIs(0);
   });
+
+  it('snaps a refused slider back to where the robot is, with the reason next to it', async () => {
+    await tid('slider-body').fill('60');
+    await waitText(tid('value-body'), (t) => Math.abs(numbers(t)[1] - 60) < 2, 30_000);
+    // The body turned the head with it (world yaw ~60°): a head heading of -45° would be 105° from the body.
+    await tid('slider-yaw').fill('-45');
+    const reason = await waitText(tid('reason-yaw'), (t) => /refused/.test(t));
+    expect(reason).toMatch(/outside safe range \[-65, 65\]/);
+    await expect.poll(async () => Number(await tid('slider-yaw').inputValue()), { timeout: 5000 }).toBeGreaterThan(30);
+    await tid('panel-controls').screenshot({ path: join(OUT, 'teleop-refused.png') });
+    await tid('home').click();
+    await waitText(tid('control-status'), (t) => /home: head, body and antennas home/i.test(t), 30_000);
+    await waitText(tid('value-body'), (t) => Math.abs(numbers(t)[1]) < 2);
+    await waitText(tid('value-yaw'), (t) => Math.abs(numbers(t)[1]) < 2);
+  });
 });
