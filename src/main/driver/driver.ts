@@ -24,6 +24,7 @@ import type { DriverFunctionGroup, DriverFunctionGroupFactory, MediaSource } fro
 import type { TripInfo, TripSource } from './interlock';
 import { MotionController } from './motion';
 import { motionFunctions } from './motion-functions';
+import { lookAtImageFunctions } from './look-at-image';
 import { ownershipFunctions } from './ownership-functions';
 import { observedView } from './pose';
 import { StateMirror } from './state-mirror';
@@ -136,6 +137,7 @@ export function createReachyDriver(opts: ReachyDriverOptions): ReachyDriver {
   const core = [
     ...label(stateFunctions(ctx), 'state', 'read'),
     ...label(motionFunctions(ctx), 'motion', 'motion'),
+    ...label(lookAtImageFunctions(ctx), 'motion', 'motion'),
     ...label(ownershipFunctions(ctx), 'ownership', 'control'),
   ];
   const functions = [...core, ...groups.flatMap((g) => g.functions)].map(counted);
