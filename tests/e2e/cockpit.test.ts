@@ -70,6 +70,26 @@ async function headYawIs(deg: number): Promise<void> {
   await page.waitForTimeout(600);
 }
 
+/**
+ * The centroid of the pixels coloured like (x, y) of `ref`: the scene's panels each have their own hue, so this is
+ * where that panel is in `img`.
+ */
+function colourCentroid(ref: Rgba, x: number, y: number, img: Rgba, tol = 14): { x: number; y: number; n: number } {
+  const k = (y * ref.width + x) * 4;
+  const [r0, g0, b0] = [ref.data[k], ref.data[k + 1], ref.data[k + 2]];
+  let sx = 0, sy = 0, n = 0;
+  for (let py = 0; py < img.height; py++)
+    for (let px = 0; px < img.width; px++) {
+      const i = (py * img.width + px) * 4;
+      if (Math.abs(img.data[i] - r0) + Math.abs(img.data[i + 1] - g0) + Math.abs(img.data[i + 2] - b0) <= tol) {
+        sx += px;
+        sy += py;
+        n++;
+      }
+    }
+  return { x: sx / Math.max(n, 1), y: sy / Math.max(n, 1), n };
+}
+
 beforeAll(async () => {
   mkdirSync(OUT, { recursive: true });
   rig = await startConsoleRig();
@@ -156,5 +176,31 @@ describe('operator cockpit', { timeout: 90_000 }, () => {
     await waitText(tid('control-status'), (t) => /home: head, body and antennas home/i.test(t), 30_000);
     await waitText(tid('value-body'), (t) => Math.abs(numbers(t)[1]) < 2);
     await waitText(tid('value-yaw'), (t) => Math.abs(numbers(t)[1]) < 2);
+  });
+
+  it('brings a clicked feature of the video toward the image centre (look_at_image)', async () => {
+    const video = tid('video-panel-video');
+    await expect.poll(() => tid('video-status').getAttribute('data-state'), { timeout: 30_000 }).toBe('playing');
+    await page.waitForTimeout(800);
+    await video.screenshot({ path: join(OUT, 'video-before-click.png') });
+    const before = await grab(video);
+    const cx = Math.round(before.width / 2), cy = Math.round(before.height / 2);
+    // a feature right of centre: one of the coloured panels (each has its own hue)
+    const fx = Math.round(before.width * 0.7), fy = Math.round(before.height * 0.45);
+    await video.click({ position: { x: fx, y: fy } });
+    await waitText(tid('video-look-status'), (t) => /^accepted: look_at_image accepted/.test(t));
+    await waitText(tid('robot3d-legend'), (t) => numbers(t)[0] < -12);
+    await page.waitForTimeout(1500); // the move (0.5 s) and a few video frames
+    const after = await grab(video);
+    await video.screenshot({ path: join(OUT, 'video-after-click.png') });
+    const was = colourCentroid(before, fx, fy, before);
+    const now = colourCentroid(before, fx, fy, after);
+    expect(was.n, 'the clicked panel is found by its colour').toBeGreaterThan(200);
+    expect(now.n, 'and found again after the move').toBeGreaterThan(200);
+    const dWas = Math.hypot(was.x - cx, was.y - cy);
+    const dNow = Math.hypot(now.x - cx, now.y - cy);
+    expect(dNow, `panel at (${was.x.toFixed(0)}, ${was.y.toFixed(0)}) now at (${now.x.toFixed(0)}, ${now.y.toFixed(0)}); centre (${cx}, ${cy})`).toBeLessThan(dWas * 0.4);
+    await tid('home').click();
+    await waitText(tid('control-status'), (t) => /home: head, body and antennas home/i.test(t), 30_000);
   });
 });
