@@ -19,6 +19,9 @@ export interface RobotView {
   leaseExpiresAt: number | null;
   interlock: string;
   interlockReason: string | null;
+  /** Who tripped it: 'operator', 'agent', 'daemon', … and the device the trip came from, when known. */
+  interlockSource: string | null;
+  interlockFrom: string | null;
   execution: string;
   lastError: string | null;
   link: string | null;
@@ -165,6 +168,8 @@ export function parseStateEvent(deviceId: string, params: Obj, receivedAt: numbe
     leaseExpiresAt: leaseActive === false ? null : remainingS !== null ? receivedAt + remainingS * 1000 : expires,
     interlock: str(interlockObj?.state) ?? str(interlockRaw) ?? 'unknown',
     interlockReason: str(interlockObj?.reason) ?? str(pick(m, 'interlock_reason')),
+    interlockSource: str(interlockObj?.source) ?? str(pick(m, 'interlock_source')),
+    interlockFrom: str(interlockObj?.from_device) ?? str(pick(m, 'interlock_from_device')),
     execution: str(execObj?.state ?? execObj?.status) ?? str(execRaw) ?? 'unknown',
     lastError: isObj(lastErrRaw) ? (str(lastErrRaw.message) ?? JSON.stringify(lastErrRaw)) : str(lastErrRaw),
     link: linkOf(pick(params, 'link') ?? pick(m, 'daemon_link', 'link')),

@@ -203,4 +203,46 @@ describe('operator cockpit', { timeout: 90_000 }, () => {
     await tid('home').click();
     await waitText(tid('control-status'), (t) => /home: head, body and antennas home/i.test(t), 30_000);
   });
+
+  it('E-STOP from the keyboard anywhere trips the driver and turns the header red with who and why', async () => {
+    // focus is in a text field of another panel: the shortcut still works
+    await page.locator('[data-testid=panel-events] input').first().click();
+    expect(await tid('estop').getAttribute('title')).toMatch(/shortcut: Esc/);
+    await page.keyboard.press('Escape');
+    const bar = await waitText(tid('tripped-bar'), (t) => t.includes('TRIPPED'));
+    expect(bar).toMatch(/reachy-mini-1: emergency_stop from console-vm: operator E-STOP \(Esc key\) \(by operator from console-vm\)/);
+    expect(await tid('topbar').getAttribute('data-tripped')).toBe('true');
+    const bg = await tid('topbar').evaluate((el) => getComputedStyle(el).backgroundColor);
+    const [r, g, b] = numbers(bg);
+    expect(r, `header background ${bg}`).toBeGreaterThan(120);
+    expect(g + b).toBeLessThan(80);
+    await waitText(tid('controls-blocked'), (t) => /interlock is tripped/.test(t));
+    await page.screenshot({ path: join(OUT, 'estop-tripped.png') });
+    await showPanel(page, 'Ownership');
+    await tid('reset-interlock').click();
+    await expect.poll(() => tid('topbar').getAttribute('data-tripped'), { timeout: 10_000 }).toBe('false');
+  });
+
+  it('reports within a second an E-STOP the host does not confirm', async () => {
+    const p = await rig.browser.newPage({ viewport: { width: 1600, height: 1000 } });
+    await p.routeWebSocket(/\/api\?/, (ws) => {
+      const server = ws.connectToServer();
+      // the E-STOP request is lost on the way (the host never sees it)
+      ws.onMessage((m) => {
+        if (typeof m === 'string' && m.includes('"method":"estop"')) return;
+        server.send(m);
+      });
+      server.onMessage((m) => ws.send(m));
+    });
+    try {
+      await p.goto(rig.server.url);
+      await p.getByTestId('robot3d').waitFor();
+      await p.keyboard.press('Escape');
+      const toast = p.getByTestId('toast-error').filter({ hasText: 'NOT CONFIRMED' });
+      await toast.waitFor({ timeout: 1600 });
+      expect(await toast.innerText()).toMatch(/may not have reached the robots/);
+    } finally {
+      await p.close();
+    }
+  });
 });
