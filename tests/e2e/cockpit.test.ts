@@ -3,12 +3,13 @@
  * 3D robot, teleoperation that follows the robot, and a screen that never lies. Screenshots of every preset at
  * 1600×1000 go to test-results/cockpit/.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
 import { startConsoleRig, showPanel, type ConsoleRig } from './harness';
+import { createSettingsStore } from '../../src/main/console/settings';
 
 const OUT = join(process.cwd(), 'test-results', 'cockpit');
 let rig: ConsoleRig;
@@ -243,6 +244,34 @@ describe('operator cockpit', { timeout: 90_000 }, () => {
       expect(await toast.innerText()).toMatch(/may not have reached the robots/);
     } finally {
       await p.close();
+    }
+  });
+
+  it('exports diagnostics (shortcut and button) with state, events, logs and history, and no credentials', async () => {
+    await waitText(tid('robot3d-legend'), (t) => /head yaw -?\d/.test(t));
+    await waitText(tid('panel-events'), (t) => /audio_event|safety_event|emergency_stop/.test(t));
+    // settings that hold a password in the broker URL and a credentials file
+    const store = createSettingsStore(rig.settingsPath, {});
+    const cur = store.load();
+    store.save({ ...cur, mesh: { kind: 'nats', urls: ['nats://bob:s3cret-pw@127.0.0.1:4222'], credentialsFile: '/home/bob/private/s3cret.creds', tenant: 'default', discoveryMode: 'd2d', allowInsecure: false } });
+    try {
+      const [download] = await Promise.all([page.waitForEvent('download', { timeout: 20_000 }), page.keyboard.press('Control+Shift+D')]);
+      const file = join(OUT, 'diagnostics.json');
+      await download.saveAs(file);
+      const text = readFileSync(file, 'utf8');
+      expect(text).not.toMatch(/s3cret/);
+      const d = JSON.parse(text) as Record<string, unknown> & { versions: Record<string, string>; settings: { mesh: { urls: string[] } }; logs: unknown[]; connectionHistory: unknown[]; lastState: Record<string, { head: unknown }>; recentEvents: unknown[] };
+      expect(d.versions.node).toMatch(/^\d+\./);
+      expect(d.settings.mesh.urls).toEqual(['nats://***@127.0.0.1:4222']);
+      expect(d.logs.length).toBeGreaterThan(5);
+      expect(d.connectionHistory.length).toBeGreaterThan(0);
+      expect(d.lastState['reachy-mini-1'].head).not.toBeNull();
+      expect(d.recentEvents.length).toBeGreaterThan(0);
+      // and the button does the same
+      const [again] = await Promise.all([page.waitForEvent('download', { timeout: 20_000 }), tid('diagnostics').click()]);
+      expect(again.suggestedFilename()).toMatch(/^reachy-console-diagnostics-.*\.json$/);
+    } finally {
+      store.save(cur);
     }
   });
 });

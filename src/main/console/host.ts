@@ -24,6 +24,7 @@ import { addLogSink, createLogger, type Logger } from '../log';
 import type { DeviceRuntimeHandle, MeshClient } from '../mesh/types';
 import { connectWithRetry, redactUrl, type PendingConnection } from '../mesh';
 import { LatchStore } from './latch';
+import { ConnectionHistory, hostDiagnostics } from './diagnostics';
 import type { Backends, DriverHandle, MeshHandle, SimHandle } from './backends';
 import type { TripInfo } from '../driver';
 import { dispatchFrame, toErrorBody } from './dispatch';
@@ -97,6 +98,7 @@ export class ConsoleHost {
   private readonly logger: Logger;
   private readonly dataDir: string;
   private readonly logs: LogLine[] = [];
+  private readonly history = new ConnectionHistory();
   private readonly sessions = new Map<number, SessionState>();
   private nextSessionId = 1;
   private nextSubId = 1;
@@ -192,7 +194,9 @@ export class ConsoleHost {
   }
 
   private pushSnapshot(): void {
-    this.broadcast({ type: 'snapshot', snapshot: this.snapshot() });
+    const snapshot = this.snapshot();
+    this.history.record(snapshot);
+    this.broadcast({ type: 'snapshot', snapshot });
   }
 
   /** Runs state-changing work one at a time, with the "busy" indicator the UI shows as progress. */
@@ -275,6 +279,8 @@ export class ConsoleHost {
         };
       case 'estop':
         return (i) => this.estop((i as CoreInput<'estop'>).reason);
+      case 'exportDiagnostics':
+        return async (i) => hostDiagnostics({ settings: this.loadSettings(), snapshot: this.snapshot(), logs: this.logs.slice(-(i as CoreInput<'exportDiagnostics'>).logLimit), history: this.history.list() });
       case 'readLogs':
         return async (i) => this.logs.slice(-(i as CoreInput<'readLogs'>).limit);
       case 'loadSettings':

@@ -3,10 +3,11 @@
  * into other groups or split off, dividers resized, panels closed and reopened from the "+ panel" menu. The user's
  * arrangement is saved on every change and survives a reload; "Reset" goes back to the chosen preset.
  */
-import { useCallback, useMemo, useRef, useState, type FunctionComponent } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type FunctionComponent } from 'react';
 import { DockviewReact, themeDark, type DockviewApi, type DockviewReadyEvent, type IDockviewPanelProps } from 'dockview-react';
 import 'dockview-react/dist/styles/dockview.css';
 import { PANELS, isPanelId, type PanelId } from './registry';
+import { DIAGNOSTICS_SHORTCUT, exportDiagnostics } from '../diagnostics';
 import { LAYOUT_KEY, PRESET_NAMES, PRESETS, loadSavedLayout, panelIdsOf, saveLayout, type PresetName } from './presets';
 
 const components: Record<string, FunctionComponent<IDockviewPanelProps>> = Object.fromEntries(
@@ -108,6 +109,17 @@ export function Cockpit() {
     else api.addPanel({ id, component: id, title: PANELS[id].title, floating: false, position: { direction: 'right' } });
   };
 
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent): void => {
+      if (e.ctrlKey && e.shiftKey && (e.key === 'D' || e.key === 'd')) {
+        e.preventDefault();
+        void exportDiagnostics();
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
   const closed = (Object.keys(PANELS) as PanelId[]).filter((id) => !open.includes(id));
   return (
     <div className="cockpit">
@@ -120,6 +132,10 @@ export function Cockpit() {
         ))}
         <button className="btn" data-testid="layout-reset" onClick={reset} title="Forget my changes and restore the preset">
           Reset
+        </button>
+        <span className="layout-bar-gap" />
+        <button className="btn" data-testid="diagnostics" onClick={() => void exportDiagnostics()} title={`Save a diagnostics file for a bug report (credentials redacted) — ${DIAGNOSTICS_SHORTCUT}`}>
+          Diagnostics…
         </button>
         <select
           data-testid="layout-add"
