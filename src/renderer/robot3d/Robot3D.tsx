@@ -55,7 +55,7 @@ const GEO = {
   cyl: new THREE.CylinderGeometry(1, 1, 1, 16),
   unitRod: new THREE.CylinderGeometry(0.0025, 0.0025, 1, 8),
   unitArm: new THREE.CylinderGeometry(0.004, 0.004, 1, 8),
-  sphere: new THREE.SphereGeometry(1, 32, 20),
+  sphere: new THREE.SphereGeometry(1, 24, 16),
   motor: new THREE.BoxGeometry(0.02, 0.02, 0.02),
   eye: new THREE.CylinderGeometry(0.021, 0.021, 0.01, 24),
   lens: new THREE.SphereGeometry(0.009, 16, 12),
@@ -279,7 +279,7 @@ export function Robot3D({ input, seq }: { input: RefObject<SceneInput>; seq: num
         frameloop="demand"
         dpr={1}
         camera={{ position: [0.9, -0.44, 0.52], fov: 34, near: 0.01, far: 20, up: [0, 0, 1] }}
-        gl={{ antialias: true, preserveDrawingBuffer: true }}
+        gl={{ antialias: false, powerPreference: 'high-performance' }}
         data-testid="robot3d-canvas"
       >
         <Scene input={input} seq={seq} />
