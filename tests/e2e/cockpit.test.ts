@@ -110,6 +110,11 @@ describe('operator cockpit', { timeout: 90_000 }, () => {
       await tid(`preset-${preset}`).click();
       await tid('robot3d').waitFor();
       await page.waitForTimeout(800);
+      // the video panel was re-mounted by the new layout: let its stream come back before the picture is taken
+      if ((await tid('video-status').count()) > 0) {
+        await expect.poll(() => tid('video-status').getAttribute('data-state'), { timeout: 20_000 }).toBe('playing');
+        await page.waitForTimeout(1500);
+      }
       await page.screenshot({ path: join(OUT, `preset-${preset.toLowerCase()}.png`) });
       const robot = await tid('robot3d').boundingBox();
       expect(robot, `${preset}: 3D robot shown`).not.toBeNull();

@@ -219,7 +219,7 @@ describe('live data when the pushes stop', { timeout: 90_000 }, () => {
       // Known causes are named at once. Stopping the simulator stops its driver with it: the robot stays selected
       // and every view of it goes grey and names the cause.
       await rig.host.stopSimulator();
-      for (const name of ['robot', 'imu', 'ownership']) {
+      for (const name of ['robot', 'imu', 'ownership', 'robot3d']) {
         await waitText(t(`live-${name}`), (s) => s.startsWith('STALE') && s.includes('the driver of reachy-mini-1 is stopped'), 2000);
       }
     } finally {
