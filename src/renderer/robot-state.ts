@@ -27,8 +27,18 @@ export interface RobotView {
   link: string | null;
   /** Direction of arrival of sound, degrees in the robot's world frame (0 = forward, + = left), when reported. */
   doaDeg: number | null;
+  /** Speech heard right now (from the same reading as the direction). */
+  speech: boolean;
   /** The driver's last accepted target (drawn as a ghost): head in world degrees/mm, and/or the body yaw. */
   target: { head: { x: number; y: number; z: number; roll: number; pitch: number; yaw: number } | null; bodyYawDeg: number | null } | null;
+}
+
+/** The daemon's DoA angle (body frame: 0 = left, π/2 = front, π = right) as a world heading in degrees (+ = left). */
+function doaWorldDeg(d: unknown, bodyYawDeg: number | null): number | null {
+  if (!isObj(d)) return null;
+  const a = num(d.angle_rad ?? d.angle);
+  if (a === null) return null;
+  return (bodyYawDeg ?? 0) + 90 - rad2deg(a);
 }
 
 /** look_at_world targets carry the world heading (`world_yaw_deg`); set_body_yaw targets the body yaw. */
@@ -174,6 +184,7 @@ export function parseStateEvent(deviceId: string, params: Obj, receivedAt: numbe
     lastError: isObj(lastErrRaw) ? (str(lastErrRaw.message) ?? JSON.stringify(lastErrRaw)) : str(lastErrRaw),
     link: linkOf(pick(params, 'link') ?? pick(m, 'daemon_link', 'link')),
     target: parseTarget(pick(m, 'target_pose', 'target')),
-    doaDeg: null,
+    doaDeg: doaWorldDeg(params.doa, bodyYawDeg),
+    speech: isObj(params.doa) && params.doa.speech_detected === true,
   };
 }

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
 import { startConsoleRig, showPanel, type ConsoleRig } from './harness';
 import { createSettingsStore } from '../../src/main/console/settings';
+import { SOUND_SOURCES_DEG } from '../../src/main/sim/doa';
 
 const OUT = join(process.cwd(), 'test-results', 'cockpit');
 let rig: ConsoleRig;
@@ -278,5 +279,13 @@ describe('operator cockpit', { timeout: 90_000 }, () => {
     } finally {
       store.save(cur);
     }
+  });
+
+  it('shows where sound comes from on the 3D view (the simulator\'s scripted sources, DoA like the daemon)', async () => {
+    const text = await waitText(tid('robot3d-doa'), (t) => /\(speech\)/.test(t), 30_000);
+    const deg = numbers(text)[0];
+    // body at 0°: the direction is one of the sources' places in the room
+    expect(SOUND_SOURCES_DEG.some((s) => Math.abs(s - deg) < 2), `sound from ${deg}°`).toBe(true);
+    await page.locator('[data-testid=robot3d] canvas').screenshot({ path: join(OUT, 'robot3d-doa.png') });
   });
 });

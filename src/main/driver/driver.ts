@@ -25,6 +25,7 @@ import type { TripInfo, TripSource } from './interlock';
 import { MotionController } from './motion';
 import { motionFunctions } from './motion-functions';
 import { lookAtImageFunctions } from './look-at-image';
+import { startDoaPoller, type DoaPoller } from './doa';
 import { ownershipFunctions } from './ownership-functions';
 import { observedView } from './pose';
 import { StateMirror } from './state-mirror';
@@ -167,6 +168,7 @@ export function createReachyDriver(opts: ReachyDriverOptions): ReachyDriver {
     else motion.dropPending();
   });
 
+  let doaPoller: DoaPoller | null = null;
   const statePayload = (): JsonObject => {
     const s = daemon.latestState();
     const v = s ? observedView(s) : null;
@@ -181,6 +183,7 @@ export function createReachyDriver(opts: ReachyDriverOptions): ReachyDriver {
       received_at: s ? s.receivedAt / 1000 : null,
       link: { status: link.status, transport: link.transport, error: link.error ?? null },
       driver_state: mirror.snapshot(),
+      doa: doaPoller?.latest() ?? null,
     };
   };
 
@@ -293,6 +296,9 @@ export function createReachyDriver(opts: ReachyDriverOptions): ReachyDriver {
       }
 
       if (stateHz > 0) {
+        const doa = startDoaPoller(daemon.target.baseUrl);
+        doaPoller = doa;
+        cleanups.push(() => doa.stop());
         const t = setInterval(() => {
           counters.stateEvents++;
           emit(STATE_EVENT, statePayload());

@@ -34,8 +34,8 @@ export function Robot3DPanel() {
             <Robot3D input={input} seq={v?.receivedAt ?? 0} />
             <div className="robot3d-legend small mono" data-testid="robot3d-legend">
               head yaw {fmt(v?.head?.yaw, 0, '°')} · pitch {fmt(v?.head?.pitch, 0, '°')} · body {fmt(v?.bodyYawDeg, 0, '°')}
-              {v?.doaDeg !== null && v?.doaDeg !== undefined ? ` · sound from ${fmt(v.doaDeg, 0, '°')}` : ''}
-              <span className="muted"> · drag to orbit, wheel to zoom · ghost = target · amber = ±65° head–body range</span>
+              {v?.doaDeg !== null && v?.doaDeg !== undefined ? <span data-testid="robot3d-doa">{` · sound from ${fmt(v.doaDeg, 0, '°')}${v.speech ? ' (speech)' : ''}`}</span> : ''}
+              <span className="muted"> · drag to orbit, wheel to zoom · ghost = target · amber = ±65° head–body range · green arrow = sound</span>
             </div>
           </div>
         </LiveData>
