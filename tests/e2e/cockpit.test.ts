@@ -288,4 +288,51 @@ describe('operator cockpit', { timeout: 90_000 }, () => {
     expect(SOUND_SOURCES_DEG.some((s) => Math.abs(s - deg) < 2), `sound from ${deg}°`).toBe(true);
     await page.locator('[data-testid=robot3d] canvas').screenshot({ path: join(OUT, 'robot3d-doa.png') });
   });
+
+  it('drives the head from the keyboard, the look pad and a gamepad (stick look, B stop)', async () => {
+    const p = await rig.browser.newPage({ viewport: { width: 1600, height: 1000 } });
+    // A gamepad the page can poll: a stand-in for the Gamepad API with the standard mapping.
+    await p.addInitScript(() => {
+      const pad = { id: 'test pad', index: 0, connected: true, mapping: 'standard', timestamp: 0, axes: [0, 0, 0, 0], buttons: Array.from({ length: 17 }, () => ({ pressed: false, touched: false, value: 0 })) };
+      (window as unknown as { testPad: typeof pad }).testPad = pad;
+      Object.defineProperty(navigator, 'getGamepads', { value: () => [pad] });
+    });
+    const t = (id: string): Locator => p.getByTestId(id);
+    const until = async (loc: Locator, pred: (s: string) => boolean): Promise<string> => {
+      const end = Date.now() + 20_000;
+      let last = '';
+      while (Date.now() < end) {
+        last = await loc.innerText().catch(() => '');
+        if (pred(last)) return last;
+        await p.waitForTimeout(100);
+      }
+      throw new Error(`timed out on ${String(loc)}: ${last}`);
+    };
+    try {
+      await p.goto(rig.server.url);
+      await until(t('value-yaw'), (s) => /\/ -?\d/.test(s));
+      // keyboard: focus the teleop panel, two steps left
+      await t('teleop').focus();
+      await p.keyboard.press('ArrowLeft');
+      await p.keyboard.press('ArrowLeft');
+      await until(t('value-yaw'), (s) => numbers(s)[0] === 10 && Math.abs(numbers(s)[1] - 10) < 1.5);
+      // look pad: the top-left corner is the most left and most up the head may look
+      const box = (await t('look-pad').boundingBox())!;
+      await p.mouse.click(box.x + 2, box.y + 2);
+      await until(t('value-yaw'), (s) => Math.abs(numbers(s)[1] - 44) < 2.5);
+      await until(t('value-pitch'), (s) => numbers(s)[1] < -25);
+      // gamepad: left stick to the right looks right
+      await p.evaluate(() => {
+        (window as unknown as { testPad: { axes: number[] } }).testPad.axes[0] = 0.8;
+      });
+      await until(t('value-yaw'), (s) => Math.abs(numbers(s)[1] + 36) < 2.5);
+      // B stops
+      await p.evaluate(() => {
+        (window as unknown as { testPad: { buttons: Array<{ pressed: boolean }> } }).testPad.buttons[1].pressed = true;
+      });
+      await until(t('control-status'), (s) => /stop_motion accepted/.test(s));
+    } finally {
+      await p.close();
+    }
+  });
 });

@@ -218,12 +218,17 @@ export function ControlsPanel() {
     }
   };
 
+  // The stick is absolute (its position is the gaze) but only acts when it moves: a resting gamepad must not
+  // hold the head against the sliders, the pad or the keyboard.
+  const lastStick = useRef<string | null>(null);
   useGamepad(!block.motion, (g) => {
     const c = vRef.current;
     const dz = (a: number): number => (Math.abs(a) < 0.12 ? 0 : a);
     const yaw = Math.round(-dz(g.axes[0] ?? 0) * LIMITS.headYawDeg.max);
     const pitch = Math.round(dz(g.axes[1] ?? 0) * LIMITS.headPitchDeg.max);
-    if (yaw !== c.yaw || pitch !== c.pitch) update({ yaw, pitch }, padThrottled);
+    const key = `${yaw},${pitch}`;
+    if (lastStick.current !== null && key !== lastStick.current) update({ yaw, pitch }, padThrottled);
+    lastStick.current = key;
     const lb = g.buttons[4]?.pressed, rb = g.buttons[5]?.pressed;
     if (lb || rb) update({ body: Math.max(LIMITS.bodyYawDeg.min, Math.min(LIMITS.bodyYawDeg.max, c.body + (lb ? 1 : -1))) }, padThrottled);
   }, stop);
