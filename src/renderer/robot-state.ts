@@ -38,7 +38,8 @@ function doaWorldDeg(d: unknown, bodyYawDeg: number | null): number | null {
   if (!isObj(d)) return null;
   const a = num(d.angle_rad ?? d.angle);
   if (a === null) return null;
-  return (bodyYawDeg ?? 0) + 90 - rad2deg(a);
+  const w = ((((bodyYawDeg ?? 0) + 90 - rad2deg(a)) % 360) + 360) % 360;
+  return w > 180 ? w - 360 : w;
 }
 
 /** look_at_world targets carry the world heading (`world_yaw_deg`); set_body_yaw targets the body yaw. */

@@ -281,6 +281,14 @@ export function Robot3D({ input, seq }: { input: RefObject<SceneInput>; seq: num
         camera={{ position: [0.9, -0.44, 0.52], fov: 34, near: 0.01, far: 20, up: [0, 0, 1] }}
         gl={{ antialias: false, powerPreference: 'high-performance' }}
         data-testid="robot3d-canvas"
+        onCreated={({ gl }) => {
+          // A software rasteriser (SwiftShader: no GPU, e.g. a VM or CI) pays per pixel on the CPU the rest of the
+          // app needs: draw at a lower resolution there. Real GPUs keep full resolution.
+          const ctx = gl.getContext();
+          const info = ctx.getExtension('WEBGL_debug_renderer_info');
+          const renderer = String(info ? ctx.getParameter(info.UNMASKED_RENDERER_WEBGL) : ctx.getParameter(ctx.RENDERER));
+          if (/swiftshader|llvmpipe|software/i.test(renderer)) gl.setPixelRatio(0.6);
+        }}
       >
         <Scene input={input} seq={seq} />
       </Canvas>
