@@ -1,3 +1,4 @@
+import { useMemo } from 'react';
 import { useLink, useSelectedDeviceId, useSnapshot, useStreamFreshness } from './hooks';
 import { formatAge } from './live';
 import { useConsoleStore } from './store';
@@ -86,13 +87,19 @@ function LinkBanner() {
 
 /** Robots whose safety interlock is latched, with who tripped it and why (from their state stream). */
 function useTripped(): Array<{ id: string; text: string }> {
-  const robots = useConsoleStore((s) => s.robots);
-  return Object.values(robots)
-    .filter((r) => r.interlock === 'tripped')
-    .map((r) => {
-      const who = [r.interlockSource, r.interlockFrom ? `from ${r.interlockFrom}` : null].filter(Boolean).join(' ');
-      return { id: r.deviceId, text: `${r.deviceId}: ${r.interlockReason ?? 'tripped'}${who ? ` (by ${who})` : ''}` };
-    });
+  // Selected as one string, so the app (and the whole dock under it) re-renders when the set of trips changes,
+  // not on every 20 Hz state sample.
+  const key = useConsoleStore((s) =>
+    JSON.stringify(
+      Object.values(s.robots)
+        .filter((r) => r.interlock === 'tripped')
+        .map((r) => {
+          const who = [r.interlockSource, r.interlockFrom ? `from ${r.interlockFrom}` : null].filter(Boolean).join(' ');
+          return { id: r.deviceId, text: `${r.deviceId}: ${r.interlockReason ?? 'tripped'}${who ? ` (by ${who})` : ''}` };
+        }),
+    ),
+  );
+  return useMemo(() => JSON.parse(key) as Array<{ id: string; text: string }>, [key]);
 }
 
 /** Across the whole header while any robot's interlock is latched: nothing moves until someone resets it. */
