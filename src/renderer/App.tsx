@@ -1,43 +1,19 @@
-import type { ComponentType } from 'react';
-import { Panel } from './components/Panel';
+import { useMemo } from 'react';
 import { useLink, useSelectedDeviceId, useSnapshot, useStreamFreshness } from './hooks';
 import { formatAge } from './live';
 import { useConsoleStore } from './store';
 import { EStopButton } from './panels/EStopButton';
-import { FleetPanel } from './panels/FleetPanel';
-import { RobotPanel } from './panels/RobotPanel';
-import { ImuPanel } from './panels/ImuPanel';
-import { OwnershipPanel } from './panels/OwnershipPanel';
-import { ControlsPanel } from './panels/ControlsPanel';
-import { FunctionExplorer } from './panels/FunctionExplorer';
-import { EventsPanel } from './panels/EventsPanel';
-import { LogsPanel } from './panels/LogsPanel';
-import { SettingsPanel } from './panels/SettingsPanel';
-
-import VideoPanel from './panels/VideoPanel';
-import MediaPanel from './panels/MediaPanel';
-import PanoramaPanel from './panels/PanoramaPanel';
-import RunnerPanel from './panels/RunnerPanel';
-import McpPanel from './panels/McpPanel';
-import AgentsPanel from './panels/AgentsPanel';
-import RecordPanel from './panels/RecordPanel';
-
-// The panels of the feature areas, listed statically so a renamed or missing panel is a type error.
-const extraPanels: ReadonlyArray<{ name: string; title: string; C: ComponentType }> = [
-  { name: 'VideoPanel', title: 'Video', C: VideoPanel },
-  { name: 'MediaPanel', title: 'Media', C: MediaPanel },
-  { name: 'PanoramaPanel', title: 'Panorama', C: PanoramaPanel },
-  { name: 'RunnerPanel', title: 'Policy runner', C: RunnerPanel },
-  { name: 'McpPanel', title: 'MCP', C: McpPanel },
-  { name: 'AgentsPanel', title: 'Agents', C: AgentsPanel },
-  { name: 'RecordPanel', title: 'Record / replay', C: RecordPanel },
-];
+import { Cockpit } from './layout/Cockpit';
 
 function StatusBar() {
   const { link, reason } = useLink();
   const snap = useSnapshot();
   const activities = useConsoleStore((s) => s.activities);
   const busy = snap?.busy;
+  const driverTripped = useConsoleStore((s) => {
+    const id = s.snapshot?.driver.running ? s.snapshot.driver.deviceId : null;
+    return !!id && s.robots[id]?.interlock === 'tripped';
+  });
   // Mesh, simulator and driver states come from the host: without the host link they are only the last known ones.
   const lastKnown = link !== 'open';
   const chip = (label: string, state: 'good' | 'bad' | 'warn' | 'idle', title?: string, testid?: string, fromHost = true) => {
@@ -59,7 +35,11 @@ function StatusBar() {
       {chip(link === 'open' ? 'host: connected' : link === 'connecting' ? 'host: connecting…' : 'host: disconnected', link === 'open' ? 'good' : link === 'connecting' ? 'warn' : 'bad', reason, 'chip-host', false)}
       {snap ? chip(`mesh: ${snap.mesh.kind} ${snap.mesh.status}`, meshState, snap.mesh.error, 'chip-mesh') : null}
       {snap ? chip(snap.sim.running ? 'sim: running' : 'sim: off', snap.sim.running ? 'good' : 'idle', snap.sim.url ?? snap.sim.error, 'chip-sim') : null}
-      {snap ? chip(snap.driver.running ? `driver: ${snap.driver.link ?? 'running'}` : 'driver: off', snap.driver.running ? (snap.driver.link && /lost|error/.test(snap.driver.link) ? 'bad' : 'good') : 'idle', snap.driver.error, 'chip-driver') : null}
+      {snap
+        ? driverTripped
+          ? chip('driver: TRIPPED', 'bad', 'the safety interlock is latched', 'chip-driver')
+          : chip(snap.driver.running ? `driver: ${snap.driver.link ?? 'running'}` : 'driver: off', snap.driver.running ? (snap.driver.link && /lost|error/.test(snap.driver.link) ? 'bad' : snap.driver.link === 'connected' ? 'good' : 'warn') : 'idle', snap.driver.error, 'chip-driver')
+        : null}
       <StateChip />
       {busy || activities.length ? (
         <span className="activity" data-testid="activity">
@@ -76,7 +56,7 @@ function StateChip() {
   const f = useStreamFreshness(id);
   if (!id) return null;
   return (
-    <span className={`chip chip-${f.stale ? 'warn' : 'good'}`} title={f.reason ?? undefined} data-testid="chip-state" data-stale={String(f.stale)}>
+    <span className={`chip chip-${!f.stale ? 'good' : f.reason && !/^no (new )?state/.test(f.reason) ? 'bad' : 'warn'}`} title={f.reason ?? undefined} data-testid="chip-state" data-stale={String(f.stale)}>
       {f.stale ? `state: stale ${f.ageMs === null ? '' : formatAge(f.ageMs)}`.trim() : 'state: live'}
     </span>
   );
@@ -105,37 +85,45 @@ function LinkBanner() {
   );
 }
 
+/** Robots whose safety interlock is latched, with who tripped it and why (from their state stream). */
+function useTripped(): Array<{ id: string; text: string }> {
+  // Selected as one string, so the app (and the whole dock under it) re-renders when the set of trips changes,
+  // not on every 20 Hz state sample.
+  const key = useConsoleStore((s) =>
+    JSON.stringify(
+      Object.values(s.robots)
+        .filter((r) => r.interlock === 'tripped')
+        .map((r) => {
+          const who = [r.interlockSource, r.interlockFrom ? `from ${r.interlockFrom}` : null].filter(Boolean).join(' ');
+          return { id: r.deviceId, text: `${r.deviceId}: ${r.interlockReason ?? 'tripped'}${who ? ` (by ${who})` : ''}` };
+        }),
+    ),
+  );
+  return useMemo(() => JSON.parse(key) as Array<{ id: string; text: string }>, [key]);
+}
+
+/** Across the whole header while any robot's interlock is latched: nothing moves until someone resets it. */
+function TrippedBar({ tripped }: { tripped: Array<{ id: string; text: string }> }) {
+  if (!tripped.length) return null;
+  return (
+    <div className="tripped-bar" role="alert" data-testid="tripped-bar">
+      <strong>TRIPPED</strong> {tripped.map((t) => t.text).join(' · ')} — motion is refused until the interlock is reset (Ownership &amp; safety)
+    </div>
+  );
+}
+
 export function App() {
+  const tripped = useTripped();
   return (
     <div className="app">
-      <header className="topbar">
+      <header className={`topbar${tripped.length ? ' topbar-tripped' : ''}`} data-testid="topbar" data-tripped={String(tripped.length > 0)}>
         <h1>Reachy Mini Console</h1>
         <StatusBar />
         <EStopButton />
       </header>
+      <TrippedBar tripped={tripped} />
       <LinkBanner />
-      <main className="grid">
-        <div className="col">
-          <FleetPanel />
-          <OwnershipPanel />
-          <ControlsPanel />
-        </div>
-        <div className="col">
-          <RobotPanel />
-          <ImuPanel />
-        </div>
-        <div className="col">
-          <SettingsPanel />
-        </div>
-        <FunctionExplorer />
-        <EventsPanel />
-        {extraPanels.map(({ name, title, C }) => (
-          <Panel key={name} name={name.replace(/Panel$/, '').toLowerCase()} title={title} wide>
-            <C />
-          </Panel>
-        ))}
-        <LogsPanel />
-      </main>
+      <Cockpit />
       <Toasts />
     </div>
   );

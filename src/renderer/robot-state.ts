@@ -19,9 +19,42 @@ export interface RobotView {
   leaseExpiresAt: number | null;
   interlock: string;
   interlockReason: string | null;
+  /** Who tripped it: 'operator', 'agent', 'daemon', … and the device the trip came from, when known. */
+  interlockSource: string | null;
+  interlockFrom: string | null;
   execution: string;
   lastError: string | null;
   link: string | null;
+  /** Direction of arrival of sound, degrees in the robot's world frame (0 = forward, + = left), when reported. */
+  doaDeg: number | null;
+  /** Speech heard right now (from the same reading as the direction). */
+  speech: boolean;
+  /** The driver's last accepted target (drawn as a ghost): head in world degrees/mm, and/or the body yaw. */
+  target: { head: { x: number; y: number; z: number; roll: number; pitch: number; yaw: number } | null; bodyYawDeg: number | null } | null;
+}
+
+/** The daemon's DoA angle (body frame: 0 = left, π/2 = front, π = right) as a world heading in degrees (+ = left). */
+function doaWorldDeg(d: unknown, bodyYawDeg: number | null): number | null {
+  if (!isObj(d)) return null;
+  const a = num(d.angle_rad ?? d.angle);
+  if (a === null) return null;
+  const w = ((((bodyYawDeg ?? 0) + 90 - rad2deg(a)) % 360) + 360) % 360;
+  return w > 180 ? w - 360 : w;
+}
+
+/** look_at_world targets carry the world heading (`world_yaw_deg`); set_body_yaw targets the body yaw. */
+function parseTarget(t: unknown): RobotView['target'] {
+  if (!isObj(t)) return null;
+  if (t.kind === 'set_body_yaw' && num(t.yaw_deg) !== null) return { head: null, bodyYawDeg: num(t.yaw_deg) };
+  if (t.kind === 'look_at_world' || t.kind === 'look_at_image') {
+    const yaw = num(t.world_yaw_deg) ?? num(t.yaw);
+    if (yaw === null) return null;
+    return {
+      head: { x: num(t.x_mm) ?? 0, y: num(t.y_mm) ?? 0, z: num(t.z_mm) ?? 0, roll: num(t.roll) ?? 0, pitch: num(t.pitch) ?? 0, yaw },
+      bodyYawDeg: null,
+    };
+  }
+  return null;
 }
 
 type Obj = Record<string, unknown>;
@@ -146,8 +179,13 @@ export function parseStateEvent(deviceId: string, params: Obj, receivedAt: numbe
     leaseExpiresAt: leaseActive === false ? null : remainingS !== null ? receivedAt + remainingS * 1000 : expires,
     interlock: str(interlockObj?.state) ?? str(interlockRaw) ?? 'unknown',
     interlockReason: str(interlockObj?.reason) ?? str(pick(m, 'interlock_reason')),
+    interlockSource: str(interlockObj?.source) ?? str(pick(m, 'interlock_source')),
+    interlockFrom: str(interlockObj?.from_device) ?? str(pick(m, 'interlock_from_device')),
     execution: str(execObj?.state ?? execObj?.status) ?? str(execRaw) ?? 'unknown',
     lastError: isObj(lastErrRaw) ? (str(lastErrRaw.message) ?? JSON.stringify(lastErrRaw)) : str(lastErrRaw),
     link: linkOf(pick(params, 'link') ?? pick(m, 'daemon_link', 'link')),
+    target: parseTarget(pick(m, 'target_pose', 'target')),
+    doaDeg: doaWorldDeg(params.doa, bodyYawDeg),
+    speech: isObj(params.doa) && params.doa.speech_detected === true,
   };
 }

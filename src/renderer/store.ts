@@ -150,14 +150,17 @@ export async function refreshDevices(): Promise<void> {
     devices.sort((a, b) => a.device_id.localeCompare(b.device_id));
     const st = useConsoleStore.getState();
     let selected = st.selectedDeviceId;
-    if (!selected || !devices.some((d) => d.device_id === selected)) {
+    if (!selected) {
       const preferred = st.snapshot?.driver.deviceId;
       selected =
         devices.find((d) => d.device_id === preferred)?.device_id ??
         devices.find((d) => d.device_type === 'reachy_mini')?.device_id ??
-        // No other robot to show: keep the one the operator was watching, greyed out as stale with the reason,
-        // rather than blanking the panels the moment its driver leaves the mesh.
-        (selected && st.robots[selected] ? selected : null);
+        null;
+    } else if (!devices.some((d) => d.device_id === selected)) {
+      // A robot that left the mesh stays selected: its views go grey and say why (driver stopped, no new state)
+      // instead of going blank. Only the bundled driver coming back under another id moves the selection.
+      const preferred = st.snapshot?.driver.running ? st.snapshot.driver.deviceId : null;
+      if (preferred && devices.some((d) => d.device_id === preferred)) selected = preferred;
     }
     useConsoleStore.setState({ devices, devicesAt: Date.now(), devicesError: undefined, selectedDeviceId: selected });
   } catch (err) {

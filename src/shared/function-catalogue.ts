@@ -69,6 +69,20 @@ export interface DriverFunctionParams {
     /** Only for duration_s > 0: when true, reply after the move has finished, with the observed pose; when false (default), reply at once with execution "moving". */
     wait?: boolean;
   };
+  look_at_image: {
+    /** Pixel column, 0 = left edge */
+    u: number;
+    /** Pixel row, 0 = top edge */
+    v: number;
+    /** Width of the image u/v refer to (default 1280; the aspect ratio of the camera is kept) */
+    width?: number;
+    /** Seconds for the smooth move (0 = realtime target) */
+    duration_s?: number;
+    /** Who is commanding (e.g. "agent", "operator", "panorama"). Motion is refused while another owner holds the lease. */
+    owner?: string;
+    /** Only for duration_s > 0: when true, reply after the move has finished, with the observed pose; when false (default), reply at once with execution "moving". */
+    wait?: boolean;
+  };
   look_at_world: {
     /** Head pitch in degrees, + = look down */
     pitch?: number;
@@ -177,6 +191,7 @@ export const DRIVER_FUNCTIONS: { readonly [K in DriverFunctionName]: DriverFunct
   get_media_stream_access: { group: "media", access: "read", stop: false, result: null },
   get_status: { group: "state", access: "read", stop: false, result: null },
   goto_sleep: { group: "motion", access: "motion", stop: false, result: null },
+  look_at_image: { group: "motion", access: "motion", stop: false, result: null },
   look_at_world: { group: "motion", access: "motion", stop: false, result: null },
   play_audio_file: { group: "media", access: "control", stop: false, result: null },
   push_audio_sample: { group: "media", access: "control", stop: false, result: null },

@@ -9,7 +9,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { ConsoleSession } from '../../src/main/console/host';
 import { join } from 'node:path';
-import { SHOTS, startConsoleRig, type ConsoleRig } from './harness';
+import { SHOTS, showPanel, startConsoleRig, type ConsoleRig } from './harness';
 
 const DEVICE = 'reachy-mini-1';
 const ASK_TIMEOUT_S = 4;
@@ -58,6 +58,8 @@ describe('Agents panel: the operator approves, denies and revokes an agent (brow
 
   it('shows the pending call with its target; Approve moves the robot, Deny does not and the agent gets the reason; a timeout denies', async () => {
     const { page } = rig;
+    await page.getByTestId('preset-Agent').click();
+    await showPanel(page, 'Agents');
     const panel = page.getByTestId('agents-panel');
     const start = await headYaw();
 

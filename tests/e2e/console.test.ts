@@ -58,6 +58,8 @@ async function shot(name: string): Promise<void> {
 beforeAll(async () => {
   rig = await startConsoleRig();
   page = rig.page;
+  // The Debug layout shows every core panel at once (no background tabs).
+  await page.getByTestId('preset-Debug').click();
 }, 60_000);
 
 afterAll(async () => {
@@ -117,8 +119,9 @@ describe('console in browser mode', { timeout: 90_000 }, () => {
   it('E-STOP trips the interlock, motion is refused and a safety_event is logged; reset restores it', async () => {
     await tid('estop').click();
     await waitText(tid('interlock'), (t) => t.startsWith('tripped'));
-    await tid('slider-pitch').fill('-10');
-    await waitText(tid('control-status'), (t) => /refused/.test(t) && /interlock/i.test(t));
+    // Motion cannot work while tripped: the sliders are disabled and say why.
+    await waitText(tid('controls-blocked'), (t) => /interlock is tripped/.test(t));
+    expect(await tid('slider-pitch').isDisabled()).toBe(true);
     await waitText(tid('events-list'), (t) => t.includes('safety_event'));
     await shot('events');
     await shot('ownership');
@@ -174,6 +177,7 @@ describe('live data when the pushes stop', { timeout: 90_000 }, () => {
     const staleFlag = (panel: string): Promise<string | null> => p.locator(`[data-testid=panel-${panel}] .panel-body > .live-data`).getAttribute('data-stale');
     try {
       await p.goto(rig.server.url);
+      await p.getByTestId('preset-Debug').click();
       for (const name of ['robot', 'imu', 'ownership']) await waitText(t(`live-${name}`), (s) => s.startsWith('live'));
       await expect.poll(() => t('dot-reachy-mini-1').getAttribute('data-state'), { timeout: 20_000 }).toBe('on');
       await t('take-lease').click();
@@ -212,11 +216,11 @@ describe('live data when the pushes stop', { timeout: 90_000 }, () => {
         expect(await staleFlag(name)).toBe('false');
       }
 
-      // Known causes are named at once. Stopping the bundled simulator stops its driver first (it starts again
-      // with the simulator): the robot stays on screen with its last data, greyed out, saying why.
+      // Known causes are named at once. Stopping the simulator stops its driver with it: the robot stays selected
+      // and every view of it goes grey and names the cause.
       await rig.host.stopSimulator();
-      for (const name of ['robot', 'imu', 'ownership']) {
-        await waitText(t(`live-${name}`), (s) => s.startsWith('STALE') && s.includes('the driver of reachy-mini-1 is stopped'));
+      for (const name of ['robot', 'imu', 'ownership', 'robot3d']) {
+        await waitText(t(`live-${name}`), (s) => s.startsWith('STALE') && s.includes('the driver of reachy-mini-1 is stopped'), 2000);
       }
     } finally {
       await p.close();

@@ -14,7 +14,7 @@ import { startWebServer, type WebServer } from '../../src/main/web/server';
 import { setStderrLogging } from '../../src/main/log';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-dev-shm-usage'];
+export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-dev-shm-usage', '--use-angle=swiftshader', '--enable-unsafe-swiftshader'];
 export const SHOTS = join(process.cwd(), 'test-results', 'console');
 
 export interface ConsoleRig {
@@ -57,4 +57,14 @@ export async function startConsoleRig(opts: { bootstrap?: boolean } = {}): Promi
       if (errors.length) throw new Error(`page errors: ${errors.join('; ')}`);
     },
   };
+}
+
+/** Brings a docked panel to the front (a panel in a background tab is not in the page). `title` is its tab title. */
+export async function showPanel(page: Page, title: string): Promise<void> {
+  const tab = page.locator('.dv-tab', { hasText: new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) });
+  if ((await tab.count()) === 0) {
+    await page.getByTestId('layout-add').selectOption({ label: title });
+    return;
+  }
+  await tab.first().click();
 }

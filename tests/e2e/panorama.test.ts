@@ -19,6 +19,7 @@ describe('panorama panel (browser mode, Chromium)', () => {
 
   it('runs a small scan from the panel: progress, thumbnails, result image', async () => {
     const { page } = rig;
+    await page.getByTestId('preset-Panorama').click();
     const panel = page.getByTestId('panorama-panel');
     await panel.scrollIntoViewIfNeeded();
 

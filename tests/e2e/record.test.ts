@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
-import { startConsoleRig, type ConsoleRig } from './harness';
+import { showPanel, startConsoleRig, type ConsoleRig } from './harness';
 
 let rig: ConsoleRig;
 let page: Page;
@@ -26,6 +26,9 @@ async function waitText(loc: Locator, pred: (t: string) => boolean, timeoutMs = 
 beforeAll(async () => {
   rig = await startConsoleRig();
   page = rig.page;
+  // Pose, teleop and the Record / replay panel side by side.
+  await page.getByTestId('preset-Debug').click();
+  await showPanel(page, 'Record / replay');
 }, 60_000);
 afterAll(async () => {
   await rig?.close();

@@ -3,7 +3,7 @@
  * the bundled simulator from the panel, see the step / applied counters advance and the last action chunk, stop.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startConsoleRig, type ConsoleRig } from './harness';
+import { showPanel, startConsoleRig, type ConsoleRig } from './harness';
 
 describe('policy runner panel (browser mode, Chromium)', () => {
   let rig: ConsoleRig;
@@ -16,6 +16,8 @@ describe('policy runner panel (browser mode, Chromium)', () => {
 
   it('runs the demo policy from the panel and shows live counters', async () => {
     const { page } = rig;
+    await page.getByTestId('preset-Agent').click();
+    await showPanel(page, 'Policy runner');
     const panel = page.getByTestId('runner-panel');
     await panel.scrollIntoViewIfNeeded();
     const num = async (id: string): Promise<number> => Number((await page.getByTestId(id).textContent()) ?? 'NaN');

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { startConsoleRig, type ConsoleRig } from './harness';
+import { showPanel, startConsoleRig, type ConsoleRig } from './harness';
 
 const DEVICE = 'reachy-mini-1';
 
@@ -91,6 +91,7 @@ describe('video panel (WebRTC from the simulator, real Chromium)', () => {
   }, 90_000);
 
   it('the media panel captures and shows a frame', async () => {
+    await showPanel(page, 'Media');
     await page.getByTestId('capture-frame').click();
     const img = page.getByTestId('captured-frame');
     await img.waitFor({ timeout: 15_000 });

@@ -25,6 +25,7 @@ import { addLogSink, createLogger, type Logger } from '../log';
 import type { DeviceRuntimeHandle, MeshClient } from '../mesh';
 import { connectWithRetry, redactUrl, type PendingConnection } from '../mesh';
 import { LatchStore } from './latch';
+import { ConnectionHistory, hostDiagnostics } from './diagnostics';
 import type { Backends, DriverHandle, MeshHandle, SimHandle } from './backends';
 import type { TripInfo } from '../driver';
 import { dispatchFrame, toErrorBody } from './dispatch';
@@ -88,6 +89,7 @@ export class ConsoleHost {
   private readonly logger: Logger;
   private readonly dataDir: string;
   private readonly logs: LogLine[] = [];
+  private readonly history = new ConnectionHistory();
   private readonly sessions = new Map<number, SessionState>();
   private nextSessionId = 1;
   private nextSubId = 1;
@@ -183,7 +185,9 @@ export class ConsoleHost {
   }
 
   private pushSnapshot(): void {
-    this.broadcast({ type: 'snapshot', snapshot: this.snapshot() });
+    const snapshot = this.snapshot();
+    this.history.record(snapshot);
+    this.broadcast({ type: 'snapshot', snapshot });
   }
 
   /** Runs state-changing work one at a time, with the "busy" indicator the UI shows as progress. */
@@ -245,6 +249,8 @@ export class ConsoleHost {
       releaseLease: (x) => this.invoke(x.deviceId, 'release_lease', { owner: OPERATOR_OWNER }),
       resetInterlock: (x) => this.invoke(x.deviceId, 'reset_interlock', { owner: OPERATOR_OWNER, reason: x.reason }),
       estop: (x) => this.estop(x.reason),
+      exportDiagnostics: async (x) =>
+        hostDiagnostics({ settings: this.loadSettings(), snapshot: this.snapshot(), logs: this.logs.slice(-x.logLimit), history: this.history.list() }),
       readLogs: async (x) => this.logs.slice(-x.limit),
       loadSettings: async () => this.loadSettings(),
       saveSettings: async (i) => {

@@ -25,6 +25,8 @@ import type { DriverFunctionGroup, DriverFunctionGroupFactory, MediaSource } fro
 import type { TripInfo, TripSource } from './interlock';
 import { MotionController } from './motion';
 import { motionFunctions } from './motion-functions';
+import { lookAtImageFunctions } from './look-at-image';
+import { startDoaPoller, type DoaPoller } from './doa';
 import { ownershipFunctions } from './ownership-functions';
 import { observedView } from './pose';
 import { StateMirror } from './state-mirror';
@@ -139,6 +141,7 @@ export function createReachyDriver(opts: ReachyDriverOptions): ReachyDriver {
   const core = [
     ...label(stateFunctions(ctx), 'state', 'read'),
     ...label(motionFunctions(ctx), 'motion', 'motion'),
+    ...label(lookAtImageFunctions(ctx), 'motion', 'motion'),
     ...label(ownershipFunctions(ctx), 'ownership', 'control'),
   ];
   const functions = [...core, ...groups.flatMap((g) => g.functions)].map(counted);
@@ -168,6 +171,7 @@ export function createReachyDriver(opts: ReachyDriverOptions): ReachyDriver {
     else motion.dropPending();
   });
 
+  let doaPoller: DoaPoller | null = null;
   const statePayload = (): JsonObject => {
     const s = daemon.latestState();
     const v = s ? observedView(s) : null;
@@ -182,6 +186,7 @@ export function createReachyDriver(opts: ReachyDriverOptions): ReachyDriver {
       received_at: s ? s.receivedAt / 1000 : null,
       link: { status: link.status, transport: link.transport, error: link.error ?? null },
       driver_state: mirror.snapshot(),
+      doa: doaPoller?.latest() ?? null,
     };
   };
 
@@ -294,6 +299,9 @@ export function createReachyDriver(opts: ReachyDriverOptions): ReachyDriver {
       }
 
       if (stateHz > 0) {
+        const doa = startDoaPoller(daemon.target.baseUrl);
+        doaPoller = doa;
+        cleanups.push(() => doa.stop());
         const t = setInterval(() => {
           counters.stateEvents++;
           emit(STATE_EVENT, statePayload());

@@ -58,7 +58,9 @@ export const driverEvents: EventDeclaration[] = [
     name: STATE_EVENT,
     description:
       'Live robot state at a fixed rate (default 20 Hz): joints and head pose (degrees, mm, 4x4), body yaw, ' +
-      'antennas, IMU, daemon link, and the driver state mirror (owner, lease, interlock, execution, last error).',
+      'antennas, IMU, daemon link, the driver state mirror (owner, lease, interlock, execution, last error), and the ' +
+      'direction of arrival of sound when the robot has a microphone array (doa: {angle_rad (0 = left, π/2 = front, ' +
+      'π = right), speech_detected, age_ms} or null).',
     payload: z.object({
       head_pose: z.unknown(),
       body_yaw_deg: z.number().nullable(),
@@ -66,6 +68,7 @@ export const driverEvents: EventDeclaration[] = [
       head_joints_deg: z.array(z.number()).nullable(),
       imu: z.unknown(),
       driver_state: z.unknown(),
+      doa: z.object({ angle_rad: z.number(), speech_detected: z.boolean(), age_ms: z.number() }).nullable().optional(),
     }),
   }),
 ];

@@ -3,6 +3,7 @@
  * quirks follow the reference; places where we deliberately differ say so.
  */
 import { z } from 'zod';
+import { simDoa } from './doa';
 import type { Mat4 } from '../reachy';
 import { mat4ToPose } from '../reachy';
 import type { SimCore } from './core';
@@ -129,10 +130,8 @@ export function registerRoutes(router: Router, core: SimCore): void {
   router.addRoute('GET', '/api/state/present_body_yaw', () => ({ json: core.backend().presentState().bodyYaw }));
   // [right, left], whatever the daemon's docstring says (docs/DAEMON.md §14.8).
   router.addRoute('GET', '/api/state/present_antenna_joint_positions', () => ({ json: core.backend().presentState().antennas }));
-  router.addRoute('GET', '/api/state/doa', () => {
-    core.backend();
-    return { json: null };
-  });
+  // The mockup has no microphone array (null, like the daemon's mockup); the full simulator hears its scripted sources.
+  router.addRoute('GET', '/api/state/doa', () => ({ json: core.mode === 'mockup' ? (core.backend(), null) : simDoa(core.clock.now(), core.backend().presentState().bodyYaw) }));
 
   // ---- /api/move ----
   router.addRoute('GET', '/api/move/running', () => {

@@ -5,7 +5,9 @@
  */
 import { errorMessage } from '../../shared/errors';
 import { useEffect, useRef, useState } from 'react';
-import { useConsoleApi, useSelectedDeviceId } from '../hooks';
+import { useConsoleApi, useSelectedDeviceId, useSnapshot } from '../hooks';
+import { errorText } from '../api/client';
+import { outcomeOf, type Outcome } from '../teleop';
 import { WebrtcConsumer, type ConsumerStatus } from './media/webrtc-consumer';
 
 interface StreamAccess {
@@ -25,6 +27,28 @@ export default function VideoPanel() {
   const [status, setStatus] = useState<ConsumerStatus>({ state: 'stopped', detail: 'not connected' });
   const [wanted, setWanted] = useState(true);
   const [size, setSize] = useState<{ w: number; h: number } | null>(null);
+  const snap = useSnapshot();
+  const [look, setLook] = useState<Outcome | null>(null);
+
+  /** Click to look there: the clicked pixel of the frame (letterboxing removed) goes to the driver's look_at_image. */
+  const lookAt = (e: React.MouseEvent<HTMLVideoElement>): void => {
+    const v = e.currentTarget;
+    if (!deviceId || !v.videoWidth || !v.videoHeight) {
+      setLook({ kind: 'refused', text: !deviceId ? 'no robot selected' : 'no video frame to aim at yet' });
+      return;
+    }
+    const r = v.getBoundingClientRect();
+    const scale = Math.min(r.width / v.videoWidth, r.height / v.videoHeight);
+    const u = (e.clientX - r.left - (r.width - v.videoWidth * scale) / 2) / scale;
+    const y = (e.clientY - r.top - (r.height - v.videoHeight * scale) / 2) / scale;
+    if (u < 0 || y < 0 || u > v.videoWidth || y > v.videoHeight) return;
+    const params = { u: Math.round(u), v: Math.round(y), width: v.videoWidth, owner: snap?.operatorOwner ?? 'operator' };
+    setLook({ kind: 'accepted', text: `looking at (${params.u}, ${params.v})…` });
+    api.invoke({ deviceId, fn: 'look_at_image', params }).then(
+      (o) => setLook(outcomeOf('look_at_image', o)),
+      (err: unknown) => setLook({ kind: 'failed', text: `look_at_image failed: ${errorText(err)}` }),
+    );
+  };
 
   // Whether the URL came from the driver (refreshed when the link is lost) or was typed by the operator.
   const [autoUrl, setAutoUrl] = useState(true);
@@ -106,8 +130,15 @@ export default function VideoPanel() {
         autoPlay
         muted
         playsInline
-        style={{ width: '100%', aspectRatio: '16 / 9', background: '#000', borderRadius: 6, display: 'block' }}
+        style={{ width: '100%', aspectRatio: '16 / 9', background: '#000', borderRadius: 6, display: 'block', cursor: 'crosshair' }}
+        title="click to look there"
+        onClick={lookAt}
       />
+      {look ? (
+        <div className={`small ${look.kind === 'accepted' ? 'muted' : 'err'}`} data-testid="video-look-status" role="status">
+          {look.kind}: {look.text}
+        </div>
+      ) : null}
       <div className="row">
         <span className={`chip chip-${status.state === 'playing' ? 'good' : status.state === 'retrying' ? 'bad' : status.state === 'stopped' ? 'idle' : 'warn'}`} data-testid="video-status" data-state={status.state}>
           {status.state}

@@ -42,6 +42,24 @@ export interface LogLine {
   message: string;
 }
 
+/** A change of the console's connections (mesh, simulator, driver and its robot link), as the host saw it. */
+export interface ConnectionChange {
+  ts: number;
+  mesh: string;
+  sim: string;
+  driver: string;
+}
+
+export interface HostDiagnostics {
+  generatedAt: string;
+  versions: Record<string, string>;
+  /** Credentials redacted (URL passwords, tokens; a credentials file is named as set, never shown). */
+  settings: unknown;
+  snapshot: ConsoleSnapshot;
+  logs: LogLine[];
+  connectionHistory: ConnectionChange[];
+}
+
 export interface ConsoleSnapshot {
   mesh: {
     kind: 'local' | 'nats';
@@ -110,6 +128,10 @@ export const coreMethods = {
   resetInterlock: method<InvokeOutcome>()(
     'reset_interlock as the operator.',
     z.object({ deviceId, reason: z.string().max(200).default('operator reset') }),
+  ),
+  exportDiagnostics: method<HostDiagnostics>()(
+    'What a bug report needs from the host: versions, settings (credentials redacted), recent logs, connection history.',
+    z.object({ logLimit: z.number().int().min(1).max(5000).default(1000) }),
   ),
   readLogs: method<LogLine[]>()('Recent log lines.', z.object({ limit: z.number().int().min(1).max(5000).default(500) })),
   loadSettings: method<Settings>()('Settings (file + env overrides).', z.object({})),

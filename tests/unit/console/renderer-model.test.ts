@@ -89,3 +89,16 @@ describe('renderer build before the suite', () => {
     expect(e2eNotSelected(['run', '--reporter', 'dot', 'tests/unit'])).toBe(true);
   });
 });
+
+describe('direction of arrival in the robot view', () => {
+  it('turns the daemon angle (body frame, 0 = left, π/2 = front) into a world heading in (-180, 180]', () => {
+    const at = (angle: number, body: number) => parseStateEvent('x', { body_yaw_deg: body, doa: { angle_rad: angle, speech_detected: true, age_ms: 5 } }, 0);
+    expect(at(Math.PI / 2, 0).doaDeg).toBeCloseTo(0, 6); // front
+    expect(at(0, 0).doaDeg).toBeCloseTo(90, 6); // left
+    expect(at(Math.PI, 0).doaDeg).toBeCloseTo(-90, 6); // right
+    expect(at((-60 * Math.PI) / 180 + 2 * Math.PI, 0).doaDeg).toBeCloseTo(150, 6); // behind, to the left: not -210
+    expect(at(Math.PI / 2, 100).doaDeg).toBeCloseTo(100, 6); // the body turned: the heading turns with it
+    expect(at(0, 0).speech).toBe(true);
+    expect(parseStateEvent('x', { doa: null }, 0).doaDeg).toBeNull();
+  });
+});
