@@ -8,7 +8,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { startConsoleRig, type ConsoleRig } from '../../e2e/harness';
+import { showPanel, startConsoleRig, type ConsoleRig } from '../../e2e/harness';
 import { rendererIsStale } from '../../helpers/renderer-build';
 
 describe('MCP panel (browser mode, Chromium)', () => {
@@ -29,6 +29,9 @@ describe('MCP panel (browser mode, Chromium)', () => {
 
   it('starts the console bridge, shows its config and logs an agent tool call', async () => {
     const { page } = rig;
+    // The cockpit's Agent layout docks the MCP panel.
+    await page.getByTestId('preset-Agent').click();
+    await showPanel(page, 'MCP');
     const panel = page.getByTestId('mcp-panel');
     await panel.scrollIntoViewIfNeeded();
     await expect.poll(async () => page.getByTestId('mcp-config-text').textContent(), { timeout: 15_000 }).toContain(
