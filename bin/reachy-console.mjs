@@ -21,4 +21,5 @@ if (existsSync(src)) {
   process.exit(1);
 }
 const code = await mod.main(process.argv.slice(2));
-process.exitCode = code;
+if (typeof mod.finish === 'function') mod.finish(code);
+else process.exitCode = code;

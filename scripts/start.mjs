@@ -32,4 +32,4 @@ if (rendererIsStale()) {
 }
 const { tsImport } = await import('tsx/esm/api');
 const cli = await tsImport(pathToFileURL(join(root, 'src', 'main', 'app', 'cli.ts')).href, import.meta.url);
-process.exitCode = await cli.main(process.argv.slice(2));
+cli.finish(await cli.main(process.argv.slice(2)));

@@ -90,8 +90,21 @@ export async function runBrowserMode(opts: ServeOptions): Promise<number> {
       stopping = true;
       logger.info('shutting down');
       void (async () => {
-        await server.close().catch(() => undefined);
-        await host.close().catch(() => undefined);
+        const orderly = (async () => {
+          await server.close().catch(() => undefined);
+          await host.close().catch(() => undefined);
+        })();
+        // A part that does not finish its shutdown (a stuck WebRTC session, a daemon that never answers) must not
+        // keep a stopped console running: motion was stopped first, so give up waiting after 10 s and say so.
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const late = new Promise<void>((r) => {
+          timer = setTimeout(() => {
+            logger.warn('shutdown did not finish within 10 s; exiting anyway');
+            r();
+          }, 10_000);
+        });
+        await Promise.race([orderly, late]);
+        clearTimeout(timer);
         resolve(0);
       })();
     };

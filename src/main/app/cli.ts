@@ -68,6 +68,16 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+/**
+ * Ends the process with `code` once a command has returned. Its own shutdown has run by then, so a handle a library
+ * left open (a worker thread, a WebRTC session's UDP socket) must not keep a stopped console alive: exit anyway after
+ * a short grace period (the timer is unref'd, so a clean process exits at once).
+ */
+export function finish(code: number): void {
+  process.exitCode = code;
+  setTimeout(() => process.exit(code), 3000).unref();
+}
+
 const isEntry = (() => {
   const entry = process.argv[1] ?? '';
   return /cli\.(ts|js|mjs)$/.test(entry);
@@ -75,9 +85,7 @@ const isEntry = (() => {
 
 if (isEntry) {
   main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
+    (code) => finish(code),
     (err: unknown) => {
       process.stderr.write(`reachy-console: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
       process.exitCode = 1;

@@ -6,7 +6,9 @@
 import { mkdir, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ConsoleService, ConsoleServiceContext } from '../service';
-import type { RecordStatus, RecordingFile, ReplayInfo, ReplayMessage, recordMethods } from '../../shared/console-api/record';
+import type { FoxgloveStatus, RecordStatus, RecordingFile, ReplayInfo, ReplayMessage, recordMethods } from '../../shared/console-api/record';
+import { errorMessage } from '../../shared/errors';
+import { startFoxgloveBridge, type FoxgloveBridge } from './foxglove';
 import { ConsoleApiError } from '../../shared/console-api/protocol';
 import { McapFileError, openIndexed, msToNs } from './mcap-file';
 import { Recorder } from './recorder';
@@ -23,6 +25,12 @@ export function createRecordService(ctx: ConsoleServiceContext): ConsoleService<
   let recorderName: string | null = null;
   let lastFailure: string | undefined;
   const open = new Map<string, OpenFile>();
+  let foxglove: FoxgloveBridge | null = null;
+  let foxgloveError: string | undefined;
+  const foxgloveStatus = (): FoxgloveStatus =>
+    foxglove
+      ? { running: true, url: foxglove.url, clients: foxglove.clientCount() }
+      : { running: false, clients: 0, ...(foxgloveError ? { error: foxgloveError } : {}) };
 
   const list = async (): Promise<RecordingFile[]> => {
     const names = await readdir(folder).catch(() => [] as string[]);
@@ -128,6 +136,30 @@ export function createRecordService(ctx: ConsoleServiceContext): ConsoleService<
         // The last recording's figures stay visible until the next one starts.
         return { ...out, recording: false };
       },
+      foxgloveStatus: async () => foxgloveStatus(),
+      foxgloveStart: async ({ port }) => {
+        if (foxglove) return foxgloveStatus();
+        try {
+          // Loopback only from the console: exposing the camera and every invoke on the network is a CLI decision
+          // (`reachy-console foxglove --host`, with its warning).
+          foxglove = await startFoxgloveBridge({ mesh: ctx.mesh(), devices: 'all', videoFps: 5, host: '127.0.0.1', port, logger: logger.child('foxglove') });
+          foxgloveError = undefined;
+          logger.info(`Foxglove bridge on ${foxglove.url}`);
+        } catch (err) {
+          foxgloveError = errorMessage(err);
+          throw new ConsoleApiError({ code: 'unavailable', message: `Foxglove bridge not started: ${foxgloveError}`, field: 'port' });
+        }
+        return foxgloveStatus();
+      },
+      foxgloveStop: async () => {
+        const b = foxglove;
+        foxglove = null;
+        if (b) {
+          await b.close();
+          logger.info('Foxglove bridge stopped');
+        }
+        return foxgloveStatus();
+      },
       replayOpen: async ({ name }) => (await openReplay(name)).info,
       replayRead: async ({ name, fromMs, toMs, topics, maxMessages }) => {
         if (toMs < fromMs) throw new ConsoleApiError({ code: 'bad_request', message: `toMs=${toMs} is before fromMs=${fromMs}`, field: 'toMs' });
@@ -155,6 +187,8 @@ export function createRecordService(ctx: ConsoleServiceContext): ConsoleService<
     },
     close: async () => {
       if (recorder) await recorder.stop().catch(() => undefined);
+      if (foxglove) await foxglove.close().catch(() => undefined);
+      foxglove = null;
       for (const f of open.values()) await f.close().catch(() => undefined);
       open.clear();
     },

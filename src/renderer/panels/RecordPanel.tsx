@@ -6,7 +6,7 @@
  */
 import { useCallback, useEffect, useState } from 'react';
 import { runAction, useConsoleApi } from '../hooks';
-import type { RecordStatus } from '../../shared/console-api/record';
+import type { FoxgloveStatus, RecordStatus } from '../../shared/console-api/record';
 import { closeReplay, openReplay, seek, setPlaying, setSpeed, useReplay } from '../replay';
 
 function size(bytes: number): string {
@@ -141,11 +141,45 @@ function Player() {
   );
 }
 
+/** The live Foxglove bridge: Foxglove Studio connects to the URL shown and sees the same channels, live. */
+function FoxgloveToggle() {
+  const api = useConsoleApi();
+  const [fox, setFox] = useState<FoxgloveStatus | null>(null);
+  const refresh = useCallback(() => api.foxgloveStatus({}).then(setFox, () => undefined), [api]);
+  useEffect(() => {
+    void refresh();
+    const t = setInterval(() => void refresh(), 2000);
+    return () => clearInterval(t);
+  }, [refresh]);
+  return (
+    <div className="record-controls" data-testid="foxglove-controls">
+      {fox?.running ? (
+        <button className="btn" data-testid="foxglove-stop" onClick={() => void runAction('Stop Foxglove bridge', async () => setFox(await api.foxgloveStop({})))}>
+          Stop Foxglove
+        </button>
+      ) : (
+        <button
+          className="btn"
+          data-testid="foxglove-start"
+          title="Serve the mesh live to Foxglove Studio (read-only, this machine only)"
+          onClick={() => void runAction('Start Foxglove bridge', async () => setFox(await api.foxgloveStart({ port: 8767 })))}
+        >
+          Serve to Foxglove
+        </button>
+      )}
+      <span data-testid="foxglove-status" className="mono">
+        {fox?.running ? `live on ${fox.url} · ${fox.clients} client${fox.clients === 1 ? '' : 's'}` : fox?.error ? `not running: ${fox.error}` : 'Foxglove bridge off'}
+      </span>
+    </div>
+  );
+}
+
 export default function RecordPanel() {
   const [, bump] = useState(0);
   return (
     <div data-testid="record-panel">
       <Recorder onStopped={() => bump((n) => n + 1)} />
+      <FoxgloveToggle />
       <Player />
     </div>
   );

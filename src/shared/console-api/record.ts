@@ -50,6 +50,16 @@ export interface ReplayWindow {
   nextMs?: number;
 }
 
+/** The live Foxglove WebSocket bridge the console can serve (loopback only from the console). */
+export interface FoxgloveStatus {
+  running: boolean;
+  /** ws:// URL to paste into Foxglove Studio's "Open connection". */
+  url?: string;
+  clients: number;
+  /** Why the last start failed (port in use...). */
+  error?: string;
+}
+
 /** A recording's file name: no folders, so only the console's recordings folder is ever read. */
 export const recordingName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,200}\.mcap$/, 'a recording file name such as reachy-2026-01-01T10-00-00.mcap (no folders)');
 const deviceId = z.string().regex(/^[A-Za-z0-9._-]{1,255}$/, "letters, digits, '.', '_', '-'");
@@ -64,6 +74,12 @@ export const recordMethods = {
     }),
   ),
   recordStop: method<RecordStatus>()('Stop recording and write the file summary.', z.object({})),
+  foxgloveStatus: method<FoxgloveStatus>()('State of the live Foxglove bridge.', z.object({})),
+  foxgloveStart: method<FoxgloveStatus>()(
+    'Serve the mesh live to Foxglove Studio (Foxglove WebSocket protocol, read-only, on 127.0.0.1).',
+    z.object({ port: z.number().int().min(0).max(65535).default(8767) }),
+  ),
+  foxgloveStop: method<FoxgloveStatus>()('Stop the live Foxglove bridge.', z.object({})),
   replayOpen: method<ReplayInfo>()('Open a recording for replay: its time range, channels and devices.', z.object({ name: recordingName })),
   replayRead: method<ReplayWindow>()(
     'Messages of an open recording between two times (epoch ms), oldest first.',

@@ -10,6 +10,7 @@ import sharp from 'sharp';
 import { FoxgloveClient, type Channel, type MessageData } from '@foxglove/ws-protocol';
 import { startSimStack, type SimStack } from '../../../src/main/app/sim-stack';
 import { startFoxgloveBridge, type FoxgloveBridge } from '../../../src/main/record/foxglove';
+import type { FoxgloveStatus } from '../../../src/shared/console-api/record';
 
 const ID = 'reachy-mini-1';
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -132,4 +133,47 @@ describe('reachy-console foxglove', () => {
       child.kill('SIGKILL');
     }
   }, 60_000);
+});
+
+describe('the console Foxglove toggle (record service)', () => {
+  it('starts a loopback bridge Foxglove clients can use, reports its URL and clients, and stops it', async () => {
+    const { createRecordService } = await import('../../../src/main/record');
+    const { createLogger } = await import('../../../src/main/log');
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const stack = await startSimStack({ deviceId: ID });
+    const svc = createRecordService({ mesh: () => stack.mesh, push: () => undefined, logger: createLogger('test-record'), dataDir: mkdtempSync(join(tmpdir(), 'fox-')) });
+    try {
+      expect(await svc.handlers.foxgloveStatus({})).toEqual({ running: false, clients: 0 });
+      const on = (await svc.handlers.foxgloveStart({ port: 0 })) as FoxgloveStatus;
+      expect(on.running).toBe(true);
+      expect(on.url).toMatch(/^ws:\/\/127\.0\.0\.1:\d+/);
+      const ws = new WebSocket(on.url!, [FoxgloveClient.SUPPORTED_SUBPROTOCOL]);
+      const client = new FoxgloveClient({ ws: ws as unknown as ConstructorParameters<typeof FoxgloveClient>[0]['ws'] });
+      const topics = new Set<string>();
+      client.on('advertise', (list) => list.forEach((c) => topics.add(c.topic)));
+      await new Promise<void>((resolve, reject) => {
+        client.on('open', () => resolve());
+        client.on('error', reject);
+      });
+      const deadline = Date.now() + 5000;
+      while (!topics.has(`/${ID}/state`) && Date.now() < deadline) await sleep(50);
+      expect(topics.has(`/${ID}/state`)).toBe(true);
+      expect(((await svc.handlers.foxgloveStatus({})) as FoxgloveStatus).clients).toBe(1);
+      // A second start does not open a second server.
+      expect(((await svc.handlers.foxgloveStart({ port: 0 })) as FoxgloveStatus).url).toBe(on.url);
+      client.close();
+      const off = await svc.handlers.foxgloveStop({});
+      expect(off).toEqual({ running: false, clients: 0 });
+      await expect(new Promise((resolve, reject) => {
+        const again = new WebSocket(on.url!, [FoxgloveClient.SUPPORTED_SUBPROTOCOL]);
+        again.on('open', () => resolve('open'));
+        again.on('error', reject);
+      })).rejects.toThrow();
+    } finally {
+      await svc.close();
+      await stack.close();
+    }
+  }, 30_000);
 });
