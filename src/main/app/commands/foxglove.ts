@@ -4,9 +4,9 @@ import type { CliCommand } from '../command';
 import { UsageError } from '../command';
 import { createLogger } from '../../log';
 import { DEVICE_ID_PATTERN } from '../../../shared/wire';
-import type { MeshClient, MeshConnection } from '../../mesh';
 import { ListenError } from '../../listen-error';
 import { DEFAULT_FOXGLOVE_PORT } from '../../../shared/ports';
+import { openTapMesh } from './tap-mesh';
 
 const HELP = `Usage: reachy-console foxglove [--port N] [--device-id ID ... | --all] [--video-fps N] [--host H]
 
@@ -60,25 +60,10 @@ export const command: CliCommand = {
     const { isLoopbackHost, startFoxgloveBridge, DEFAULT_ALLOWED_ORIGINS } = await import('../../record');
     const host = values.host ?? '127.0.0.1';
 
-    let mesh: MeshClient;
-    let connection: MeshConnection | undefined;
-    let closeStack: () => Promise<void>;
-    if (values.sim) {
-      const { startSimStack } = await import('../sim-stack');
-      const sim = await startSimStack({ deviceId: devices === 'all' ? 'reachy-mini-1' : devices[0], logger });
-      mesh = sim.mesh;
-      closeStack = () => sim.close();
-    } else {
-      const m = await import('../../mesh');
-      const config = m.meshConfigFromEnv(process.env);
-      if (config.backend !== 'nats') {
-        logger.error('no broker configured: set NATS_URL (or MESSAGING_URLS / MESSAGING_CREDENTIALS_FILE), or use --sim');
-        return 1;
-      }
-      connection = await m.openMesh(config, { waitForBroker: true });
-      mesh = m.createMeshClient({ connection, ownsConnection: true, logger: logger.child('mesh') });
-      closeStack = () => mesh.close();
-    }
+    const tap = await openTapMesh(values.sim ?? false, devices, logger);
+    if (!tap) return 1;
+    const { mesh, connection } = tap;
+    const closeStack = (): Promise<void> => tap.close();
     let bridge;
     try {
       bridge = await startFoxgloveBridge({

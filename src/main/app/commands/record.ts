@@ -8,7 +8,7 @@ import type { CliCommand } from '../command';
 import { UsageError } from '../command';
 import { createLogger } from '../../log';
 import { DEVICE_ID_PATTERN } from '../../../shared/wire';
-import type { MeshClient, MeshConnection } from '../../mesh';
+import { openTapMesh } from './tap-mesh';
 
 const HELP = `Usage: reachy-console record [--device-id ID ... | --all] [--out FILE.mcap] [--duration S] [--video-fps N]
        reachy-console record --repair FILE.mcap
@@ -83,27 +83,11 @@ export const command: CliCommand = {
     const fps = parseNumber('--video-fps', values['video-fps'], 0, 30, 5) ?? 5;
     const out = resolve(values.out ?? `reachy-${new Date().toISOString().replace(/[:.]/g, '-')}.mcap`);
 
-    let mesh: MeshClient;
-    let connection: MeshConnection | undefined;
-    let closeStack: () => Promise<void>;
     const devices: string[] | 'all' = values.all ? 'all' : ids.length > 0 ? ids : ['reachy-mini-1'];
-    if (values.sim) {
-      const { startSimStack } = await import('../sim-stack');
-      const sim = await startSimStack({ deviceId: devices === 'all' ? 'reachy-mini-1' : devices[0], logger });
-      mesh = sim.mesh;
-      closeStack = () => sim.close();
-    } else {
-      const m = await import('../../mesh');
-      const config = m.meshConfigFromEnv(process.env);
-      if (config.backend !== 'nats') {
-        logger.error('no broker configured: set NATS_URL (or MESSAGING_URLS / MESSAGING_CREDENTIALS_FILE), or use --sim');
-        return 1;
-      }
-      logger.info(`mesh config: ${m.describeMeshConfig(config)}`);
-      connection = await m.openMesh(config, { waitForBroker: true });
-      mesh = m.createMeshClient({ connection, ownsConnection: true, logger: logger.child('mesh') });
-      closeStack = () => mesh.close();
-    }
+    const tap = await openTapMesh(values.sim ?? false, devices, logger);
+    if (!tap) return 1;
+    const { mesh, connection } = tap;
+    const closeStack = (): Promise<void> => tap.close();
     const { Recorder } = await import('../../record');
     let recorder;
     try {
