@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
-import { startConsoleRig, showPanel, type ConsoleRig } from './harness';
+import { startConsoleRig, showPanel, type ConsoleRig, numbers, waitText } from './harness';
 import { createSettingsStore } from '../../src/main/console/settings';
 import { SOUND_SOURCES_DEG } from '../../src/main/sim/doa';
 
@@ -16,18 +16,7 @@ const OUT = join(process.cwd(), 'test-results', 'cockpit');
 let rig: ConsoleRig;
 let page: Page;
 const tid = (id: string): Locator => page.getByTestId(id);
-const numbers = (t: string): number[] => (t.match(/-?\d+(\.\d+)?/g) ?? []).map(Number);
 
-async function waitText(loc: Locator, pred: (t: string) => boolean, timeoutMs = 20_000): Promise<string> {
-  const until = Date.now() + timeoutMs;
-  let last = '';
-  while (Date.now() < until) {
-    last = (await loc.innerText().catch(() => '')) ?? '';
-    if (pred(last)) return last;
-    await page.waitForTimeout(100);
-  }
-  throw new Error(`timed out waiting on ${String(loc)}; last text: ${JSON.stringify(last)}`);
-}
 
 interface Rgba {
   data: Buffer;

@@ -5,7 +5,7 @@
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { ConsoleHost } from '../../src/main/console/host';
 import { realBackends } from '../../src/main/app/real-backends';
 import { createSettingsStore } from '../../src/main/console/settings';
@@ -67,4 +67,19 @@ export async function showPanel(page: Page, title: string): Promise<void> {
     return;
   }
   await tab.first().click();
+}
+
+/** The numbers in a text, in order ("yaw 12.5° · pitch -3" → [12.5, -3]). */
+export const numbers = (t: string): number[] => (t.match(/-?\d+(\.\d+)?/g) ?? []).map(Number);
+
+/** Waits until the element's text satisfies `pred`; the error names the element and its last text. */
+export async function waitText(loc: Locator, pred: (t: string) => boolean, timeoutMs = 20_000): Promise<string> {
+  const until = Date.now() + timeoutMs;
+  let last = '';
+  while (Date.now() < until) {
+    last = (await loc.innerText().catch(() => '')) ?? '';
+    if (pred(last)) return last;
+    await loc.page().waitForTimeout(100);
+  }
+  throw new Error(`timed out waiting on ${String(loc)}; last text: ${JSON.stringify(last)}`);
 }

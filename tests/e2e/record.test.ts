@@ -5,23 +5,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
-import { showPanel, startConsoleRig, type ConsoleRig } from './harness';
+import { showPanel, startConsoleRig, type ConsoleRig, numbers, waitText } from './harness';
 
 let rig: ConsoleRig;
 let page: Page;
 const tid = (id: string): Locator => page.getByTestId(id);
-const numbers = (t: string): number[] => (t.match(/-?\d+(\.\d+)?/g) ?? []).map(Number);
 
-async function waitText(loc: Locator, pred: (t: string) => boolean, timeoutMs = 20_000): Promise<string> {
-  const until = Date.now() + timeoutMs;
-  let last = '';
-  while (Date.now() < until) {
-    last = (await loc.innerText().catch(() => '')) ?? '';
-    if (pred(last)) return last;
-    await page.waitForTimeout(100);
-  }
-  throw new Error(`timed out waiting on ${String(loc)}; last text: ${JSON.stringify(last)}`);
-}
 
 beforeAll(async () => {
   rig = await startConsoleRig();
