@@ -84,6 +84,20 @@ export default tseslint.config(
   },
   ...layerConfigs,
   {
+    // One way to turn a thrown value into text: errorMessage() (src/shared/errors.ts). The cast prints `undefined`
+    // for a thrown string or object.
+    files: [`src/**/*.{${SRC}}`],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "MemberExpression[property.name='message'] > TSAsExpression.object[typeAnnotation.typeName.name='Error']",
+          message: 'Use errorMessage(err) from src/shared/errors.ts: `(err as Error).message` prints undefined for a non-Error.',
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.mjs', '**/*.js'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
   },

@@ -7,6 +7,7 @@ import { create } from 'zustand';
 import type { ReplayInfo, ReplayMessage } from '../shared/console-api/record';
 import type { JsonObject } from '../shared/wire';
 import { getClient, ingestEvent, setEventSource } from './store';
+import { errorMessage } from '../shared/errors';
 
 export interface ReplayFrame {
   deviceId: string;
@@ -99,7 +100,7 @@ function fill(): void {
       buffer.push(...msgs.filter((m) => m.t > from || from === info.startMs));
       bufferedTo = to;
     })
-    .catch((err: unknown) => useReplay.setState({ error: (err as Error).message, playing: false }))
+    .catch((err: unknown) => useReplay.setState({ error: errorMessage(err), playing: false }))
     .finally(() => {
       fetching = null;
     });

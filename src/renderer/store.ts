@@ -6,7 +6,8 @@
 import { create } from 'zustand';
 import type { ConsoleSnapshot, LogLine, Settings } from '../shared/console-api';
 import type { DeviceInfo, MeshEvent } from '../shared/wire';
-import { errorText, type ConsoleClient, type LinkState } from './api/client';
+import { type ConsoleClient, type LinkState } from './api/client';
+import { errorMessage } from '../shared/errors';
 import { parseStateEvent, type RobotView } from './robot-state';
 import { recordImu } from './imu-history';
 
@@ -102,7 +103,7 @@ export async function runAction<T>(label: string, fn: () => Promise<T>): Promise
   try {
     return await fn();
   } catch (err) {
-    notify('error', `${label}: ${errorText(err)}`);
+    notify('error', `${label}: ${errorMessage(err)}`);
     return null;
   } finally {
     useConsoleStore.setState((s) => ({ activities: s.activities.filter((a) => a.id !== id) }));
@@ -164,7 +165,7 @@ export async function refreshDevices(): Promise<void> {
     }
     useConsoleStore.setState({ devices, devicesAt: Date.now(), devicesError: undefined, selectedDeviceId: selected });
   } catch (err) {
-    useConsoleStore.setState({ devices: [], devicesError: errorText(err) });
+    useConsoleStore.setState({ devices: [], devicesError: errorMessage(err) });
   }
 }
 
@@ -176,11 +177,11 @@ async function onOpen(c: ConsoleClient): Promise<void> {
     await c.subscribe({ deviceId: '*', eventName: '*' });
     c.loadSettings({}).then(
       (settings) => useConsoleStore.setState({ settings }),
-      (err: unknown) => notify('error', `settings: ${errorText(err)}`),
+      (err: unknown) => notify('error', `settings: ${errorMessage(err)}`),
     );
     await refreshDevices();
   } catch (err) {
-    notify('error', errorText(err));
+    notify('error', errorMessage(err));
   }
 }
 

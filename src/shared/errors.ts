@@ -8,5 +8,8 @@ export function errorMessage(err: unknown): string {
   if (err !== null && typeof err === 'object' && typeof (err as { message?: unknown }).message === 'string') {
     return (err as { message: string }).message;
   }
+  // A ConsoleApi error body that lost its class on the way (structured clone): { body: { code, message } }.
+  const body = err !== null && typeof err === 'object' ? (err as { body?: { message?: unknown } }).body : undefined;
+  if (body && typeof body.message === 'string') return body.message;
   return String(err);
 }

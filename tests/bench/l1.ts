@@ -25,6 +25,8 @@ export const l1: Bench = {
     const page = rig.page;
     const h = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
     try {
+      // The Panorama layout: the scan form, the video and the 3D robot all on screen, as an operator scanning has them.
+      await page.getByTestId('preset-Panorama').click();
       await page.waitForFunction(
         () => {
           const v = document.querySelector<HTMLVideoElement>('[data-testid="video-panel-video"]');
@@ -35,7 +37,6 @@ export const l1: Bench = {
       );
       const status = async (): Promise<Obj> => {
         const r = await rig.host.invoke(DEVICE, 'get_status', {});
-        if (!r.ok) throw new Error(`get_status: ${r.error.message}`);
         return (r.result as Obj).driver_state as Obj;
       };
       if ((await status()).interlock_state !== 'safe') throw new Error('interlock tripped before the run');

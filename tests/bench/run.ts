@@ -5,6 +5,7 @@ import { setStderrLogging } from '../../src/main/log';
 import { benches } from './index';
 import { fleetGrowthTable } from './b7';
 import type { BenchResult } from './harness';
+import { errorMessage } from '../../src/shared/errors';
 
 async function main(): Promise<void> {
   setStderrLogging(false);
@@ -18,7 +19,7 @@ async function main(): Promise<void> {
       const r = await bench.run();
       results.push(...(Array.isArray(r) ? r : [r]));
     } catch (err) {
-      results.push({ id: bench.id, name: bench.name, metrics: {}, target: '', pass: false, notes: `failed: ${(err as Error).message}` });
+      results.push({ id: bench.id, name: bench.name, metrics: {}, target: '', pass: false, notes: `failed: ${errorMessage(err)}` });
     }
     process.stderr.write(`bench ${bench.id} done in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
   }

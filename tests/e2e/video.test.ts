@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { showPanel, startConsoleRig, type ConsoleRig } from './harness';
+import { settleInvoke, type InvokeOutcome } from '../../src/shared/console-api';
 
 const DEVICE = 'reachy-mini-1';
 
@@ -68,13 +69,14 @@ describe('video panel (WebRTC from the simulator, real Chromium)', () => {
     }
     expect(before.length).toBeGreaterThan(0);
     expect(steady, 'picture never settled while the head was still').toBeLessThan(4);
-    let move = await rig.host.invoke(DEVICE, 'look_at_world', { yaw: 30, pitch: 10, duration_s: 0 }, 5000);
+    const look = (): Promise<InvokeOutcome> => settleInvoke(rig.host.invoke(DEVICE, 'look_at_world', { yaw: 30, pitch: 10, duration_s: 0 }, 5000));
+    let move = await look();
     for (let i = 0; i < 10 && !move.ok && /interlock tripped/.test(move.error.message); i++) {
       // On a heavily loaded machine the driver may see a >1 s state gap and trip its interlock; an operator resets it
       // (refused while the link is still down, hence the retries).
       await page.waitForTimeout(500);
-      await rig.host.invoke(DEVICE, 'reset_interlock', { owner: 'operator', reason: 'e2e: state gap under machine load' }, 5000);
-      move = await rig.host.invoke(DEVICE, 'look_at_world', { yaw: 30, pitch: 10, duration_s: 0 }, 5000);
+      await settleInvoke(rig.host.invoke(DEVICE, 'reset_interlock', { owner: 'operator', reason: 'e2e: state gap under machine load' }, 5000));
+      move = await look();
     }
     expect(move.ok, JSON.stringify(move)).toBe(true);
     let moved = 0;

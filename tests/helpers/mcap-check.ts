@@ -5,6 +5,7 @@
 import { Ajv } from 'ajv';
 import sharp from 'sharp';
 import { readMcapStreamed, type StreamedRecords } from '../../src/main/record/mcap-file';
+import { errorMessage } from '../../src/shared/errors';
 
 export interface CheckedMessage {
   topic: string;
@@ -30,7 +31,7 @@ export async function checkRecording(path: string, opts: { decodeFrames?: number
     try {
       validators.set(s.id, ajv.compile(JSON.parse(new TextDecoder().decode(s.data)) as object));
     } catch (err) {
-      problems.push(`schema ${s.name} does not compile: ${(err as Error).message}`);
+      problems.push(`schema ${s.name} does not compile: ${errorMessage(err)}`);
     }
   }
   const messages: CheckedMessage[] = [];

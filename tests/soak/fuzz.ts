@@ -20,6 +20,7 @@ import { mat4ToPose, rad2deg, yawOf } from '../../src/shared/kinematics';
 import { LIMITS } from '../../src/shared/reachy';
 import type { FunctionDef, JsonSchemaObject } from '../../src/shared/wire';
 import { createRng } from '../../src/shared/rng';
+import { errorMessage } from '../../src/shared/errors';
 
 export const REPLY_CAP_BYTES = 900_000;
 /** Frames may pass a limit by this much before they count (sampling and float noise). */
@@ -398,7 +399,7 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
         } else report.silent_drops_malformed++;
         return;
       }
-      invalid(`request failed: ${(err as Error).message}`);
+      invalid(`request failed: ${errorMessage(err)}`);
       return;
     }
     if (c.mode === 'request_expect_silence') {

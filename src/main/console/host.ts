@@ -13,7 +13,7 @@ import {
   type ConsoleMethodName,
   type ConsolePush,
   type ConsoleSnapshot,
-  type InvokeOutcome,
+  type InvokeResult,
   type LogLine,
   type MeshSettings,
   type Settings,
@@ -609,15 +609,15 @@ export class ConsoleHost {
 
   // ------------------------------------------------------------------------------------------------ invoke + events
 
-  async invoke(deviceId: string, fn: string, params: JsonObject, timeoutMs?: number): Promise<InvokeOutcome> {
+  /** Resolves with the device's result; a refusal, timeout or missing device rejects (ConsoleApiError with elapsedMs). */
+  async invoke(deviceId: string, fn: string, params: JsonObject, timeoutMs?: number): Promise<InvokeResult> {
     const client = this.requireMesh().client;
     const t0 = performance.now();
     try {
       const result = await client.invoke(deviceId, fn, params, { timeoutMs, sourceDevice: this.consoleDeviceId });
-      return { ok: true, result, elapsedMs: performance.now() - t0 };
+      return { result, elapsedMs: performance.now() - t0 };
     } catch (err) {
-      const body = toErrorBody(err);
-      return { ok: false, error: { code: body.code, message: body.message }, elapsedMs: performance.now() - t0 };
+      throw new ConsoleApiError({ ...toErrorBody(err), elapsedMs: performance.now() - t0 });
     }
   }
 

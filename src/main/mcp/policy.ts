@@ -10,6 +10,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import type { Labels } from '../../shared/wire';
 import { DEVICE_ID_PATTERN } from '../../shared/wire';
+import { errorMessage } from '../../shared/errors';
 
 /**
  * What a function does, from its labels: `stop` (label stop=true), `media` (group=media: camera, microphone,
@@ -107,7 +108,7 @@ export function parsePolicy(text: string, where = 'policy'): PolicyFile {
   try {
     raw = parseYaml(text) ?? {};
   } catch (err) {
-    throw new PolicyError(`${where}: not valid YAML: ${(err as Error).message}`);
+    throw new PolicyError(`${where}: not valid YAML: ${errorMessage(err)}`);
   }
   const parsed = policyFileSchema.safeParse(raw);
   if (!parsed.success) throw new PolicyError(`${where}: ${issueText(parsed.error)}`);
@@ -119,7 +120,7 @@ export function loadPolicyFile(path: string): PolicyFile {
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new PolicyError(`--policy ${path}: ${(err as Error).message}`);
+    throw new PolicyError(`--policy ${path}: ${errorMessage(err)}`);
   }
   return parsePolicy(text, path);
 }

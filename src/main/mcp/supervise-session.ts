@@ -5,6 +5,7 @@
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { agentName } from './supervisor';
 import type { CallerContext, ElicitFn } from './supervisor';
+import { errorMessage } from '../../shared/errors';
 
 export function callerFor(server: Server, agent?: string): CallerContext {
   const name = agentName(agent ?? server.getClientVersion()?.name);
@@ -25,7 +26,7 @@ export function callerFor(server: Server, agent?: string): CallerContext {
         { timeout: timeoutMs },
       );
     } catch (err) {
-      if (/timed? ?out/i.test((err as Error).message)) return 'timeout';
+      if (/timed? ?out/i.test(errorMessage(err))) return 'timeout';
       throw err;
     }
     // Only an explicit accept approves; decline, cancel or an unticked box refuse.

@@ -15,6 +15,7 @@ import type { AgentInfo, AgentPending, AgentTimelineEntry, AgentsPush } from '..
 import type { Logger } from '../log';
 import { classOf } from './policy';
 import type { FunctionClass, Policy, PolicyClass } from './policy';
+import { errorMessage } from '../../shared/errors';
 
 /** Asks the person at the MCP client (form elicitation); resolves true only on an explicit approval. */
 export type ElicitFn = (message: string, timeoutMs: number) => Promise<'approved' | 'declined' | 'timeout'>;
@@ -125,7 +126,7 @@ export class Supervisor {
       try {
         l(p);
       } catch (err) {
-        this.opts.logger.warn(`agents push failed: ${(err as Error).message}`);
+        this.opts.logger.warn(`agents push failed: ${errorMessage(err)}`);
       }
     }
   }
@@ -234,7 +235,7 @@ export class Supervisor {
           timeoutMs,
         );
       } catch (err) {
-        return refuse('denied', `denied by the operator: the approval request failed (${(err as Error).message})`);
+        return refuse('denied', `denied by the operator: the approval request failed (${errorMessage(err)})`);
       }
       if (answer === 'approved') {
         if (st.revoked && (cls === 'motion' || cls === 'control')) {
@@ -381,12 +382,12 @@ export class Supervisor {
           await mesh.invoke(robot, stopFn, { owner: id, reason: `agent ${agent} revoked: ${reason}` }, { timeoutMs: 3000, sourceDevice: id });
           stopped.push(robot);
         } catch (err) {
-          errors.push(`${robot}: ${(err as Error).message}`);
+          errors.push(`${robot}: ${errorMessage(err)}`);
         }
         // The lease is the agent's: release it so the operator (or another agent) may move the robot at once.
         if (fns?.some((f) => f.name === 'release_lease')) {
           await mesh.invoke(robot, 'release_lease', { owner: id }, { timeoutMs: 3000, sourceDevice: id }).catch((err: unknown) => {
-            errors.push(`${robot} release_lease: ${(err as Error).message}`);
+            errors.push(`${robot} release_lease: ${errorMessage(err)}`);
           });
         }
       }),

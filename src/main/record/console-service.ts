@@ -69,7 +69,7 @@ export function createRecordService(ctx: ConsoleServiceContext): ConsoleService<
     try {
       f = await openIndexed(path);
     } catch (err) {
-      const message = err instanceof McapFileError ? err.message.replace(path, name) : `cannot open ${name}: ${(err as Error).message}`;
+      const message = err instanceof McapFileError ? err.message.replace(path, name) : `cannot open ${name}: ${errorMessage(err)}`;
       throw new ConsoleApiError({ code: (err as { code?: string }).code === 'ENOENT' ? 'not_found' : 'bad_request', message, field: 'name' });
     }
     const r = f.reader;

@@ -11,6 +11,7 @@ import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { McapIndexedReader, McapStreamReader, McapWriter, hasMcapPrefix, type IWritable, type McapTypes } from '@mcap/core';
 import * as zstd from '@foxglove/wasm-zstd';
 import { RECORDING_PROFILE } from './channels';
+import { errorMessage } from '../../shared/errors';
 
 export const DEFAULT_CHUNK_BYTES = 64 * 1024;
 /** How long messages wait to be encoded together (well under a chunk's worth of time). */
@@ -252,7 +253,7 @@ export async function readMcapStreamed(path: string, opts: { ours?: boolean } = 
       await fh.close();
     }
   } catch (err) {
-    throw new McapFileError(`cannot read ${path}: ${(err as Error).message}`);
+    throw new McapFileError(`cannot read ${path}: ${errorMessage(err)}`);
   }
   if (!hasMcapPrefix(new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength))) {
     throw new McapFileError(`${path} is not an MCAP file (it does not start with the MCAP magic bytes)`);
@@ -266,7 +267,7 @@ export async function readMcapStreamed(path: string, opts: { ours?: boolean } = 
       rec = reader.nextRecord();
     } catch (err) {
       const done = bytes.byteLength - reader.bytesRemaining();
-      throw new McapFileError(`${path} is corrupt near byte ${done}: ${(err as Error).message}`);
+      throw new McapFileError(`${path} is corrupt near byte ${done}: ${errorMessage(err)}`);
     }
     if (!rec) break;
     switch (rec.type) {
@@ -318,7 +319,7 @@ export async function openIndexed(path: string): Promise<{ reader: McapIndexedRe
     return { reader, close: () => fh.close() };
   } catch (err) {
     await fh.close();
-    throw new McapFileError(`${path} has no readable summary (${(err as Error).message}); run: reachy-console record --repair ${path}`);
+    throw new McapFileError(`${path} has no readable summary (${errorMessage(err)}); run: reachy-console record --repair ${path}`);
   }
 }
 

@@ -11,6 +11,7 @@ import type { JsonObject, MeshEvent } from '../../shared/wire';
 import { addLogSink, createLogger, type LogRecord, type Logger } from '../log';
 import { observeInvokes, subjects, type MeshClient, type MeshConnection, type ObservedCall, type ObservedOutcome } from '../mesh';
 import { foxTime, frameIds, topics, transformsFromState, type ChannelSpec } from './channels';
+import { errorMessage } from '../../shared/errors';
 
 /** The tap's own frame grabs are not invokes anyone made; they are never recorded as such. */
 export const RECORDER_CALLER = 'recorder';
@@ -105,7 +106,7 @@ export class MeshTap {
       const refresh = (): void => {
         mesh.listDevices().then(
           (list) => list.forEach((d) => this.addDevice(d.device_id)),
-          (err: unknown) => this.log.warn(`listing devices: ${(err as Error).message}`),
+          (err: unknown) => this.log.warn(`listing devices: ${errorMessage(err)}`),
         );
       };
       this.unsubs.push(mesh.onDevicesChanged(refresh));

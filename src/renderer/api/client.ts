@@ -4,7 +4,6 @@
  * - Electron: the preload's `window.reachyConsole` bridge.
  * Params are validated here too, so a bad form value is reported before anything is sent.
  */
-import { errorMessage } from '../../shared/errors';
 import type { z } from 'zod';
 import {
   ConsoleApiError,
@@ -207,9 +206,3 @@ export function connectConsole(): ConsoleClient {
 }
 
 /** The text for a failed ConsoleApi call: the reply's error message, else errorMessage() of whatever was thrown. */
-export function errorText(err: unknown): string {
-  if (err instanceof ConsoleApiError) return err.body.message;
-  const body = err !== null && typeof err === 'object' ? (err as { body?: { message?: unknown } }).body : undefined;
-  if (body && typeof body.message === 'string') return body.message;
-  return errorMessage(err);
-}

@@ -8,8 +8,7 @@ import { useEffect, useRef, useState, type KeyboardEvent, type PointerEvent } fr
 import { Empty, Panel, fmt } from '../components/Panel';
 import { runAction, useConsoleApi, useDeviceState, useSelectedDeviceId, useSnapshot, useStreamFreshness } from '../hooks';
 import { LIMITS } from '../../shared/reachy';
-import type { InvokeOutcome } from '../../shared/console-api';
-import { errorText } from '../api/client';
+import { settleInvoke } from '../../shared/console-api';
 import { driverCall, type DriverCall } from '../../shared/driver-functions';
 import type { RobotView } from '../robot-state';
 import { controlBlock, type Outcome, outcomeOf } from '../teleop';
@@ -148,10 +147,7 @@ export function ControlsPanel() {
 
   const send = ({ fn, params }: DriverCall): void => {
     if (!id) return;
-    api.invoke({ deviceId: id, fn, params: { ...params, owner } }).then(
-      (o: InvokeOutcome) => settle(fn, outcomeOf(fn, o)),
-      (err: unknown) => settle(fn, { kind: 'failed', text: `${fn} failed: ${errorText(err)}` }),
-    );
+    void settleInvoke(api.invoke({ deviceId: id, fn, params: { ...params, owner } })).then((o) => settle(fn, outcomeOf(fn, o)));
   };
   const throttled = useThrottled(send);
   const padThrottled = useThrottled(send, 1000 / LIMITS.realtimeMaxHz);
@@ -177,7 +173,7 @@ export function ControlsPanel() {
       setStatus({ kind: 'refused', text: `${label}: no robot selected` });
       return null;
     }
-    const o = await runAction(label, () => api.invoke({ deviceId: id, fn, params: { ...params, owner }, timeoutMs: 20_000 }));
+    const o = await runAction(label, () => settleInvoke(api.invoke({ deviceId: id, fn, params: { ...params, owner }, timeoutMs: 20_000 })));
     const out: Outcome = o ? outcomeOf(fn, o) : { kind: 'failed', text: `${fn} failed: see the error message` };
     setStatus(out);
     return out;

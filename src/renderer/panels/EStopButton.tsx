@@ -1,6 +1,6 @@
 import { useEffect, useRef } from 'react';
 import { notify, useConsoleApi } from '../hooks';
-import { errorText } from '../api/client';
+import { errorMessage } from '../../shared/errors';
 
 /** The shortcut, shown on the button. Escape is the key an operator reaches for without looking. */
 export const ESTOP_KEY = 'Escape';
@@ -29,7 +29,7 @@ export function EStopButton() {
       else notify('error', 'E-STOP FAILED: it reached no robot (no mesh event could be sent, no robot answered)');
     } catch (err) {
       settled = true;
-      notify('error', `E-STOP FAILED: not delivered — ${errorText(err)}`);
+      notify('error', `E-STOP FAILED: not delivered — ${errorMessage(err)}`);
     } finally {
       clearTimeout(timer);
       inFlight.current = false;

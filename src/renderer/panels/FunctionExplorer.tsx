@@ -3,7 +3,7 @@ import { Empty, Panel } from '../components/Panel';
 import { JsonView } from '../components/JsonView';
 import { SchemaForm, initialValues, toParams } from '../components/SchemaForm';
 import { runAction, useConsoleApi, useDevices, useSelectedDeviceId } from '../hooks';
-import type { InvokeOutcome } from '../../shared/console-api';
+import { settleInvoke, type InvokeOutcome } from '../../shared/console-api';
 
 export function FunctionExplorer() {
   const api = useConsoleApi();
@@ -52,7 +52,7 @@ export function FunctionExplorer() {
     }
     setFormError(null);
     setRunning(true);
-    const o = await runAction(`${fn.name} on ${device.device_id}`, () => api.invoke({ deviceId: device.device_id, fn: fn.name, params: p.params, timeoutMs: 30_000 }));
+    const o = await runAction(`${fn.name} on ${device.device_id}`, () => settleInvoke(api.invoke({ deviceId: device.device_id, fn: fn.name, params: p.params, timeoutMs: 30_000 })));
     setRunning(false);
     if (o) setResult(o);
   };

@@ -4,7 +4,7 @@
  * Talks only to the ConsoleApi mcp group; agents' calls arrive as `mcp_call` pushes.
  */
 import { useCallback, useEffect, useState } from 'react';
-import { errorText as errText } from '../api/client';
+import { errorMessage } from '../../shared/errors';
 import { notify, runAction, useConsoleApi } from '../hooks';
 import type { McpBridgeStatus, McpCallRecord, McpClientConfig, McpClientKind, McpTarget } from '../../shared/console-api/mcp';
 
@@ -43,7 +43,7 @@ export default function McpPanel() {
       setStatus(await api.mcpStatus({}));
     } catch (err) {
       setStatus(null);
-      notify('error', `MCP status: ${errText(err)}`);
+      notify('error', `MCP status: ${errorMessage(err)}`);
     }
   }, [api]);
 
@@ -76,7 +76,7 @@ export default function McpPanel() {
       } catch (err) {
         if (!cancelled) {
           setConfig(null);
-          setConfigError(errText(err));
+          setConfigError(errorMessage(err));
         }
       }
     })();

@@ -64,7 +64,6 @@ export default function MediaPanel() {
       try {
         const a = await api.invoke({ deviceId, fn: 'detect_audio_activity', params: { threshold: 0.05, duration_ms: 120 } });
         if (stopped) return;
-        if (!a.ok) return setProblem(a.error.message);
         const ar = a.result as Reply;
         if (ar.status !== 'success') return setProblem(`audio: ${String(ar.status)} — ${String(ar.reason ?? '')}`);
         const ev = ar.event as AudioReading;
@@ -72,7 +71,6 @@ export default function MediaPanel() {
         if (tick++ % 4 === 0) {
           const m = await api.invoke({ deviceId, fn: 'detect_motion', params: { threshold: 0.02 } });
           if (stopped) return;
-          if (!m.ok) return setProblem(m.error.message);
           const mr = m.result as Reply;
           if (mr.status !== 'success') return setProblem(`motion: ${String(mr.status)} — ${String(mr.reason ?? '')}`);
           const mev = mr.event as MotionReading;
@@ -98,7 +96,6 @@ export default function MediaPanel() {
     if (!deviceId) return;
     void runAction('Capturing a frame', async () => {
       const out = await api.invoke({ deviceId, fn: 'capture_video_frame', params: { encoding } });
-      if (!out.ok) throw new Error(out.error.message);
       const r = out.result as Reply;
       if (r.status !== 'success') throw new Error(`capture_video_frame: ${String(r.status)} — ${String(r.reason ?? '')}`);
       setFrame({
@@ -116,7 +113,6 @@ export default function MediaPanel() {
     if (!deviceId) return;
     void runAction(probe ? 'Probing the signalling server' : 'Reading stream access', async () => {
       const out = await api.invoke({ deviceId, fn: 'get_media_stream_access', params: { probe_signaling: probe } });
-      if (!out.ok) throw new Error(out.error.message);
       setAccess(out.result as Reply);
     });
   };
@@ -124,8 +120,7 @@ export default function MediaPanel() {
   const playChime = (): void => {
     if (!deviceId) return;
     void runAction('Playing chime.wav', async () => {
-      const out = await api.invoke({ deviceId, fn: 'play_audio_file', params: { sound_file: 'chime.wav' } });
-      if (!out.ok) throw new Error(out.error.message);
+      await api.invoke({ deviceId, fn: 'play_audio_file', params: { sound_file: 'chime.wav' } });
     });
   };
 

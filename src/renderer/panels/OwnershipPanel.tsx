@@ -1,6 +1,6 @@
 import { Empty, LiveData, Panel } from '../components/Panel';
 import { notify, runAction, useConsoleApi, useDeviceState, useNow, useSelectedDeviceId, useSnapshot, useStreamFreshness } from '../hooks';
-import type { InvokeOutcome } from '../../shared/console-api';
+import { settleInvoke, type InvokeOutcome, type InvokeResult } from '../../shared/console-api';
 
 export function outcomeText(o: InvokeOutcome | null): string | null {
   if (!o) return null;
@@ -21,8 +21,8 @@ export function OwnershipPanel() {
   const owner = v?.owner && (remaining === null || remaining > 0) ? v.owner : null;
   const tripped = v?.interlock === 'tripped';
 
-  const act = async (label: string, fn: () => Promise<InvokeOutcome>): Promise<void> => {
-    const o = await runAction(label, fn);
+  const act = async (label: string, fn: () => Promise<InvokeResult>): Promise<void> => {
+    const o = await runAction(label, () => settleInvoke(fn()));
     const err = outcomeText(o);
     if (err) notify('error', `${label}: ${err}`);
   };

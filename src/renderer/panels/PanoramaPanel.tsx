@@ -3,7 +3,7 @@
  * Talks only to the ConsoleApi panorama group (the scan itself runs in main through the mesh invoke path).
  */
 import { useEffect, useRef, useState } from 'react';
-import { errorText as errText } from '../api/client';
+import { errorMessage } from '../../shared/errors';
 import { notify, runAction, useConsoleApi, useSelectedDeviceId } from '../hooks';
 import type {
   PanoramaPlanSummary,
@@ -74,7 +74,7 @@ export default function PanoramaPanel() {
     try {
       setResult(await api.panoramaResult({ scanId: id }));
     } catch (err) {
-      notify('error', `Panorama result: ${errText(err)}`);
+      notify('error', `Panorama result: ${errorMessage(err)}`);
     }
   };
 
@@ -114,7 +114,7 @@ export default function PanoramaPanel() {
       setPlan(await api.panoramaPlan(toOptions(form, deviceId)));
     } catch (err) {
       setPlan(null);
-      setFormError(errText(err));
+      setFormError(errorMessage(err));
     }
   };
 
@@ -127,7 +127,7 @@ export default function PanoramaPanel() {
       try {
         return await api.panoramaStart(toOptions(form, deviceId));
       } catch (err) {
-        failure = errText(err);
+        failure = errorMessage(err);
         throw err;
       }
     });
@@ -147,7 +147,7 @@ export default function PanoramaPanel() {
       const r = await api.panoramaOpenFolder({ scanId: result.scanId });
       notify('info', r.opened ? `Opened ${r.path}` : `Output folder (on the console host): ${r.path}`);
     } catch (err) {
-      notify('error', `Open folder: ${errText(err)}`);
+      notify('error', `Open folder: ${errorMessage(err)}`);
     }
   };
 

@@ -4,9 +4,9 @@
  * browser (the robot's ws://<robot>:8443, or the simulator's signalling server). The URL can be edited.
  */
 import { errorMessage } from '../../shared/errors';
+import { settleInvoke } from '../../shared/console-api';
 import { useEffect, useRef, useState } from 'react';
 import { useConsoleApi, useSelectedDeviceId, useSnapshot } from '../hooks';
-import { errorText } from '../api/client';
 import { outcomeOf, type Outcome } from '../teleop';
 import { WebrtcConsumer, type ConsumerStatus } from './media/webrtc-consumer';
 
@@ -44,10 +44,7 @@ export default function VideoPanel() {
     if (u < 0 || y < 0 || u > v.videoWidth || y > v.videoHeight) return;
     const params = { u: Math.round(u), v: Math.round(y), width: v.videoWidth, owner: snap?.operatorOwner ?? 'operator' };
     setLook({ kind: 'accepted', text: `looking at (${params.u}, ${params.v})…` });
-    api.invoke({ deviceId, fn: 'look_at_image', params }).then(
-      (o) => setLook(outcomeOf('look_at_image', o)),
-      (err: unknown) => setLook({ kind: 'failed', text: `look_at_image failed: ${errorText(err)}` }),
-    );
+    void settleInvoke(api.invoke({ deviceId, fn: 'look_at_image', params })).then((o) => setLook(outcomeOf('look_at_image', o)));
   };
 
   // Whether the URL came from the driver (refreshed when the link is lost) or was typed by the operator.
@@ -64,16 +61,12 @@ export default function VideoPanel() {
         .invoke({ deviceId, fn: 'get_media_stream_access', params: {} })
         .then((out) => {
           if (cancelled) return;
-          if (!out.ok) {
-            setHint(`get_media_stream_access failed: ${out.error.message}`);
-            return;
-          }
           const webrtc = ((out.result as { backends?: { webrtc?: StreamAccess } }).backends?.webrtc ?? {}) as StreamAccess;
           if (webrtc.signaling_url) setUrl(webrtc.signaling_url);
           if (webrtc.producer_name) setProducer(webrtc.producer_name);
           setHint(webrtc.note ?? null);
         })
-        .catch((err: unknown) => !cancelled && setHint(errorMessage(err)));
+        .catch((err: unknown) => !cancelled && setHint(`get_media_stream_access failed: ${errorMessage(err)}`));
     };
     setHint('asking the driver for stream access…');
     ask();

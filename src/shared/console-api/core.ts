@@ -4,7 +4,8 @@
  */
 import { z } from 'zod';
 import type { DeviceInfo } from '../wire';
-import { method } from './protocol';
+import { ConsoleApiError, method, type ApiErrorBody } from './protocol';
+import { errorMessage } from '../errors';
 
 export const meshSettings = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('local') }),
@@ -80,9 +81,28 @@ export interface ConsoleSnapshot {
   busy?: { what: string; since: number };
 }
 
-export type InvokeOutcome =
-  | { ok: true; result: unknown; elapsedMs: number }
-  | { ok: false; error: { code: string; message: string }; elapsedMs: number };
+/**
+ * What `invoke` (and takeLease, releaseLease, resetInterlock) resolve with. Like every ConsoleApi method, a failure
+ * (a refusal by the device, a timeout, no such device) rejects with a ConsoleApiError; its body carries `elapsedMs`.
+ */
+export interface InvokeResult {
+  result: unknown;
+  elapsedMs: number;
+}
+
+/** A settled invoke as a value, for views that show a refusal next to a result (see `settleInvoke`). */
+export type InvokeOutcome = ({ ok: true } & InvokeResult) | { ok: false; error: ApiErrorBody; elapsedMs: number };
+
+/** Turns an invoke's promise into an outcome value: the one place a view converts the rejection convention. */
+export async function settleInvoke(call: Promise<InvokeResult>): Promise<InvokeOutcome> {
+  const t0 = Date.now();
+  try {
+    return { ok: true, ...(await call) };
+  } catch (err) {
+    const body: ApiErrorBody = err instanceof ConsoleApiError ? err.body : { code: 'internal', message: errorMessage(err) };
+    return { ok: false, error: body, elapsedMs: body.elapsedMs ?? Date.now() - t0 };
+  }
+}
 
 const deviceId = z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9._-]{0,254}$/, 'device id must match ^[a-zA-Z0-9][a-zA-Z0-9._-]{0,254}$');
 const eventPattern = z.union([z.literal('*'), z.string().regex(/^[A-Za-z0-9_-]+$/)]);
@@ -102,7 +122,7 @@ export const coreMethods = {
   ),
   stopDriver: method<ConsoleSnapshot>()('Stop the bundled driver.', z.object({})),
   listDevices: method<DeviceInfo[]>()('Devices on the mesh.', z.object({})),
-  invoke: method<InvokeOutcome>()(
+  invoke: method<InvokeResult>()(
     'Invoke any function of any device through MeshClient.invoke.',
     z.object({
       deviceId,
@@ -116,16 +136,16 @@ export const coreMethods = {
     z.object({ deviceId: z.union([z.literal('*'), deviceId]), eventName: eventPattern }),
   ),
   unsubscribe: method<{ ok: true }>()('Stop a subscription.', z.object({ subscriptionId: z.number().int().nonnegative() })),
-  takeLease: method<InvokeOutcome>()(
+  takeLease: method<InvokeResult>()(
     'acquire_lease as the operator.',
     z.object({ deviceId, ttlS: z.number().min(1).max(300).default(30), preempt: z.boolean().default(false) }),
   ),
-  releaseLease: method<InvokeOutcome>()('release_lease as the operator.', z.object({ deviceId })),
+  releaseLease: method<InvokeResult>()('release_lease as the operator.', z.object({ deviceId })),
   estop: method<{ stopped: string[]; event: boolean }>()(
     'Emergency stop: emit emergency_stop on the mesh and stop_motion every reachable robot.',
     z.object({ reason: z.string().max(200).default('operator E-STOP') }),
   ),
-  resetInterlock: method<InvokeOutcome>()(
+  resetInterlock: method<InvokeResult>()(
     'reset_interlock as the operator.',
     z.object({ deviceId, reason: z.string().max(200).default('operator reset') }),
   ),

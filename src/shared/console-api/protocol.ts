@@ -24,12 +24,17 @@ export type ApiOf<T extends MethodTable> = {
   [K in keyof T]: T[K] extends MethodDecl<infer I, infer O> ? (input: z.input<I>) => Promise<O> : never;
 };
 
-/** Errors as values: every failure that reaches the UI has a code and a sentence. */
+/**
+ * The one error convention of the ConsoleApi: every method resolves with its result or rejects with a
+ * ConsoleApiError carrying this body — a code and a sentence (docs/ARCHITECTURE.md, "Errors").
+ */
 export interface ApiErrorBody {
   code: 'bad_request' | 'not_found' | 'unavailable' | 'device_error' | 'timeout' | 'internal' | 'unauthorized';
   message: string;
   /** Field path for bad_request. */
   field?: string;
+  /** For a device call (invoke and the lease/interlock verbs): how long it took to fail. */
+  elapsedMs?: number;
 }
 
 export class ConsoleApiError extends Error {

@@ -13,7 +13,7 @@ import { realBackends } from '../../../src/main/app/real-backends';
 import { createSettingsStore } from '../../../src/main/console/settings';
 import { setStderrLogging } from '../../../src/main/log';
 import { freePort } from '../../helpers/nats-server';
-import type { ConsoleSnapshot, InvokeOutcome, LogLine, ReplyFrame } from '../../../src/shared/console-api';
+import type { ConsoleSnapshot, InvokeResult, LogLine, ReplyFrame } from '../../../src/shared/console-api';
 
 setStderrLogging(false);
 
@@ -57,8 +57,7 @@ function makeConsole(dir: string): Console {
     return r.result as T;
   };
   const status = async (deviceId: string): Promise<DriverState> => {
-    const out = await result<InvokeOutcome>('invoke', { deviceId, fn: 'get_status' });
-    if (!out.ok) throw new Error(`get_status: ${out.error.message}`);
+    const out = await result<InvokeResult>('invoke', { deviceId, fn: 'get_status' });
     return (out.result as { driver_state: DriverState }).driver_state;
   };
   return { host, session, call, result, status };
@@ -71,8 +70,9 @@ async function closeAll(): Promise<void> {
 afterEach(closeAll);
 afterAll(closeAll);
 
-const look = (c: Console, id: string): Promise<InvokeOutcome> =>
-  c.result<InvokeOutcome>('invoke', { deviceId: id, fn: 'look_at_world', params: { pitch: 5, owner: 'operator' } });
+/** The reply frame: a refusal is an error reply (code and message), like every ConsoleApi failure. */
+const look = (c: Console, id: string): Promise<ReplyFrame> =>
+  c.call('invoke', { deviceId: id, fn: 'look_at_world', params: { pitch: 5, owner: 'operator' } });
 
 describe('ConsoleHost: the interlock latch', () => {
   it('keeps an E-STOP latched across driver restarts, mesh switches and a console restart until a reset, which names who reset it', async () => {
@@ -95,7 +95,8 @@ describe('ConsoleHost: the interlock latch', () => {
     expect(st.interlock_source).toBe('operator');
     const refused = await look(c, id);
     expect(refused.ok).toBe(false);
-    expect(!refused.ok && refused.error.message).toMatch(/interlock/);
+    expect(!refused.ok && refused.error).toMatchObject({ code: 'device_error', message: expect.stringMatching(/interlock/) });
+    expect(!refused.ok && refused.error.elapsedMs).toBeGreaterThan(0);
 
     // The same robot under another device id is still the tripped robot.
     await c.result('startDriver', { target: 'sim', deviceId: `${id}-renamed`, media: false });
@@ -122,7 +123,7 @@ describe('ConsoleHost: the interlock latch', () => {
     expect((await look(c, id)).ok).toBe(false);
 
     // Only a reset clears it; the reset is logged with who did it and why.
-    const reset = await c.result<InvokeOutcome>('resetInterlock', { deviceId: id, reason: 'workspace clear' });
+    const reset = await c.call('resetInterlock', { deviceId: id, reason: 'workspace clear' });
     expect(reset.ok).toBe(true);
     const logs = await c.result<LogLine[]>('readLogs', { limit: 2000 });
     expect(logs.map((l) => l.message).join('\n')).toMatch(/interlock reset by 'operator': workspace clear/);

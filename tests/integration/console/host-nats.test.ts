@@ -62,8 +62,7 @@ describe('ConsoleHost on a NATS mesh', () => {
     expect(ids).toContain('reachy-nats-1');
     expect(ids).toContain(host.consoleDeviceId);
 
-    const status = await result<{ ok: boolean; result: { driver_state: { interlock_state: string } } }>('invoke', { deviceId: 'reachy-nats-1', fn: 'get_status' });
-    expect(status.ok).toBe(true);
+    const status = await result<{ result: { driver_state: { interlock_state: string } } }>('invoke', { deviceId: 'reachy-nats-1', fn: 'get_status' });
     expect(status.result.driver_state.interlock_state).toBe('safe');
 
     const estop = await result<{ stopped: string[]; event: boolean }>('estop', { reason: 'integration test' });
@@ -71,18 +70,19 @@ describe('ConsoleHost on a NATS mesh', () => {
     type Mirror = { interlock_state: string; interlock_source: string | null; interlock_from_device: string | null };
     let mirror: Mirror | undefined;
     for (let i = 0; i < 50 && mirror?.interlock_state !== 'tripped'; i++) {
-      const s = await result<{ ok: boolean; result: { driver_state: Mirror } }>('invoke', { deviceId: 'reachy-nats-1', fn: 'get_status' });
+      const s = await result<{ result: { driver_state: Mirror } }>('invoke', { deviceId: 'reachy-nats-1', fn: 'get_status' });
       mirror = s.result.driver_state;
       if (mirror.interlock_state !== 'tripped') await new Promise((r) => setTimeout(r, 100));
     }
     // The driver reports it as the operator's E-STOP, sent by the console's own mesh device.
     expect(mirror).toMatchObject({ interlock_state: 'tripped', interlock_source: 'operator', interlock_from_device: host.consoleDeviceId });
-    const refused = await result<{ ok: boolean; error?: { message: string } }>('invoke', { deviceId: 'reachy-nats-1', fn: 'look_at_world', params: { pitch: 5, owner: 'operator' } });
+    // A refusal is an error reply like every ConsoleApi failure: a code and the device's reason.
+    const refused = await call('invoke', { deviceId: 'reachy-nats-1', fn: 'look_at_world', params: { pitch: 5, owner: 'operator' } });
     expect(refused.ok).toBe(false);
-    expect(refused.error?.message).toMatch(/interlock/i);
+    expect(!refused.ok && refused.error).toMatchObject({ code: 'device_error', message: expect.stringMatching(/interlock/i) });
 
-    expect((await result<{ ok: boolean }>('resetInterlock', { deviceId: 'reachy-nats-1' })).ok).toBe(true);
-    const moved = await result<{ ok: boolean }>('invoke', { deviceId: 'reachy-nats-1', fn: 'look_at_world', params: { pitch: 5, owner: 'operator' } });
+    expect((await call('resetInterlock', { deviceId: 'reachy-nats-1' })).ok).toBe(true);
+    const moved = await call('invoke', { deviceId: 'reachy-nats-1', fn: 'look_at_world', params: { pitch: 5, owner: 'operator' } });
     expect(moved.ok).toBe(true);
   }, 30_000);
 });

@@ -13,7 +13,7 @@ import { createSettingsStore } from '../../../src/main/console/settings';
 import { setStderrLogging } from '../../../src/main/log';
 import { createMeshClient, meshConfigFromEnv, openMesh } from '../../../src/main/mesh';
 import type { MeshClient } from '../../../src/main/mesh/types';
-import type { InvokeOutcome } from '../../../src/shared/console-api';
+import type { InvokeResult } from '../../../src/shared/console-api';
 import { startNatsServer, type NatsServerHandle } from '../../helpers/nats-server';
 
 setStderrLogging(false);
@@ -111,8 +111,8 @@ describe('the driver waits for the broker', () => {
     await until(() => host.snapshot().mesh.status === 'connected' && host.snapshot().driver.running, 20_000, 'console connected with its driver');
     const st = await until(
       async () => {
-        const out = await result<InvokeOutcome>('invoke', { deviceId: id, fn: 'get_status', timeoutMs: 1000 });
-        return out.ok ? (out.result as { driver_state: { interlock_state: string } }) : null;
+        const out = await result<InvokeResult>('invoke', { deviceId: id, fn: 'get_status', timeoutMs: 1000 }).catch(() => null);
+        return out ? (out.result as { driver_state: { interlock_state: string } }) : null;
       },
       10_000,
       'the bundled driver answers through the console',

@@ -81,11 +81,13 @@ describe('browser-mode WebSocket', () => {
     expect(list.ok && (list.result as Array<{ device_id: string }>).map((d) => d.device_id)).toContain('reachy-test-1');
 
     const r = await client.call('invoke', { deviceId: 'reachy-test-1', fn: 'get_status' });
-    expect(r).toMatchObject({ ok: true, result: { ok: true, result: { ok: 'yes' } } });
+    expect(r).toMatchObject({ ok: true, result: { result: { ok: 'yes' } } });
+    // One error convention: a device's refusal is an error reply like any other failed method, with how long it took.
     const unknown = await client.call('invoke', { deviceId: 'reachy-test-1', fn: 'fly' });
-    expect(unknown).toMatchObject({ ok: true, result: { ok: false, error: { code: 'device_error' } } });
+    expect(unknown).toMatchObject({ ok: false, error: { code: 'device_error', message: expect.stringMatching(/fly/) } });
+    expect(!unknown.ok && unknown.error.elapsedMs).toBeGreaterThanOrEqual(0);
     const lease = await client.call('takeLease', { deviceId: 'reachy-test-1', ttlS: 12 });
-    expect(lease).toMatchObject({ ok: true, result: { ok: true, result: { owner: 'operator', ttl_s: 12 } } });
+    expect(lease).toMatchObject({ ok: true, result: { result: { owner: 'operator', ttl_s: 12 } } });
 
     const sub = await client.call('subscribe', { deviceId: '*', eventName: '*' });
     expect(sub.ok).toBe(true);

@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rad2deg, yawOf } from '../../../src/shared/kinematics';
 import { sleep, startStack, until, type Stack } from './stack';
+import { errorMessage } from '../../../src/shared/errors';
 
 let s: Stack;
 const ID = 'reachy-http-1';
@@ -25,7 +26,7 @@ describe('driver with transport mode http', () => {
     const st = (await invoke('get_status')).driver_state as Record<string, unknown>;
     expect((st.daemon_link as Record<string, unknown>).transport).toBe('http');
     const e = await s.client.invoke(ID, 'look_at_world', { pitch: 45 }).catch((err: Error) => err);
-    expect((e as Error).message).toMatch(/pitch=45 outside safe range \[-30, 30\]/);
+    expect(errorMessage(e)).toMatch(/pitch=45 outside safe range \[-30, 30\]/);
   });
 
   it('stateHz 0 turns state_event off', async () => {

@@ -13,6 +13,7 @@ import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { errorMessage } from '../../../src/shared/errors';
 
 const run = promisify(execFile);
 const ROOT = new URL('../../../', import.meta.url).pathname;
@@ -41,7 +42,7 @@ describe('npm pack + global install into a temp prefix', () => {
         maxBuffer: 16 * 1024 * 1024,
       });
     } catch (err) {
-      const text = `${(err as Error).message} ${(err as { stderr?: string }).stderr ?? ''}`;
+      const text = `${errorMessage(err)} ${(err as { stderr?: string }).stderr ?? ''}`;
       if (!NETWORK_ERRORS.test(text)) throw err;
       // No registry here: the same package files, dependencies from the checkout.
       console.warn(`pack-install: registry unreachable (${text.slice(0, 120)}); using the checkout's node_modules`);

@@ -6,6 +6,7 @@ import { ConsoleApiError } from '../../../src/shared/console-api/protocol';
 import { runnerStartInput } from '../../../src/shared/console-api/runner';
 import { createRunnerService } from '../../../src/main/runner/console-service';
 import { startSimStack, type SimStack as RunnerSimStack } from '../../../src/main/app/sim-stack';
+import { errorMessage } from '../../../src/shared/errors';
 
 let stack: RunnerSimStack;
 const pushes: RunnerStatus[] = [];
@@ -67,7 +68,7 @@ describe('runner console service', () => {
   it('a policy server that is not there fails the start with the reason, leaving nothing running', async () => {
     const err = await start({ policy: { kind: 'websocket', url: 'ws://127.0.0.1:9/', timeoutS: 1 }, camera: false }).catch((e: unknown) => e);
     expect((err as ConsoleApiError).body).toMatchObject({ code: 'unavailable' });
-    expect((err as Error).message).toMatch(/could not start: transport_connect/);
+    expect(errorMessage(err)).toMatch(/could not start: transport_connect/);
     expect(await service.handlers.runnerStatus({})).toMatchObject({ running: false, endReason: 'failed_to_start' });
   });
 });

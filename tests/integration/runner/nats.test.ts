@@ -8,6 +8,7 @@ import { startReachyDriver, type ReachyDriverHandle } from '../../../src/main/dr
 import { startSimulator, type Simulator } from '../../../src/main/sim/server';
 import { attachSimMedia } from '../../../src/main/sim/media';
 import { runFromConfig, startDemoPolicyServer, type DemoPolicyServer } from '../../../src/main/runner';
+import { errorMessage } from '../../../src/shared/errors';
 
 const ID = 'reachy-runner-nats';
 let nats: NatsServerHandle;
@@ -60,6 +61,6 @@ describe('policy runner over NATS', () => {
       { max_steps: 1, target: { kind: 'websocket', url: server.url }, hardware: { kind: 'reachy_mini', config: { device_id: 'nobody-here', invoke_timeout_s: 0.5 } } },
       { mesh: () => client },
     ).catch((e: unknown) => e);
-    expect((err as Error).message).toMatch(/nobody-here: .*no responders/);
+    expect(errorMessage(err)).toMatch(/nobody-here: .*no responders/);
   });
 });

@@ -6,6 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ESLint } from 'eslint';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CONSOLE_SERVICES } from '../../../src/main/app/services';
 import { createLogger } from '../../../src/main/log';
@@ -13,7 +14,6 @@ import { consoleMethods } from '../../../src/shared/console-api';
 import { coreMethods } from '../../../src/shared/console-api/core';
 import { errorMessage } from '../../../src/shared/errors';
 import { ConsoleApiError } from '../../../src/shared/console-api';
-import { errorText } from '../../../src/renderer/api/client';
 
 const dir = mkdtempSync(join(tmpdir(), 'arch-services-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -55,13 +55,21 @@ describe('errorMessage', () => {
     // What the old `(err as Error).message` printed for a thrown string:
     expect(('plain string' as unknown as Error).message).toBeUndefined();
   });
+  it('lint refuses the `(err as Error).message` cast in src (tests may show what it printed)', async () => {
+    const eslint = new ESLint({ cwd: join(__dirname, '../../..') });
+    const text = "export function f(err: unknown): string {\n  return (err as Error).message;\n}\n";
+    const [inSrc] = await eslint.lintText(text, { filePath: join(__dirname, '../../../src/main/mesh/x.ts') });
+    expect(inSrc.messages.map((m) => m.message).join('\n')).toContain('Use errorMessage(err)');
+    const [inTests] = await eslint.lintText(text, { filePath: join(__dirname, 'x.ts') });
+    expect(inTests.messages.filter((m) => m.ruleId === 'no-restricted-syntax')).toEqual([]);
+  }, 30_000);
 });
 
-describe('errorText (the renderer\'s one helper for a failed call)', () => {
+describe('errorMessage on a failed ConsoleApi call (the renderer uses the same helper)', () => {
   it('shows the reply\'s message, else the thrown value\'s text, and survives null', () => {
-    expect(errorText(new ConsoleApiError({ code: 'bad_request', message: 'ttlS must be 1-600', field: 'ttlS' }))).toBe('ttlS must be 1-600');
-    expect(errorText({ body: { code: 'unavailable', message: 'not connected' } })).toBe('not connected');
-    expect(errorText(new Error('socket closed'))).toBe('socket closed');
-    expect(errorText(null)).toBe('null');
+    expect(errorMessage(new ConsoleApiError({ code: 'bad_request', message: 'ttlS must be 1-600', field: 'ttlS' }))).toBe('ttlS must be 1-600');
+    expect(errorMessage({ body: { code: 'unavailable', message: 'not connected' } })).toBe('not connected');
+    expect(errorMessage(new Error('socket closed'))).toBe('socket closed');
+    expect(errorMessage(null)).toBe('null');
   });
 });

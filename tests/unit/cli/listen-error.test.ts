@@ -5,6 +5,7 @@ import { ListenError, listenFailureLine, listenOrExplain } from '../../../src/ma
 import { startHttpBridge } from '../../../src/main/mcp/http-host';
 import type { BridgeTools } from '../../../src/main/mcp/tools';
 import { createLogger } from '../../../src/main/log';
+import { errorMessage } from '../../../src/shared/errors';
 
 let taken: Server;
 let port = 0;
@@ -42,7 +43,7 @@ describe('listen failures', () => {
       (e: unknown) => e,
     );
     expect(err).toBeInstanceOf(ListenError);
-    expect((err as Error).message).toBe(
+    expect(errorMessage(err)).toBe(
       `port ${port} on 127.0.0.1 is already in use (another program, or this one started twice); choose another with mcpStart's port (0 = any free port)`,
     );
   });

@@ -12,6 +12,7 @@ import {
   type RgbFrame,
 } from '../../../src/main/runner';
 import { NdArray, packb, unpackb } from '../../../src/main/runner/transports/msgpack-numpy';
+import { errorMessage } from '../../../src/shared/errors';
 
 let server: DemoPolicyServer;
 beforeAll(async () => {
@@ -86,7 +87,7 @@ describe.each(kinds)('%s transport against the demo server', (kind, make) => {
       server.setFault({ kind: 'error', message: 'CUDA out of memory' });
       const err = await t.infer(obs(3, false)).catch((e: unknown) => e);
       expect((err as RunnerError).code).toBe('policy_error');
-      expect((err as Error).message).toMatch(/CUDA out of memory/);
+      expect(errorMessage(err)).toMatch(/CUDA out of memory/);
     } finally {
       server.setFault({ kind: 'none' });
       await t.close();

@@ -130,7 +130,7 @@ async function startSessionRecording(out: string, mesh: () => MeshClient, device
       },
     };
   } catch (err) {
-    logger.error(`cannot record to ${out}: ${(err as Error).message}`);
+    logger.error(`cannot record to ${out}: ${errorMessage(err)}`);
     return null;
   }
 }
@@ -171,7 +171,7 @@ export const command: CliCommand = {
     try {
       if (supervised) policy = policyFromFlags({ motion: values.motion, media: values.media, control: values.control, observe: values.observe, policy: values.policy });
     } catch (err) {
-      throw new UsageError((err as Error).message);
+      throw new UsageError(errorMessage(err));
     }
     if (values.agent !== undefined && !/^[A-Za-z0-9_.@-]{1,48}$/.test(values.agent)) {
       throw new UsageError(`--agent '${values.agent}' must be 1-48 letters, digits, _ . @ -`);

@@ -9,6 +9,7 @@ import { UsageError } from '../command';
 import { createLogger } from '../../log';
 import { DEVICE_ID_PATTERN } from '../../../shared/wire';
 import { openTapMesh } from './tap-mesh';
+import { errorMessage } from '../../../shared/errors';
 
 const HELP = `Usage: reachy-console record [--device-id ID ... | --all] [--out FILE.mcap] [--duration S] [--video-fps N]
        reachy-console record --repair FILE.mcap
@@ -103,7 +104,7 @@ export const command: CliCommand = {
         metadata: { devices: devices === 'all' ? '*' : devices.join(','), video_fps: String(fps), started_at: new Date().toISOString() },
       });
     } catch (err) {
-      logger.error(`cannot record to ${out}: ${(err as Error).message}`);
+      logger.error(`cannot record to ${out}: ${errorMessage(err)}`);
       await closeStack();
       return 1;
     }
