@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 // The layers of docs/ARCHITECTURE.md, enforced on import specifiers (relative imports, so each rule is written per
 // folder depth). One config object per file group: ESLint does not merge two `no-restricted-imports` settings.
 const LIBRARIES = ['mesh', 'reachy', 'media', 'sim', 'driver'];
-const FEATURES = ['mcp', 'panorama', 'runner', 'robot-app', 'web'];
+const FEATURES = ['mcp', 'panorama', 'runner', 'robot-app', 'record', 'web'];
 const SRC = 'ts,tsx';
 const MSG = {
   door: 'Import another subsystem only through its index.ts (docs/ARCHITECTURE.md, "Layers").',

@@ -1,6 +1,7 @@
 /**
- * DeviceRuntime (edge side): serves JSON-RPC on `device-connect.<t>.<id>.cmd` exactly as the reference
- * (§3.3), publishes events (§3.4), heartbeats (§3.9), D2D presence (§3.7) or infra registration (§3.5).
+ * DeviceRuntime (edge side): serves JSON-RPC on `device-connect.<t>.<id>.cmd` as the reference Device Connect
+ * runtime does, publishes events, heartbeats, D2D presence or infra registration (docs/PROTOCOL.md: "Subjects",
+ * "RPC on .cmd", "Registration").
  *
  * Deliberate differences from the reference (see docs/PROTOCOL.md):
  * - Every well-formed call is executed, with or without an `id` or a reply subject (JSON-RPC notifications are

@@ -11,7 +11,7 @@ import type { PydanticError } from './http';
 import { validationError, zodToPydantic } from './http';
 
 // JSON numbers beyond the double range parse to ±Infinity. pydantic would take them as inf (IK then fails and the
-// pose is held); zod rejects them, so such a matrix falls back to XYZRPY like any invalid matrix (§14.14).
+// pose is held); zod rejects them, so such a matrix falls back to XYZRPY like any invalid matrix (docs/DAEMON.md §14).
 const num = z.number();
 const xyzrpy = z.object({
   x: num.optional(),

@@ -1,6 +1,6 @@
 /**
- * A signalling server speaking the GStreamer webrtcsink protocol (gst-plugins-rs default signaller; reference
- * reachy-mini-daemon.md §5.3): welcome on connect; setPeerStatus (producer | consumer | listener; producer together
+ * A signalling server speaking the GStreamer webrtcsink protocol (gst-plugins-rs default signaller;
+ * docs/DAEMON.md §5.3): welcome on connect; setPeerStatus (producer | consumer | listener; producer together
  * with consumer is an error) notifies listeners with peerStatusChanged; list / listConsumers answer the requester;
  * startSession from a consumer → consumer gets sessionStarted, producer gets startSession; `peer` (sdp/ice) is
  * forwarded verbatim to the other side; a consumer may not send an offer through `peer`; endSession is forwarded;
