@@ -94,6 +94,10 @@ export default tseslint.config(
           selector: "MemberExpression[property.name='message'] > TSAsExpression.object[typeAnnotation.typeName.name='Error']",
           message: 'Use errorMessage(err) from src/shared/errors.ts: `(err as Error).message` prints undefined for a non-Error.',
         },
+        {
+          selector: "ConditionalExpression[test.operator='instanceof'][test.right.name='Error'][consequent.property.name='message']",
+          message: 'Use errorMessage(err) from src/shared/errors.ts (the one helper), not a local `instanceof Error ? … : String(…)`.',
+        },
       ],
     },
   },

@@ -14,6 +14,7 @@ import type { Mat3 } from '../../shared/kinematics';
 import { loadSharp } from '../media';
 import { EquirectAccumulator, autoEquirectWidth, frameWindow, scaledK, tables } from './equirect';
 import { cameraRotationFromRpy } from './pose-math';
+import { errorMessage } from '../../shared/errors';
 
 export interface StitchInput {
   jpeg: Buffer;
@@ -106,6 +107,6 @@ export async function stitchJpegFramesOffThread(frames: StitchInput[], k: Intrin
   try {
     return await stitchOnWorker(frames, opts);
   } catch (e) {
-    return { ...(await stitchHere(frames, opts)), thread: 'main', fallbackReason: e instanceof Error ? e.message : String(e) };
+    return { ...(await stitchHere(frames, opts)), thread: 'main', fallbackReason: errorMessage(e) };
   }
 }

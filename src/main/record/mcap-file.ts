@@ -72,7 +72,7 @@ export interface McapFileWriterOptions {
 /** Plain-language cause for a write error (ENOSPC, EDQUOT, EIO...). */
 export function describeWriteError(err: unknown): string {
   const code = (err as { code?: unknown }).code;
-  const msg = err instanceof Error ? err.message : String(err);
+  const msg = errorMessage(err);
   if (code === 'ENOSPC') return `disk full (ENOSPC): ${msg}`;
   if (code === 'EDQUOT') return `disk quota exceeded (EDQUOT): ${msg}`;
   if (code === 'EIO') return `I/O error (EIO): ${msg}`;

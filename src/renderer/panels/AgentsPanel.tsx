@@ -8,18 +8,11 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { notify, runAction, useConsoleApi, useDeviceState, useNow } from '../hooks';
 import type { AgentInfo, AgentPending, AgentTimelineEntry } from '../../shared/console-api/agents';
+import { argsText } from '../format';
 
 const MAX_ROWS = 200;
 const CLASSES = ['observe', 'motion', 'media', 'control'] as const;
 
-function argsText(args: unknown): string {
-  try {
-    const s = JSON.stringify(args);
-    return s.length > 160 ? s.slice(0, 159) + '…' : s;
-  } catch {
-    return String(args);
-  }
-}
 
 /** The target a call would move to, in words: its numeric arguments with units where the name says them. */
 export function targetText(t: Record<string, number>): string {
@@ -81,7 +74,7 @@ function PendingCard({ p, onDone }: { p: AgentPending; onDone: () => void }) {
         {p.device_id} <span className="muted">({p.class}; denied in {left.toFixed(0)} s)</span>
       </div>
       <div className="mono" data-testid="agent-pending-args">
-        {argsText(p.arguments)}
+        {argsText(p.arguments, 160)}
       </div>
       <div style={ROW}>
         <TargetView deviceId={p.device_id} target={p.target} args={p.arguments} />
@@ -286,7 +279,7 @@ export default function AgentsPanel() {
               <td className="mono">
                 {e.function} <span className="muted">({e.class})</span>
               </td>
-              <td className="mono">{argsText(e.arguments)}</td>
+              <td className="mono">{argsText(e.arguments, 160)}</td>
               <td data-testid="agent-timeline-decision">
                 {e.decision}
                 {e.decided_by ? ` by ${e.decided_by}` : ''}

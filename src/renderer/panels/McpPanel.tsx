@@ -7,17 +7,10 @@ import { useCallback, useEffect, useState } from 'react';
 import { errorMessage } from '../../shared/errors';
 import { notify, runAction, useConsoleApi } from '../hooks';
 import type { McpBridgeStatus, McpCallRecord, McpClientConfig, McpClientKind, McpTarget } from '../../shared/console-api/mcp';
+import { argsText } from '../format';
 
 const MAX_ROWS = 200;
 
-function argsText(args: unknown): string {
-  try {
-    const s = JSON.stringify(args);
-    return s.length > 120 ? s.slice(0, 119) + '…' : s;
-  } catch {
-    return String(args);
-  }
-}
 
 export default function McpPanel() {
   const api = useConsoleApi();
@@ -225,7 +218,7 @@ export default function McpPanel() {
                   <td>{new Date(c.ts).toLocaleTimeString()}</td>
                   <td>{c.tool}</td>
                   <td>
-                    <code>{argsText(c.arguments)}</code>
+                    <code>{argsText(c.arguments, 120)}</code>
                   </td>
                   <td>{c.summary}</td>
                   <td style={{ textAlign: 'right' }}>{c.elapsedMs.toFixed(1)}</td>

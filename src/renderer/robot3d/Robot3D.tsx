@@ -10,6 +10,7 @@ import { OrbitControls } from 'three/addons/controls/OrbitControls.js';
 import { LIMITS } from '../../shared/reachy';
 import { SIM_CAMERA } from '../../shared/camera-model';
 import { approach, clonePose, legs, NEUTRAL, platformMatrix, type DrawPose } from './model';
+import { errorMessage } from '../../shared/errors';
 
 export interface SceneInput {
   /** The newest observed pose, or null before the first sample. */
@@ -263,7 +264,7 @@ const Scene = memo(function Scene({ input, seq }: { input: RefObject<SceneInput>
 class GlBoundary extends Component<{ children: ReactNode }, { error: string | null }> {
   override state = { error: null as string | null };
   static getDerivedStateFromError(e: unknown) {
-    return { error: e instanceof Error ? e.message : String(e) };
+    return { error: errorMessage(e) };
   }
   override render() {
     if (this.state.error) return <div className="empty" data-testid="robot3d-error">3D view unavailable: {this.state.error}</div>;

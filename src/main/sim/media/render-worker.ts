@@ -10,6 +10,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../../log';
 import { GRID, renderCameraRows, type KernelIntrinsics } from './render-kernel';
+import { errorMessage } from '../../../shared/errors';
 
 export interface SharedScene {
   width: number;
@@ -75,7 +76,7 @@ export class RenderWorker {
       w.unref();
       this.worker = w;
     } catch (e) {
-      this.failed = `render worker unavailable: ${e instanceof Error ? e.message : String(e)}`;
+      this.failed = `render worker unavailable: ${errorMessage(e)}`;
     }
   }
 
