@@ -5,6 +5,8 @@
  */
 export interface BenchResult {
   id: string; // "B1"
+  /** The bench that produced it (set by run.ts), so a partial run replaces exactly its own rows. */
+  bench?: string;
   name: string;
   /** Raw measurements, e.g. { p50_ms, p99_ms, floor_p50_ms, ratio_p50 }. */
   metrics: Record<string, number>;

@@ -1,11 +1,11 @@
 /** `npm run bench [-- B1 B4 ...]`: runs the benchmarks (all, or the ids given) and writes bench/results.{json,md}. */
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setStderrLogging } from '../../src/main/log';
+import { errorMessage } from '../../src/shared/errors';
 import { benches } from './index';
 import { fleetGrowthTable } from './b7';
 import type { BenchResult } from './harness';
-import { errorMessage } from '../../src/shared/errors';
 
 async function main(): Promise<void> {
   setStderrLogging(false);
@@ -17,11 +17,28 @@ async function main(): Promise<void> {
     const started = Date.now();
     try {
       const r = await bench.run();
-      results.push(...(Array.isArray(r) ? r : [r]));
+      results.push(...(Array.isArray(r) ? r : [r]).map((x) => ({ ...x, bench: bench.id })));
     } catch (err) {
-      results.push({ id: bench.id, name: bench.name, metrics: {}, target: '', pass: false, notes: `failed: ${errorMessage(err)}` });
+      results.push({ id: bench.id, bench: bench.id, name: bench.name, metrics: {}, target: '', pass: false, notes: `failed: ${errorMessage(err)}` });
     }
     process.stderr.write(`bench ${bench.id} done in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  }
+  // A run of some ids (`npm run bench -- B4`) replaces those benches' rows of the last results and keeps the others,
+  // so one bench re-measured does not throw away a full run; `partial` says which rows came from which run.
+  let partial: string | undefined;
+  const ran = new Set(results.map((r) => r.bench));
+  if (wanted.size && existsSync(join('bench', 'results.json'))) {
+    try {
+      const prev = JSON.parse(readFileSync(join('bench', 'results.json'), 'utf8')) as { generated_at: string; results: BenchResult[] };
+      const kept = prev.results.filter((r) => r.bench && !ran.has(r.bench));
+      if (kept.length) {
+        partial = `${[...ran].join(', ')} measured now, the rest at ${prev.generated_at}`;
+        const order = (r: BenchResult): number => benches.findIndex((b) => b.id === r.bench);
+        results.splice(0, results.length, ...[...kept, ...results].sort((x, y) => order(x) - order(y)));
+      }
+    } catch {
+      // no usable previous results: this run stands alone
+    }
   }
   const table = [
     '| id | benchmark | metrics | target | met |',
@@ -38,10 +55,10 @@ async function main(): Promise<void> {
   mkdirSync('bench', { recursive: true });
   const os = await import('node:os');
   const machine = { cpus: os.cpus().length, cpu_model: os.cpus()[0]?.model ?? 'unknown', mem_gb: Math.round(os.totalmem() / 2 ** 30), loadavg_at_end: os.loadavg().map((l) => Math.round(l * 100) / 100) };
-  const doc = { generated_at: new Date().toISOString(), node: process.version, cpus: machine.cpus, machine, results };
+  const doc = { generated_at: new Date().toISOString(), node: process.version, cpus: machine.cpus, machine, ...(partial ? { partial } : {}), results };
   writeFileSync(join('bench', 'results.json.tmp'), JSON.stringify(doc, null, 2));
   renameSync(join('bench', 'results.json.tmp'), join('bench', 'results.json'));
-  const header = `Generated ${doc.generated_at} on ${machine.cpus} × ${machine.cpu_model}, ${machine.mem_gb} GB, Node ${process.version}; load average at the end ${machine.loadavg_at_end.join(' / ')}.`;
+  const header = `Generated ${doc.generated_at}${partial ? ` (${partial})` : ''} on ${machine.cpus} × ${machine.cpu_model}, ${machine.mem_gb} GB, Node ${process.version}; load average at the end ${machine.loadavg_at_end.join(' / ')}.`;
   const md = [header, '', table, ...tables.map((t) => `\n${t}`)].join('\n');
   writeFileSync(join('bench', 'results.md.tmp'), md + '\n');
   renameSync(join('bench', 'results.md.tmp'), join('bench', 'results.md'));
