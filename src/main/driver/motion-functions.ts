@@ -265,7 +265,8 @@ export function motionFunctions(ctx: DriverContext): DeviceFunction[] {
       description:
         'Stop all motion now: cancels running moves and drops pending realtime targets. Always accepted, from any ' +
         'owner, even while the interlock is tripped or another owner holds the lease (malformed or extra arguments ' +
-        'never block a stop). Does not reset the interlock. Returns {status:"accepted", result:{stopped, daemon}, execution}.',
+        'never block a stop). Holds the pose observed at the stop, so a realtime target already sent is not finished. ' +
+        'Does not reset the interlock. Returns {status:"accepted", result:{stopped, daemon, hold}, execution}.',
       // Lenient on purpose: a stop must never be refused for its arguments.
       params: z
         .object({

@@ -122,6 +122,8 @@ export class MotionController {
   private active: ActiveMove | null = null;
   /** Bumped by every stop: a command planned before it is not sent after it. */
   private epoch = 0;
+  /** Realtime targets handed to the daemon so far (a stop's hold must not override a newer command). */
+  private sends = 0;
   private lock: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly opts: MotionOptions) {
@@ -133,6 +135,7 @@ export class MotionController {
       async (t) => {
         // Re-checked at send time: a trip may have happened while the target waited for its slot.
         if (this.mirror.interlock.state() === 'tripped') throw new DriverRefusal('interlock', 'interlock tripped before the target was sent');
+        this.sends++;
         await this.daemon.setTarget(t);
         opts.onSent?.(t);
       },
@@ -428,16 +431,87 @@ export class MotionController {
    * Stops everything: drops the waiting realtime target and asks the daemon to stop every running move. Never
    * throws — stop must always be accepted; an unreachable daemon is reported in the result.
    */
-  async stop(reason: string): Promise<{ stopped: boolean; daemon: string }> {
+  async stop(reason: string): Promise<{ stopped: boolean; daemon: string; hold: string }> {
     this.halt(reason);
+    const sendsAtStop = this.sends;
+    let stoppedAt: number;
     try {
       await withTimeout(this.daemon.stopMove(), 2000, 'daemon did not answer the stop within 2 s');
-      this.log.info(`motion stopped (${reason})`);
-      return { stopped: true, daemon: 'ok' };
+      stoppedAt = Date.now();
     } catch (e) {
       this.log.warn(`stop (${reason}) could not reach the daemon: ${errorMessage(e)}`);
-      return { stopped: false, daemon: `unreachable: ${errorMessage(e)}` };
+      return { stopped: false, daemon: `unreachable: ${errorMessage(e)}`, hold: 'not sent (daemon unreachable)' };
     }
+    const hold = await this.holdWhereObserved(reason, stoppedAt, sendsAtStop);
+    this.log.info(`motion stopped (${reason}); ${hold}`);
+    return { stopped: true, daemon: 'ok', hold };
+  }
+
+  /**
+   * Stopping the daemon's moves does not stop a realtime target it already holds: the motors keep going to it (a
+   * lagging robot would finish a 120° turn after the stop). So the stop also sets the target to the pose observed
+   * now, which the robot is at: it stays there (docs/SAFETY.md, "Stop").
+   */
+  private async holdWhereObserved(reason: string, since: number, sendsAtStop: number): Promise<string> {
+    // The first sample taken after the daemon stopped its moves: where the robot is now, not where it was a tick ago.
+    const obs = await this.nextState(since, HOLD_WAIT_MS);
+    // A command sent after the stop already replaced the target the daemon held: holding now would undo it.
+    if (this.sends !== sendsAtStop || this.active) return 'not needed (a newer command was sent after the stop)';
+    if (!obs) return 'no fresh observed pose to hold (a realtime target the daemon holds may still be reached)';
+    // Only parts inside the driver's limits are sent (nothing beyond them ever reaches the robot): e.g. antennas at
+    // the sleep pose's ±175° are left alone (they are not moving there anyway).
+    const target: RealtimeTarget = {};
+    const parts: string[] = [];
+    const ok = (t: RealtimeTarget): boolean => {
+      try {
+        assertSafeTarget(t, obs.bodyYaw);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    if (ok({ bodyYaw: obs.bodyYaw })) {
+      target.bodyYaw = obs.bodyYaw;
+      parts.push('body');
+      if (ok({ headPose: obs.headPose, bodyYaw: obs.bodyYaw })) {
+        target.headPose = obs.headPose.slice();
+        parts.push('head');
+      }
+    }
+    if (ok({ antennas: obs.antennas })) {
+      target.antennas = [obs.antennas[0], obs.antennas[1]];
+      parts.push('antennas');
+    }
+    if (!parts.length) return 'nothing to hold inside the limits';
+    try {
+      await withTimeout(this.daemon.setTarget(target), 1000, 'daemon did not take the hold target within 1 s');
+      if (target.headPose && target.bodyYaw !== undefined) {
+        this.held = { head: target.headPose, bodyYaw: target.bodyYaw };
+        this.heldAt = Date.now();
+      }
+      return `holding the pose observed ${Date.now() - obs.receivedAt} ms before (${parts.join(', ')})`;
+    } catch (e) {
+      this.log.warn(`stop (${reason}): could not set the hold target: ${errorMessage(e)}`);
+      return `hold target not taken: ${errorMessage(e)}`;
+    }
+  }
+
+  /** The first state received at or after `since` (ms epoch), or null after `timeoutMs`. */
+  private nextState(since: number, timeoutMs: number): Promise<RobotState | null> {
+    const now = this.daemon.latestState();
+    if (now && now.receivedAt >= since) return Promise.resolve(now);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        off();
+        resolve(null);
+      }, timeoutMs);
+      const off = this.daemon.onState((st) => {
+        if (st.receivedAt < since) return;
+        clearTimeout(timer);
+        off();
+        resolve(st);
+      });
+    });
   }
 
   /** Drops the waiting realtime target without talking to the daemon (it is unreachable). */
@@ -460,6 +534,9 @@ export class MotionController {
     this.coalescer.close();
   }
 }
+
+/** How long a stop waits for a sample taken after it (the stream runs at 50 Hz; http mode polls more slowly). */
+const HOLD_WAIT_MS = 250;
 
 export async function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;

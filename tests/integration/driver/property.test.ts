@@ -97,7 +97,7 @@ async function runProperty(s: Stack, deviceId: string, numRuns: number): Promise
   await rawInvoke(conn, deviceId, 'stop_motion', {});
   await rawInvoke(conn, deviceId, 'acquire_lease', { owner: 'check', ttl_s: 1, preempt: true });
   const ok = await rawInvoke(conn, deviceId, 'look_at_world', { pitch: 3, owner: 'check' });
-  expect(ok.result).toMatchObject({ target: { kind: 'look_at_world' } });
+  expect(ok.result, JSON.stringify(ok.error)).toMatchObject({ target: { kind: 'look_at_world' } });
   const st = await rawInvoke(conn, deviceId, 'get_status', {});
   expect((st.result as { driver_state: { interlock_state: string } }).driver_state.interlock_state).toBe('safe');
   return { calls, accepted, arrived };
