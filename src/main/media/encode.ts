@@ -198,9 +198,14 @@ export async function encodeFrame(frame: RgbFrame, opts: EncodeOptions): Promise
 
 /** Fills `rpc_json_bytes` with the reply's own JSON size (+ envelope slack) and enforces the cap. */
 export function withMeasuredSize<T extends { rpc_json_bytes: number }>(reply: T, cap = MEDIA_REPLY_CAP_BYTES): T {
-  // The digit count of rpc_json_bytes itself changes the size; measure with a 7-digit placeholder.
+  // The digit count of rpc_json_bytes itself changes the size; measure with a 7-digit placeholder. Base64 is plain
+  // ASCII that JSON never escapes, so data_b64 counts as its length instead of being serialised once more.
   reply.rpc_json_bytes = 1_000_000;
-  const bytes = Buffer.byteLength(JSON.stringify(reply)) + ENVELOPE_SLACK;
+  const data = (reply as { data_b64?: unknown }).data_b64;
+  const bytes =
+    typeof data === 'string'
+      ? Buffer.byteLength(JSON.stringify({ ...reply, data_b64: '' })) + data.length + ENVELOPE_SLACK
+      : Buffer.byteLength(JSON.stringify(reply)) + ENVELOPE_SLACK;
   reply.rpc_json_bytes = bytes;
   if (bytes > cap) throw new ReplyTooLargeError(bytes, cap, 'lower max_edge or quality');
   return reply;
