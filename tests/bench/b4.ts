@@ -1,6 +1,7 @@
 /**
- * B4: `capture_video_frame` (jpeg, 640 px, q82) from the simulator over a real nats-server: the driver fetches the
- * sim camera view (rendered at 640 px), encodes it with sharp and replies through NATS. Two runs: head still (the
+ * B4: `capture_video_frame` (jpeg, 640 px, q82) from the simulator over a real nats-server: the driver asks the sim
+ * for the camera view as a JPEG (rendered at 640 px on the render workers, encoded by the sim with sharp), checks it
+ * and replies through NATS. Two runs: head still (the
  * sim reuses its last render) and head moving (every capture renders a new view); p50/p99 and reply bytes.
  */
 import { startNatsServer } from '../helpers/nats-server';

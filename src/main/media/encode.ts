@@ -61,6 +61,76 @@ export function resolveMaxEdge(encoding: FrameEncoding, maxEdge: number | undefi
   return edge;
 }
 
+/** The effective JPEG quality for an encoding, or throws a message naming the field and range. */
+export function resolveQuality(encoding: Exclude<FrameEncoding, 'raw'>, quality: number | undefined): number {
+  const q = quality ?? (ENCODING_PRESETS[encoding].quality as number);
+  if (!Number.isInteger(q) || q < 1 || q > 100) throw new Error(`quality=${String(quality)} outside allowed range [1, 100]`);
+  return q;
+}
+
+/**
+ * Width and height from a JPEG's frame header (SOFn), walking the marker segments from SOI; null when the bytes are
+ * not a well-formed baseline/progressive JPEG that ends with EOI. Cheap (no decode): what the driver checks before
+ * passing on a JPEG a source encoded.
+ */
+export function jpegSize(buf: Buffer): { width: number; height: number } | null {
+  const n = buf.length;
+  if (n < 4 || buf[0] !== 0xff || buf[1] !== 0xd8 || buf[n - 2] !== 0xff || buf[n - 1] !== 0xd9) return null;
+  let i = 2;
+  while (i + 4 <= n) {
+    if (buf[i] !== 0xff) return null;
+    const marker = buf[i + 1];
+    if (marker === 0xff) {
+      i++; // fill byte
+      continue;
+    }
+    const len = buf.readUInt16BE(i + 2);
+    if (len < 2 || i + 2 + len > n) return null;
+    // SOF0..SOF15 except DHT (C4), JPG (C8) and DAC (CC).
+    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
+      if (len < 8) return null;
+      const height = buf.readUInt16BE(i + 5);
+      const width = buf.readUInt16BE(i + 7);
+      return width > 0 && height > 0 ? { width, height } : null;
+    }
+    if (marker === 0xda) return null; // scan data before any frame header
+    i += 2 + len;
+  }
+  return null;
+}
+
+/**
+ * The `capture_video_frame` reply for a JPEG a source encoded (same fields and meaning as `encodeFrame`'s). Throws
+ * when the bytes are not a JPEG of the announced size within `maxEdge`, so the caller can encode itself instead.
+ */
+export function jpegReply(
+  img: { width: number; height: number; quality: number; data: Buffer; ts: number },
+  opts: { encoding: Exclude<FrameEncoding, 'raw'>; maxEdge: number; quality: number; cap?: number },
+): VideoFrameReply {
+  const size = jpegSize(img.data);
+  if (!size || size.width !== img.width || size.height !== img.height) {
+    throw new Error(`source JPEG is malformed or not ${img.width}x${img.height} (${size ? `${size.width}x${size.height}` : 'no frame header'})`);
+  }
+  if (Math.max(size.width, size.height) > opts.maxEdge) throw new Error(`source JPEG is ${size.width}x${size.height}, over max_edge ${opts.maxEdge}`);
+  if (img.quality !== opts.quality) throw new Error(`source JPEG has quality ${img.quality}, not ${opts.quality}`);
+  return withMeasuredSize<VideoFrameReply>(
+    {
+      status: 'success',
+      kind: 'video_frame',
+      encoding: opts.encoding,
+      format: 'jpeg',
+      width: size.width,
+      height: size.height,
+      jpeg_quality: opts.quality,
+      byte_size: img.data.length,
+      data_b64: img.data.toString('base64'),
+      rpc_json_bytes: 0,
+      captured_at: img.ts,
+    },
+    opts.cap ?? MEDIA_REPLY_CAP_BYTES,
+  );
+}
+
 function fitWithin(width: number, height: number, maxEdge: number): { width: number; height: number } {
   const longest = Math.max(width, height);
   if (longest <= maxEdge) return { width, height };
@@ -104,10 +174,7 @@ export async function encodeFrame(frame: RgbFrame, opts: EncodeOptions): Promise
       captured_at: frame.ts,
     };
   } else {
-    const quality = opts.quality ?? (ENCODING_PRESETS[opts.encoding].quality as number);
-    if (!Number.isInteger(quality) || quality < 1 || quality > 100) {
-      throw new Error(`quality=${String(opts.quality)} outside allowed range [1, 100]`);
-    }
+    const quality = resolveQuality(opts.encoding, opts.quality);
     let img = sharp(frame.data, { raw: { width: frame.width, height: frame.height, channels: 3 } });
     if (resized) img = img.resize(size.width, size.height, { kernel: 'linear' });
     // No Huffman-table optimisation pass: about 3% bigger, and a 640 px frame encodes in ~1 ms instead of ~3.
@@ -131,9 +198,14 @@ export async function encodeFrame(frame: RgbFrame, opts: EncodeOptions): Promise
 
 /** Fills `rpc_json_bytes` with the reply's own JSON size (+ envelope slack) and enforces the cap. */
 export function withMeasuredSize<T extends { rpc_json_bytes: number }>(reply: T, cap = MEDIA_REPLY_CAP_BYTES): T {
-  // The digit count of rpc_json_bytes itself changes the size; measure with a 7-digit placeholder.
+  // The digit count of rpc_json_bytes itself changes the size; measure with a 7-digit placeholder. Base64 is plain
+  // ASCII that JSON never escapes, so data_b64 counts as its length instead of being serialised once more.
   reply.rpc_json_bytes = 1_000_000;
-  const bytes = Buffer.byteLength(JSON.stringify(reply)) + ENVELOPE_SLACK;
+  const data = (reply as { data_b64?: unknown }).data_b64;
+  const bytes =
+    typeof data === 'string'
+      ? Buffer.byteLength(JSON.stringify({ ...reply, data_b64: '' })) + data.length + ENVELOPE_SLACK
+      : Buffer.byteLength(JSON.stringify(reply)) + ENVELOPE_SLACK;
   reply.rpc_json_bytes = bytes;
   if (bytes > cap) throw new ReplyTooLargeError(bytes, cap, 'lower max_edge or quality');
   return reply;

@@ -33,6 +33,12 @@ export interface MediaCapabilities {
   outputChannels: number | null;
 }
 
+/**
+ * A camera view the source encoded itself (the simulator can: GET /api/camera/frame?format=jpeg), or the raw frame
+ * when it answered with RGB after all; the driver validates the JPEG before using it (src/main/media/encode.ts).
+ */
+export type CapturedImage = { kind: 'jpeg'; width: number; height: number; quality: number; data: Buffer; ts: number } | { kind: 'raw'; frame: RgbFrame };
+
 export interface MediaSource {
   /** `sim` = simulator camera/mic; `webrtc` = robot stream handed over by a media renderer. */
   readonly kind: 'sim' | 'webrtc';
@@ -40,6 +46,11 @@ export interface MediaSource {
   capabilities(): MediaCapabilities;
   /** Latest camera view, scaled so its longest edge is ≤ maxEdge (the source may render at that size). */
   captureFrame(maxEdge?: number): Promise<RgbFrame>;
+  /**
+   * Optional: the latest view already encoded as a JPEG, longest edge ≤ maxEdge, at `quality`. Only a source that
+   * can encode cheaply near the camera has it (the simulator); others leave the encode to the driver.
+   */
+  captureJpeg?(maxEdge: number, quality: number): Promise<CapturedImage>;
   /** The latest `durationMs` of microphone audio. */
   captureAudio(durationMs: number): Promise<AudioChunk>;
   /** Sends samples to the speaker (robot-side playback). */

@@ -4,6 +4,7 @@ import { startNatsServer, type NatsServerHandle } from '../../helpers/nats-serve
 import { MEDIA_REPLY_CAP_BYTES } from '../../../src/shared/reachy';
 import type { MeshEvent } from '../../../src/shared/wire';
 import { startMediaStack, type MediaStack } from './stack';
+import sharp from 'sharp';
 
 const bytes = (x: unknown): number => Buffer.byteLength(JSON.stringify(x));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -40,6 +41,28 @@ describe('media over NATS (real nats-server, simulator, driver)', () => {
     const audio = await invoke('capture_audio_sample', { duration_ms: 5000 });
     expect(audio.status).toBe('success');
     expect(bytes(audio)).toBeLessThan(MEDIA_REPLY_CAP_BYTES);
+  });
+
+  it('a jpeg capture is the simulator camera view at the head pose, as the head turns', async () => {
+    const diff = (a: Buffer, b: Buffer): number => {
+      let sum = 0;
+      for (let i = 0; i < a.length; i++) sum += Math.abs(a[i] - b[i]);
+      return sum / a.length;
+    };
+    let previous: Buffer | null = null;
+    for (const yaw of [-25, 0, 25]) {
+      await invoke('look_at_world', { yaw, duration_s: 0 });
+      await sleep(150);
+      const r = await invoke('capture_video_frame', { encoding: 'jpeg' });
+      expect(r).toMatchObject({ status: 'success', format: 'jpeg', width: 640, height: 360, jpeg_quality: 82 });
+      const view = await s.media.frame(640);
+      const { data, info } = await sharp(Buffer.from(r.data_b64 as string, 'base64')).raw().toBuffer({ resolveWithObject: true });
+      expect([info.width, info.height]).toEqual([640, 360]);
+      // q82 noise is a few grey levels (the scene is full of fine lines); another view differs by tens.
+      expect(diff(data, view.data)).toBeLessThan(8);
+      if (previous) expect(diff(data, previous)).toBeGreaterThan(20);
+      previous = data;
+    }
   });
 
   it('detect_motion fires motion_event while the head moves and not when it is still', async () => {

@@ -6,6 +6,7 @@
 import { SimMedia } from '../../../src/main/sim/media/sim-media';
 import { serveMediaRoutes } from '../../../src/main/sim/media/http';
 import { SimHttpMediaSource } from '../../../src/main/media/sim-http-source';
+import type { MediaSource } from '../../../src/main/media/types';
 import { buildMediaGroup, type MediaGroupOptions } from '../../../src/main/driver/media/functions';
 import type { DriverFunctionGroup, DriverGroupDeps, MediaStatePatch } from '../../../src/main/driver/function-group';
 import type { DaemonClient } from '../../../src/main/reachy/types';
@@ -27,7 +28,9 @@ export interface MediaFixture {
   close(): Promise<void>;
 }
 
-export async function startMediaFixture(opts: MediaGroupOptions & { withSource?: boolean } = {}): Promise<MediaFixture> {
+export async function startMediaFixture(
+  opts: MediaGroupOptions & { withSource?: boolean; /** What the driver sees instead of the plain source (fallback tests). */ wrapSource?: (s: SimHttpMediaSource) => MediaSource } = {},
+): Promise<MediaFixture> {
   let pose: Mat4 = poseToMat4({ x: 0, y: 0, z: 0, roll: 0, pitch: 0, yaw: 0 });
   let nowMs = 0;
   const media = new SimMedia({ now: () => nowMs, headPose: () => pose });
@@ -56,7 +59,7 @@ export async function startMediaFixture(opts: MediaGroupOptions & { withSource?:
     },
     emit: (name, payload) => events.push({ name, payload }),
     logger: createLogger('media-test'),
-    media: opts.withSource === false ? undefined : source,
+    media: opts.withSource === false ? undefined : opts.wrapSource ? opts.wrapSource(source) : source,
   };
   const group = buildMediaGroup(deps, opts);
   return {

@@ -10,9 +10,9 @@ import type { DeviceFunction, EventDeclaration } from '../../mesh';
 import type { DriverGroupDeps, DriverFunctionGroup, MediaSource as DriverMediaSource } from '../function-group';
 import type { JsonObject } from '../../../shared/wire';
 import { DEFAULT_SIGNALLING_PORT, MEDIA_REPLY_CAP_BYTES, WEBRTC_PRODUCER_NAME } from '../../../shared/reachy';
-import type { MediaSource, RgbFrame } from '../../media';
+import type { MediaSource, RgbFrame, VideoFrameReply } from '../../media';
 import { MediaUnsupportedError } from '../../media';
-import { ENCODING_PRESETS, ReplyTooLargeError, encodeFrame, resolveMaxEdge, withMeasuredSize } from '../../media';
+import { ENCODING_PRESETS, ReplyTooLargeError, encodeFrame, jpegReply, resolveMaxEdge, resolveQuality, withMeasuredSize } from '../../media';
 import { confidence, motionMagnitude, rms } from '../../media';
 import { SimHttpMediaSource } from '../../media';
 import { probeSignalling } from '../../media';
@@ -128,6 +128,28 @@ export function buildMediaGroup(deps: DriverGroupDeps, opts: MediaGroupOptions =
       if (err instanceof ReplyTooLargeError) throw err; // the caller asked for more than the cap allows
       return { status: 'error', reason };
     }
+  }
+
+  /**
+   * A frame encoded as asked. A source that encodes JPEG itself (the simulator) is asked for that, and its bytes are
+   * checked (JPEG frame header of the announced size, within max_edge); a source that answered RGB, or whose JPEG
+   * failed the check, gets the driver's own encode. Real robot sources (WebRTC) have no captureJpeg: unchanged path.
+   */
+  let sourceJpegBroken = false;
+  async function captureEncoded(s: MediaSource, encoding: 'jpeg' | 'thumbnail' | 'raw', edge: number, quality: number | undefined): Promise<VideoFrameReply> {
+    if (encoding !== 'raw' && s.captureJpeg && !sourceJpegBroken) {
+      const q = resolveQuality(encoding, quality);
+      const got = await s.captureJpeg(edge, q);
+      if (got.kind === 'raw') return encodeFrame(got.frame, { encoding, maxEdge: edge, quality: q });
+      try {
+        return jpegReply(got, { encoding, maxEdge: edge, quality: q });
+      } catch (err) {
+        if (err instanceof ReplyTooLargeError) throw err;
+        sourceJpegBroken = true;
+        deps.logger.warn(`${s.kind} media source JPEG refused (${errorMessage(err)}); the driver encodes frames itself from now on`);
+      }
+    }
+    return encodeFrame(await s.captureFrame(edge), { encoding, maxEdge: edge, quality });
   }
 
   const signallingUrl = (): string => opts.signallingUrl ?? `ws://${deps.daemon.target.host}:${DEFAULT_SIGNALLING_PORT}`;
@@ -281,8 +303,7 @@ export function buildMediaGroup(deps: DriverGroupDeps, opts: MediaGroupOptions =
           // Where the camera looked: the observed pose when the frame was taken.
           const state = deps.daemon.latestState();
           const view = state ? observedView(state) : null;
-          const frame = await s.captureFrame(edge);
-          const encoded = await encodeFrame(frame, { encoding, maxEdge: edge, quality });
+          const encoded = await captureEncoded(s, encoding, edge, quality);
           const head = view ? { rpy_deg: view.head_pose.rpy_deg, xyz_mm: view.head_pose.xyz_mm } : null;
           return { ...encoded, head_pose: head, body_yaw_deg: view?.body_yaw_deg ?? null } as unknown as Reply;
         });

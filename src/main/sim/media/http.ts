@@ -3,6 +3,8 @@
  * delivers media over WebRTC only); they let a driver in another process read the simulated camera and microphone
  * and feed the simulated speaker:
  *   GET  /api/camera/frame?max_edge=N      raw RGB (application/octet-stream), headers x-frame-width/height/ts
+ *        &format=jpeg&quality=Q            the same view as a JPEG (image/jpeg, quality 1-100, default 82), plus
+ *                                          header x-jpeg-quality: the driver then neither moves 690 KB nor encodes
  *   GET  /api/audio/mic?duration_ms=N      float32 LE mono 16 kHz, headers x-sample-rate, x-channels, x-start-s
  *   POST /api/audio/speaker/samples?sample_rate=&channels=   float32 LE body → {status, frames}
  *   POST /api/audio/speaker/play {"file": "..."}            → {status}
@@ -36,7 +38,14 @@ export interface MediaRoute {
   handler: (req: MediaRequest) => Promise<MediaResponse> | MediaResponse;
 }
 
-const frameQuery = z.object({ max_edge: z.coerce.number().int().min(16).max(1280).optional() });
+const frameQuery = z
+  .object({
+    max_edge: z.coerce.number().int().min(16).max(1280).optional(),
+    format: z.enum(['raw', 'jpeg']).default('raw'),
+    quality: z.coerce.number().int().min(1).max(100).optional(),
+  })
+  .refine((q) => q.format === 'jpeg' || q.quality === undefined, { path: ['quality'], message: 'applies to format=jpeg only' });
+const DEFAULT_JPEG_QUALITY = 82;
 const micQuery = z.object({ duration_ms: z.coerce.number().int().min(1).max(10_000).default(120) });
 const pushQuery = z.object({
   sample_rate: z.coerce.number().int().min(8000).max(48_000).default(16_000),
@@ -58,6 +67,14 @@ export function mediaRoutes(media: SimMedia): MediaRoute[] {
       async handler(req) {
         const p = frameQuery.safeParse(Object.fromEntries(req.query));
         if (!p.success) return invalid(p.error);
+        if (p.data.format === 'jpeg') {
+          const j = await media.frameJpeg(p.data.max_edge, p.data.quality ?? DEFAULT_JPEG_QUALITY);
+          return {
+            body: j.data,
+            contentType: 'image/jpeg',
+            headers: { 'x-frame-width': String(j.width), 'x-frame-height': String(j.height), 'x-frame-ts': String(j.ts), 'x-jpeg-quality': String(j.quality) },
+          };
+        }
         const f = await media.frame(p.data.max_edge);
         return {
           body: f.data,

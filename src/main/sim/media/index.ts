@@ -12,7 +12,7 @@ import type { Logger } from '../../log';
 import { createLogger } from '../../log';
 import type { MicSchedule } from './microphone';
 
-export { SimMedia, type WebrtcInfo, type WebrtcStartOptions } from './sim-media';
+export { SimMedia, type JpegFrame, type WebrtcInfo, type WebrtcStartOptions } from './sim-media';
 export { SimCamera } from './camera';
 export { loadScene, findSceneFile, type SceneImage } from './scene';
 export { SimMicrophone, DEFAULT_MIC_SCHEDULE, MIC_SAMPLE_RATE, inBurst, burstsBetween, type MicSchedule } from './microphone';

@@ -4,9 +4,12 @@
  * on the main loop stalled that stream long enough to trip the state liveness check under load.
  *
  * The worker runs the same kernel as the in-thread fallback (render-kernel.ts, passed as source text, so nothing
- * needs a loader or a bundler entry) and reads the scene from shared memory (no copy). One render at a time per
- * worker; requests queue in order. If the worker cannot start or dies, renders fall back to this thread.
+ * needs a loader or a bundler entry) and reads the scene from shared memory (no copy). A frame is split into bands of
+ * rows, one per worker (two on a machine with two or more cores: a 640 px frame then takes about half as long), which
+ * all write into one shared output buffer (no copy, no transfer). Requests queue in order per worker. If a worker
+ * cannot start or dies, renders fall back to this thread.
  */
+import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../../log';
 import { GRID, renderCameraRows, type KernelIntrinsics } from './render-kernel';
@@ -20,9 +23,12 @@ export interface SharedScene {
 }
 
 interface Job {
-  resolve: (out: Uint8Array) => void;
+  resolve: () => void;
   reject: (e: Error) => void;
 }
+
+/** Bands per frame: one per worker; more workers than cores would only contend. */
+const WORKERS = Math.max(1, Math.min(2, availableParallelism()));
 
 const WORKER_SOURCE = (kernel: string): string => `
 'use strict';
@@ -33,9 +39,8 @@ const renderCameraRows = ${kernel};
 const scene = new Uint8Array(workerData.scene);
 parentPort.on('message', (m) => {
   try {
-    const out = new Uint8Array(m.k.width * m.k.height * 3);
-    renderCameraRows(scene, workerData.width, workerData.height, m.r, m.k, out, 0, m.k.height, m.grid);
-    parentPort.postMessage({ id: m.id, out }, [out.buffer]);
+    renderCameraRows(scene, workerData.width, workerData.height, m.r, m.k, new Uint8Array(m.out), m.rowStart, m.rowEnd, m.grid);
+    parentPort.postMessage({ id: m.id });
   } catch (e) {
     parentPort.postMessage({ id: m.id, error: String(e && e.message || e) });
   }
@@ -43,7 +48,7 @@ parentPort.on('message', (m) => {
 `;
 
 export class RenderWorker {
-  private worker: Worker | null = null;
+  private workers: Worker[] = [];
   private readonly jobs = new Map<number, Job>();
   private nextId = 1;
   private failed: string | null = null;
@@ -51,33 +56,40 @@ export class RenderWorker {
   constructor(
     private readonly scene: SharedScene,
     private readonly logger?: Logger,
+    count = WORKERS,
   ) {
     if (!(scene.data.buffer instanceof SharedArrayBuffer)) {
       this.failed = 'scene is not in shared memory';
       return;
     }
     try {
-      const w = new Worker(WORKER_SOURCE(renderCameraRows.toString()), {
-        eval: true,
-        workerData: { scene: scene.data.buffer, width: scene.width, height: scene.height },
-      });
-      w.on('message', (m: { id: number; out?: Uint8Array; error?: string }) => {
-        const job = this.jobs.get(m.id);
-        if (!job) return;
-        this.jobs.delete(m.id);
-        if (m.out) job.resolve(m.out);
-        else job.reject(new Error(m.error ?? 'render failed'));
-      });
-      w.on('error', (e) => this.fail(`render worker failed: ${e.message}`));
-      w.on('exit', (code) => {
-        if (this.worker) this.fail(`render worker exited (${code})`);
-      });
-      // Idle workers must not keep a process alive.
-      w.unref();
-      this.worker = w;
+      for (let n = 0; n < count; n++) this.workers.push(this.spawn());
     } catch (e) {
       this.failed = `render worker unavailable: ${errorMessage(e)}`;
+      for (const w of this.workers) void w.terminate();
+      this.workers = [];
     }
+  }
+
+  private spawn(): Worker {
+    const w = new Worker(WORKER_SOURCE(renderCameraRows.toString()), {
+      eval: true,
+      workerData: { scene: this.scene.data.buffer, width: this.scene.width, height: this.scene.height },
+    });
+    w.on('message', (m: { id: number; error?: string }) => {
+      const job = this.jobs.get(m.id);
+      if (!job) return;
+      this.jobs.delete(m.id);
+      if (m.error === undefined) job.resolve();
+      else job.reject(new Error(m.error));
+    });
+    w.on('error', (e) => this.fail(`render worker failed: ${e.message}`));
+    w.on('exit', (code) => {
+      if (this.workers.includes(w)) this.fail(`render worker exited (${code})`);
+    });
+    // Idle workers must not keep a process alive.
+    w.unref();
+    return w;
   }
 
   /** Why renders run on this thread instead (null while the worker serves). */
@@ -86,22 +98,37 @@ export class RenderWorker {
   }
 
   render(r: ArrayLike<number>, k: KernelIntrinsics): Promise<Uint8Array> {
-    const w = this.worker;
-    if (!w) return Promise.resolve(this.renderHere(r, k));
-    const id = this.nextId++;
-    return new Promise<Uint8Array>((resolve, reject) => {
-      this.jobs.set(id, { resolve, reject });
-      w.postMessage({ id, r: Array.from(r), k: { width: k.width, height: k.height, fx: k.fx, fy: k.fy, cx: k.cx, cy: k.cy }, grid: GRID });
-    }).catch(() => this.renderHere(r, k));
+    const workers = this.workers;
+    if (workers.length === 0) return Promise.resolve(this.renderHere(r, k));
+    const out = new Uint8Array(new SharedArrayBuffer(k.width * k.height * 3));
+    const rot = Array.from(r);
+    const ki = { width: k.width, height: k.height, fx: k.fx, fy: k.fy, cx: k.cx, cy: k.cy };
+    // Bands start on grid rows, so each band renders exactly what a whole-frame render puts there.
+    const step = Math.ceil(k.height / workers.length / GRID) * GRID;
+    const bands: Promise<void>[] = [];
+    for (let n = 0, rowStart = 0; n < workers.length && rowStart < k.height; n++, rowStart += step) {
+      const id = this.nextId++;
+      const rowEnd = Math.min(k.height, rowStart + step);
+      bands.push(
+        new Promise<void>((resolve, reject) => {
+          this.jobs.set(id, { resolve, reject });
+          workers[n].postMessage({ id, r: rot, k: ki, grid: GRID, out: out.buffer, rowStart, rowEnd });
+        }),
+      );
+    }
+    return Promise.all(bands).then(
+      () => out,
+      () => this.renderHere(r, k),
+    );
   }
 
   async close(): Promise<void> {
-    const w = this.worker;
-    this.worker = null;
+    const ws = this.workers;
+    this.workers = [];
     this.failed = 'closed';
     for (const job of this.jobs.values()) job.reject(new Error('render worker closed'));
     this.jobs.clear();
-    if (w) await w.terminate();
+    await Promise.all(ws.map((w) => w.terminate()));
   }
 
   private renderHere(r: ArrayLike<number>, k: KernelIntrinsics): Uint8Array {
@@ -111,13 +138,14 @@ export class RenderWorker {
   }
 
   private fail(reason: string): void {
+    if (this.workers.length === 0) return;
     this.logger?.warn(`${reason}; rendering on the main thread`);
     this.failed = reason;
-    const w = this.worker;
-    this.worker = null;
+    const ws = this.workers;
+    this.workers = [];
     // Pending frames are rendered here instead (render() catches the rejection).
     for (const job of this.jobs.values()) job.reject(new Error(reason));
     this.jobs.clear();
-    void w?.terminate();
+    for (const w of ws) void w.terminate();
   }
 }

@@ -14,7 +14,16 @@ import { DEFAULT_SIGNALLING_PORT, WEBRTC_PRODUCER_NAME } from '../../../shared/r
 import type { Logger } from '../../log';
 import { SignallingServer } from './signalling-server';
 import { WebrtcProducer } from './webrtc-producer';
-import { findFfmpeg } from '../../media';
+import { findFfmpeg, loadSharp } from '../../media';
+
+/** A camera view already encoded as JPEG (GET /api/camera/frame?format=jpeg). */
+export interface JpegFrame {
+  width: number;
+  height: number;
+  quality: number;
+  data: Buffer;
+  ts: number;
+}
 
 export interface SimMediaOptions {
   /** Sim clock, ms epoch. */
@@ -51,7 +60,10 @@ export class SimMedia {
   readonly speaker = new SimSpeaker();
   private camera: SimCamera | null = null;
   private cameraLoading: Promise<SimCamera> | null = null;
-  private lastFrame: { key: string; frame: RgbFrame } | null = null;
+  // The last render and its last JPEG (the scene is static: the same pose and size give the same picture). Both hold
+  // the promise, so concurrent captures at one pose share one render / one encode.
+  private lastFrame: { key: string; frame: Promise<RgbFrame> } | null = null;
+  private lastJpeg: { key: string; jpeg: Promise<Buffer> } | null = null;
   private webrtc: WebrtcInfo = { running: false, signalling_url: null, producer: WEBRTC_PRODUCER_NAME, default_port: DEFAULT_SIGNALLING_PORT };
   private readonly microphone: SimMicrophone;
   private signalling: SignallingServer | null = null;
@@ -80,14 +92,44 @@ export class SimMedia {
 
   /** The camera view now; identical pose and size reuse the last render (the scene is static). */
   async frame(maxEdge?: number): Promise<RgbFrame> {
+    const { frame } = await this.currentFrame(maxEdge);
+    return { ...(await frame), ts: this.opts.now() };
+  }
+
+  /**
+   * The camera view now as a JPEG at `quality`: rendered like `frame`, encoded with sharp (libvips on the libuv
+   * threadpool, so this event loop stays free). The same view and quality reuse the last encode.
+   */
+  async frameJpeg(maxEdge: number | undefined, quality: number): Promise<JpegFrame> {
+    const { key, frame } = await this.currentFrame(maxEdge);
+    const jpegKey = `${key}|q${quality}`;
+    let cached = this.lastJpeg?.key === jpegKey ? this.lastJpeg : null;
+    if (!cached) {
+      const sharp = await loadSharp();
+      const jpeg = frame.then((f) =>
+        // Same settings as the driver's own encode (src/main/media/encode.ts): no Huffman optimisation pass.
+        sharp(f.data, { raw: { width: f.width, height: f.height, channels: 3 } }).jpeg({ quality, mozjpeg: false, optimiseCoding: false }).toBuffer(),
+      );
+      cached = this.lastJpeg = { key: jpegKey, jpeg };
+      jpeg.catch(() => {
+        if (this.lastJpeg === cached) this.lastJpeg = null;
+      });
+    }
+    const [f, data] = await Promise.all([frame, cached.jpeg]);
+    return { width: f.width, height: f.height, quality, data, ts: this.opts.now() };
+  }
+
+  private async currentFrame(maxEdge?: number): Promise<{ key: string; frame: Promise<RgbFrame> }> {
     const cam = await this.getCamera();
     const pose = this.opts.headPose();
     const key = `${maxEdge ?? 0}|${pose.map((x) => x.toFixed(6)).join(',')}`;
-    const now = this.opts.now();
-    if (this.lastFrame && this.lastFrame.key === key) return { ...this.lastFrame.frame, ts: now };
-    const frame = await cam.renderAsync(pose, maxEdge, now);
-    this.lastFrame = { key, frame };
-    return frame;
+    if (this.lastFrame?.key === key) return this.lastFrame;
+    const entry = { key, frame: cam.renderAsync(pose, maxEdge, this.opts.now()) };
+    this.lastFrame = entry;
+    entry.frame.catch(() => {
+      if (this.lastFrame === entry) this.lastFrame = null;
+    });
+    return entry;
   }
 
   speakerPush(samples: Float32Array, sampleRate: number, channels: number): number {
