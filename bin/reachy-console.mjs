@@ -1,23 +1,58 @@
 #!/usr/bin/env node
-// Entry of the `reachy-console` command. In a source checkout it runs the TypeScript sources through tsx
-// (no build step, never stale); in a packaged build it runs the bundled out/main/cli.js.
+// Entry of the `reachy-console` command. Three forms (docs/ARCHITECTURE.md "Entry points"):
+// - out/cli/ (plain JavaScript, built by scripts/build-cli.mjs, shipped in the npm package by `prepack`): used when
+//   it is at least as new as every source file under src/main and src/shared, so it is never stale;
+// - otherwise the TypeScript sources through tsx (a source checkout: no build step);
+// - else out/main/cli.js (the Electron build), when there are no sources.
+// REACHY_CONSOLE_ENTRY=src|bundle forces one form (an error when it is missing).
 import './check-node.mjs';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dirname, join } from 'node:path';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const src = join(root, 'src', 'main', 'app', 'cli.ts');
+const bundle = join(root, 'out', 'cli', 'reachy-console.mjs');
 const built = join(root, 'out', 'main', 'cli.js');
 
+/** Newest mtime under a directory, its folders included (a deleted file changes its folder). A few ms. */
+function newest(dir) {
+  let t = statSync(dir).mtimeMs;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
+  }
+  return t;
+}
+
+function bundleIsFresh() {
+  if (!existsSync(bundle)) return false;
+  if (!existsSync(src)) return true;
+  const at = statSync(bundle).mtimeMs;
+  return newest(join(root, 'src', 'main')) <= at && newest(join(root, 'src', 'shared')) <= at;
+}
+
+const forced = process.env.REACHY_CONSOLE_ENTRY;
+if (forced !== undefined && forced !== 'src' && forced !== 'bundle') {
+  process.stderr.write(`reachy-console: REACHY_CONSOLE_ENTRY=${forced} is not allowed (allowed: src, bundle)\n`);
+  process.exit(2);
+}
+if ((forced === 'bundle' && !existsSync(bundle)) || (forced === 'src' && !existsSync(src))) {
+  process.stderr.write(`reachy-console: REACHY_CONSOLE_ENTRY=${forced} but ${forced === 'src' ? src : bundle} is missing` +
+    `${forced === 'bundle' ? ' (node scripts/build-cli.mjs builds it)' : ''}\n`);
+  process.exit(2);
+}
+
 let mod;
-if (existsSync(src)) {
+if (forced === 'bundle' || (forced === undefined && bundleIsFresh())) {
+  mod = await import(pathToFileURL(bundle).href);
+} else if (existsSync(src)) {
   const { tsImport } = await import('tsx/esm/api');
   mod = await tsImport(pathToFileURL(src).href, import.meta.url);
 } else if (existsSync(built)) {
   mod = await import(pathToFileURL(built).href);
 } else {
-  process.stderr.write('reachy-console: neither src/main/app/cli.ts nor out/main/cli.js found; run `npm run build`\n');
+  process.stderr.write('reachy-console: neither src/main/app/cli.ts nor out/cli nor out/main/cli.js found; run `node scripts/build-cli.mjs`\n');
   process.exit(1);
 }
 const code = await mod.main(process.argv.slice(2));
