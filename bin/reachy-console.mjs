@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Entry of the `reachy-console` command. Three forms (docs/ARCHITECTURE.md "Entry points"):
-// - out/cli/ (plain JavaScript, built by scripts/build-cli.mjs, shipped in the npm package by `prepack`): used when
-//   it is at least as new as every source file under src/main and src/shared, so it is never stale;
+// - out/cli/ (plain JavaScript, built by scripts/build-cli.mjs, shipped in the npm package by `prepack`): used in an
+//   installed package, and in a git checkout only when it is newer than every file and folder under src/main and
+//   src/shared, so a checkout never runs a stale bundle;
 // - otherwise the TypeScript sources through tsx (a source checkout: no build step);
 // - else out/main/cli.js (the Electron build), when there are no sources.
 // REACHY_CONSOLE_ENTRY=src|bundle forces one form (an error when it is missing).
@@ -27,7 +28,9 @@ function newest(dir) {
 
 function bundleIsFresh() {
   if (!existsSync(bundle)) return false;
-  if (!existsSync(src)) return true;
+  // An installed package (no .git): its bundle was built from its sources by prepack. Times cannot tell there (npm
+  // sets every file's mtime to 1985 and folders get the install time).
+  if (!existsSync(src) || !existsSync(join(root, '.git'))) return true;
   const at = statSync(bundle).mtimeMs;
   return newest(join(root, 'src', 'main')) <= at && newest(join(root, 'src', 'shared')) <= at;
 }

@@ -208,10 +208,11 @@ export class MotionController {
   }
 
   /**
-   * Waits for the daemon's start sequence (at most STARTUP_WAIT_MS); a command still waiting then is refused with
-   * the reason. Returns false when a stop or trip came during the wait (the command must not be sent).
+   * Waits for the daemon's start sequence (at most STARTUP_WAIT_MS; a stop or trip ends the wait early, and the
+   * caller's epoch check then drops the command); a command still waiting after that is refused with the reason.
    */
-  private async startupOver(what: string, epoch: number): Promise<boolean> {
+  private async startupOver(what: string): Promise<void> {
+    const epoch = this.epoch;
     const s = this.startup;
     if (s) {
       let wake = (): void => undefined;
@@ -225,8 +226,7 @@ export class MotionController {
         this.startupWaiters.delete(wake);
       }
     }
-    if (epoch !== this.epoch) return false;
-    if (this.startup) {
+    if (epoch === this.epoch && this.startup) {
       this.guard(() => {
         throw new DriverRefusal(
           'daemon',
@@ -234,7 +234,6 @@ export class MotionController {
         );
       });
     }
-    return true;
   }
 
   observed(): RobotState | null {
@@ -296,10 +295,8 @@ export class MotionController {
   command(owner: string, what: string, build: (basis: MotionBasis) => MotionPlan): Promise<MotionResult> {
     return this.exclusive(async () => {
       const epoch = this.epoch;
-      if (!(await this.startupOver(what, epoch))) {
-        this.log.info(`${what} dropped: stop_motion or an interlock trip came while the daemon was starting`);
-        return { transport: 'realtime' as const, record: { kind: what }, outcome: Promise.resolve('cancelled' as const) };
-      }
+      // A stop or trip during this wait is seen below, as for any command planned before one (epoch).
+      await this.startupOver(what);
       const { plan, target } = this.guard(() => {
         this.mirror.interlock.assertSafe(what);
         const obs = this.daemon.latestState();
@@ -365,7 +362,7 @@ export class MotionController {
   play(owner: string, what: 'wake_up' | 'goto_sleep', record: JsonObject): Promise<MoveHandle | null> {
     return this.exclusive(async () => {
       const epoch = this.epoch;
-      if (!(await this.startupOver(what, epoch))) return null;
+      await this.startupOver(what);
       this.guard(() => {
         this.mirror.interlock.assertSafe(what);
         this.mirror.lease.claim(owner, what);
