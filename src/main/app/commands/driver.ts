@@ -223,8 +223,10 @@ export async function runDriver(argv: string[], baseEnv: NodeJS.ProcessEnv = pro
     sim = started;
     target = targetForSimulator(started);
     log.info(`simulator listening on ${started.url}`);
-    // The simulated daemon plays its start-up wake_up (about 2 s) as the real one does; the driver serves meanwhile
-    // and holds motion until the daemon reports "running" (MotionController.watchDaemonStart, docs/SAFETY.md).
+    // Its backend up (the first control tick, ~20 ms): before it /ws/sdk refuses (1013) and the driver would start
+    // tripped. Not its start-up wake_up (about 2 s, as the real daemon plays it): the driver serves meanwhile and
+    // holds motion until the daemon reports "running" (MotionController.watchDaemonStart, docs/SAFETY.md).
+    await started.ready();
     if (p.media) {
       try {
         const { attachSimMedia } = await import('../../sim/media');
