@@ -4,7 +4,7 @@
  * never sent into the wake_up, which would drop it (docs/SAFETY.md "Daemon start-up").
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { startStack, type Stack } from './stack';
+import { startStack, until, type Stack } from './stack';
 
 const ID = 'reachy-startup-1';
 let stack: Stack | null = null;
@@ -45,4 +45,26 @@ describe('driver and a daemon still starting', () => {
     expect(await sim.running(15_000)).toBe(true);
     expect(sim.targetLog().filter((e) => e.source !== 'internal' && e.kind === 'goto')).toEqual([]);
   }, 30_000);
+
+  it('a daemon that comes back still starting holds motion again, and a command still held after 5 s is refused with the reason', async () => {
+    stack = await startStack({ deviceId: ID, sim: { mode: 'robot', wakeUpOnStart: false } });
+    const { sim, client, driver } = stack;
+    expect(await sim.running(15_000)).toBe(true);
+    // A daemon stuck in its start sequence, seen when the link comes back (the driver reads the state on link-up).
+    sim.core.state = 'starting';
+    const states: string[] = [];
+    const off = driver.onLinkChange(() => states.push(driver.link()));
+    sim.faults.dropSdkClients();
+    await until(() => states.includes('connected'), 10_000);
+    off();
+    // The link loss tripped the interlock; reset it so that only the start-up hold is left.
+    await client.invoke(ID, 'reset_interlock', { reason: 'test: link back' });
+    await expect(client.invoke(ID, 'look_at_world', { yaw: 5, duration_s: 0.3 }, { timeoutMs: 20_000 })).rejects.toThrow(
+      /look_at_world refused: the robot daemon is still starting/,
+    );
+    expect(sim.targetLog().filter((e) => e.source !== 'internal')).toEqual([]);
+    // Once it runs, motion is admitted again.
+    sim.core.state = 'running';
+    await until(async () => ((await client.invoke(ID, 'look_at_world', { yaw: 5, duration_s: 0.3, wait: true }, { timeoutMs: 20_000 })) as { status?: string }).status === 'completed', 10_000, 200);
+  }, 40_000);
 });
