@@ -174,11 +174,6 @@ export class MotionController {
     this.startup = p;
   }
 
-  /** True while motion waits for the daemon's start sequence. */
-  daemonStarting(): boolean {
-    return this.startup !== null;
-  }
-
   private async followStartup(): Promise<void> {
     const deadline = Date.now() + STARTUP_FOLLOW_MS;
     let announced = false;
