@@ -1,24 +1,23 @@
 #!/usr/bin/env node
-// Entry of the `reachy-console` command. In a source checkout it runs the TypeScript sources through tsx
-// (no build step, never stale); in a packaged build it runs the bundled out/main/cli.js.
+// Entry of the `reachy-console` command: the out/cli bundle in an installed package (or a fresh one in a checkout),
+// else the TypeScript sources through tsx; see bin/entry.mjs and docs/ARCHITECTURE.md "Entry points".
 import './check-node.mjs';
-import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dirname, join } from 'node:path';
+import { chooseEntry } from './entry.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const src = join(root, 'src', 'main', 'app', 'cli.ts');
-const built = join(root, 'out', 'main', 'cli.js');
-
+const entry = chooseEntry(root);
+if ('error' in entry) {
+  process.stderr.write(`reachy-console: ${entry.error}\n`);
+  process.exit(2);
+}
 let mod;
-if (existsSync(src)) {
+if (entry.form === 'src') {
   const { tsImport } = await import('tsx/esm/api');
-  mod = await tsImport(pathToFileURL(src).href, import.meta.url);
-} else if (existsSync(built)) {
-  mod = await import(pathToFileURL(built).href);
+  mod = await tsImport(pathToFileURL(entry.path).href, import.meta.url);
 } else {
-  process.stderr.write('reachy-console: neither src/main/app/cli.ts nor out/main/cli.js found; run `npm run build`\n');
-  process.exit(1);
+  mod = await import(pathToFileURL(entry.path).href);
 }
 const code = await mod.main(process.argv.slice(2));
 if (typeof mod.finish === 'function') mod.finish(code);

@@ -10,10 +10,16 @@ import type { MeshClient } from '../../src/main/mesh/types';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 
+/** How bin/reachy-console.mjs runs the CLI: the TypeScript sources through tsx, or the out/cli bundle. */
+export type CliForm = 'src' | 'bundle';
+
 export interface DriverProc {
   deviceId: string;
+  form: CliForm;
   pid: number;
   client: MeshClient;
+  /** performance.now() at spawn (this process's clock). */
+  spawnedAt: number;
   /** Spawn to the driver's "Subscribed to commands" log line. */
   readyLineMs: number;
   /** Spawn to the driver's first log line: node start-up and loading the CLI's modules (tsx compiles them). */
@@ -44,7 +50,15 @@ export function cpuSeconds(pid: number): number {
   }
 }
 
-export async function spawnDriver(natsUrl: string, opts: { deviceId?: string; media?: boolean; stateHz?: number } = {}): Promise<DriverProc> {
+/**
+ * `form` (default 'src', a source checkout) is forced with REACHY_CONSOLE_ENTRY so a fresh out/cli bundle in the
+ * checkout cannot change what a bench measures without saying so.
+ */
+export async function spawnDriver(
+  natsUrl: string,
+  opts: { deviceId?: string; media?: boolean; stateHz?: number; form?: CliForm } = {},
+): Promise<DriverProc> {
+  const form = opts.form ?? 'src';
   const deviceId = opts.deviceId ?? 'bench-reachy-1';
   const args = ['bin/reachy-console.mjs', 'driver', '--sim', '--device-id', deviceId, '--messaging-url', natsUrl, '--allow-insecure', '--discovery-mode', 'd2d'];
   if (opts.media === false) args.push('--no-media');
@@ -52,7 +66,7 @@ export async function spawnDriver(natsUrl: string, opts: { deviceId?: string; me
   const t0 = performance.now();
   const child: ChildProcess = spawn(process.execPath, args, {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', REACHY_MINI_DRIVER_LOG_LEVEL: 'info' },
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', REACHY_MINI_DRIVER_LOG_LEVEL: 'info', REACHY_CONSOLE_ENTRY: form },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let err = '';
@@ -89,5 +103,5 @@ export async function spawnDriver(natsUrl: string, opts: { deviceId?: string; me
       await new Promise((r) => setTimeout(r, 20));
     }
   }
-  return { deviceId, pid: child.pid!, client, readyLineMs, firstLogMs, firstReplyMs, stderr: () => err, close };
+  return { deviceId, form, spawnedAt: t0, pid: child.pid!, client, readyLineMs, firstLogMs, firstReplyMs, stderr: () => err, close };
 }

@@ -11,8 +11,8 @@ export async function startBundledSimulator(opts: { port?: number; mode: 'robot'
   // wake_up at start, as the real daemon does, so a newcomer sees the robot move at once.
   const sim = await startSimulator({ port: opts.port ?? 0, host: '127.0.0.1', mode: opts.mode, wakeUpOnStart: true, noMedia: !media });
   await sim.ready();
-  // Bounded wait for the start-up wake_up, so the first operator command is not overridden by it.
-  await sim.running(8000);
+  // No wait for the start-up wake_up (about 2 s): the driver holds motion until the daemon runs (docs/SAFETY.md
+  // "Daemon start-up"), so the console shows the robot waking up and the first operator command runs after it.
   let simMedia: { close(): Promise<void> } | null = null;
   if (media) {
     try {

@@ -15,7 +15,7 @@ export interface SimStackOptions {
   deviceId?: string;
   logger?: Logger;
   mode?: 'robot' | 'mockup';
-  /** Run the daemon's wake_up at start and wait until it is done (default true). */
+  /** Run the daemon's wake_up at start (default true); the driver holds motion until it is done. */
   wakeUp?: boolean;
   /** Attach the simulator's camera/microphone (default true). WebRTC is not started here. */
   media?: boolean;
@@ -61,8 +61,8 @@ export async function startSimStack(opts: SimStackOptions = {}): Promise<SimStac
       const media = await attachSimMedia(sim, { webrtc: false, logger: log.child('sim-media') });
       closers.push(() => media.close());
     }
-    // The driver trips its interlock when the daemon is not up at start.
-    if (wakeUp && !(await sim.running(15_000))) log.warn(`simulator daemon not running after 15 s (state ${sim.core.state}); starting the driver anyway`);
+    // sim.ready() above: the driver trips its interlock when the daemon's backend is not up at start. Its start-up
+    // wake_up (about 2 s) is not awaited: the driver holds motion until the daemon runs (docs/SAFETY.md).
     const local = createLocalMesh();
     const driverConn = local.connect();
     closers.push(() => driverConn.close());

@@ -196,6 +196,8 @@ export function createReachyDriver(opts: ReachyDriverOptions): ReachyDriver {
       mirror.interlock.trip(`robot daemon link lost${state.error ? `: ${state.error}` : ''}`, 'daemon');
     } else if (state.status === 'connected' && prev !== 'connected') {
       log.info(`daemon link up (${state.transport}) at ${daemon.target.baseUrl}`);
+      // A (re)started daemon may still run its start sequence (wake_up): motion waits for it.
+      motion.watchDaemonStart();
     }
   }
 
@@ -258,6 +260,9 @@ export function createReachyDriver(opts: ReachyDriverOptions): ReachyDriver {
       const link = daemon.connection();
       if (link.status === 'lost') {
         mirror.interlock.trip(`robot daemon unreachable at start${link.error ? `: ${link.error}` : ''}`, 'daemon');
+      } else if (link.status === 'connected') {
+        // A daemon started with the driver (systemd, --sim) may still play its start-up wake_up: motion waits for it.
+        motion.watchDaemonStart();
       }
 
       // Joint stream log: first sample, then stalls/recoveries are visible through the link state and heartbeat.

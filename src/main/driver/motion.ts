@@ -29,6 +29,11 @@ import { DriverRefusal } from './limits';
 import type { StateMirror } from './state-mirror';
 
 const DEG = 180 / Math.PI;
+/** How long one motion command waits for the daemon's start sequence before it is refused (ms). */
+const STARTUP_WAIT_MS = 5_000;
+/** How long the driver follows a daemon that stays "starting" (ms); afterwards commands go to it as they come. */
+const STARTUP_FOLLOW_MS = 60_000;
+const STARTUP_POLL_MS = 100;
 
 export interface MotionOptions {
   daemon: DaemonClient;
@@ -125,6 +130,14 @@ export class MotionController {
   /** Realtime targets handed to the daemon so far (a stop's hold must not override a newer command). */
   private sends = 0;
   private lock: Promise<unknown> = Promise.resolve();
+  /**
+   * Set while the daemon reports state "starting" (its start sequence, wake_up included, runs): a move sent then is
+   * dropped by the daemon, so motion waits for the end of it. See docs/SAFETY.md "Daemon start-up".
+   */
+  private startup: Promise<void> | null = null;
+  /** Wakes commands waiting for the start sequence (a stop or trip ends their wait). */
+  private readonly startupWaiters = new Set<() => void>();
+  private closed = false;
 
   constructor(private readonly opts: MotionOptions) {
     this.daemon = opts.daemon;
@@ -149,6 +162,76 @@ export class MotionController {
 
   get stats(): RealtimeCoalescer<RealtimeTarget>['stats'] {
     return this.coalescer.stats;
+  }
+
+  /**
+   * Called when the daemon link comes up: asks the daemon's state once and, while it is "starting", follows it
+   * (a status read every 100 ms) so that motion waits for its start sequence instead of being dropped by it.
+   */
+  watchDaemonStart(): void {
+    if (this.startup || this.closed) return;
+    const p: Promise<void> = this.followStartup().finally(() => {
+      if (this.startup === p) this.startup = null;
+      for (const w of this.startupWaiters) w();
+    });
+    this.startup = p;
+  }
+
+  private async followStartup(): Promise<void> {
+    const deadline = Date.now() + STARTUP_FOLLOW_MS;
+    let announced = false;
+    while (!this.closed) {
+      let state: string;
+      try {
+        state = (await withTimeout(this.daemon.daemonStatus(), 2000, 'daemon status did not answer within 2 s')).state;
+      } catch (e) {
+        // Unknown: the other admission checks (link, observed state) still apply, and the daemon answers moves itself.
+        if (announced) this.log.warn(`daemon start-up: status unreadable (${errorMessage(e)}); motion no longer waits for it`);
+        return;
+      }
+      if (state !== 'starting') {
+        if (announced) this.log.info(`robot daemon ${state}: its start sequence is over, motion admitted`);
+        return;
+      }
+      if (!announced) {
+        announced = true;
+        this.log.info('robot daemon still starting (its start sequence, e.g. wake_up, runs): motion waits for it');
+      }
+      if (Date.now() > deadline) {
+        this.log.warn(`robot daemon still starting after ${STARTUP_FOLLOW_MS / 1000} s; motion no longer waits for it`);
+        return;
+      }
+      await new Promise((r) => setTimeout(r, STARTUP_POLL_MS));
+    }
+  }
+
+  /**
+   * Waits for the daemon's start sequence (at most STARTUP_WAIT_MS; a stop or trip ends the wait early, and the
+   * caller's epoch check then drops the command); a command still waiting after that is refused with the reason.
+   */
+  private async startupOver(what: string): Promise<void> {
+    const epoch = this.epoch;
+    const s = this.startup;
+    if (s) {
+      let wake = (): void => undefined;
+      const woken = new Promise<void>((r) => (wake = r));
+      this.startupWaiters.add(wake);
+      const timer = setTimeout(wake, STARTUP_WAIT_MS);
+      try {
+        await Promise.race([s, woken]);
+      } finally {
+        clearTimeout(timer);
+        this.startupWaiters.delete(wake);
+      }
+    }
+    if (epoch === this.epoch && this.startup) {
+      this.guard(() => {
+        throw new DriverRefusal(
+          'daemon',
+          `${what} refused: the robot daemon is still starting (its start sequence, e.g. wake_up, runs and would drop the move); try again in a moment`,
+        );
+      });
+    }
   }
 
   observed(): RobotState | null {
@@ -210,6 +293,8 @@ export class MotionController {
   command(owner: string, what: string, build: (basis: MotionBasis) => MotionPlan): Promise<MotionResult> {
     return this.exclusive(async () => {
       const epoch = this.epoch;
+      // A stop or trip during this wait is seen below, as for any command planned before one (epoch).
+      await this.startupOver(what);
       const { plan, target } = this.guard(() => {
         this.mirror.interlock.assertSafe(what);
         const obs = this.daemon.latestState();
@@ -275,6 +360,7 @@ export class MotionController {
   play(owner: string, what: 'wake_up' | 'goto_sleep', record: JsonObject): Promise<MoveHandle | null> {
     return this.exclusive(async () => {
       const epoch = this.epoch;
+      await this.startupOver(what);
       this.guard(() => {
         this.mirror.interlock.assertSafe(what);
         this.mirror.lease.claim(owner, what);
@@ -527,10 +613,13 @@ export class MotionController {
     const a = this.active;
     this.active = null;
     a?.abort(`stopped (${reason})`);
+    for (const w of this.startupWaiters) w();
     this.mirror.stopped();
   }
 
   close(): void {
+    this.closed = true;
+    for (const w of this.startupWaiters) w();
     this.coalescer.close();
   }
 }

@@ -39,8 +39,16 @@ export interface ConfigRequest {
   callLogFile?: string;
 }
 
-/** Absolute path of bin/reachy-console.mjs in this install. */
+/** Absolute path of bin/reachy-console.mjs in this install (from the sources or from the out/cli bundle). */
 export function binPath(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 8; i++) {
+    const candidate = join(dir, 'bin', 'reachy-console.mjs');
+    if (existsSync(candidate)) return candidate;
+    const parent = dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
   return resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'bin', 'reachy-console.mjs');
 }
 

@@ -1,13 +1,18 @@
 /**
  * Robot discovery for the console's connect dialog: browses `_reachy-mini._tcp` over mDNS (docs/DAEMON.md §12).
  */
-import { Bonjour } from 'bonjour-service';
-import type { Service } from 'bonjour-service';
+import { createRequire } from 'node:module';
+import type { Bonjour as BonjourClass, Service } from 'bonjour-service';
 import { createLogger } from '../log';
 import { makeTarget } from './target';
 import type { DaemonTarget } from './types';
 
 const log = createLogger('reachy/mdns');
+
+/** bonjour-service (mDNS) loads on first use: the commands that never browse or advertise do not pay for it. */
+function bonjourClass(): typeof BonjourClass {
+  return (createRequire(import.meta.url)('bonjour-service') as typeof import('bonjour-service')).Bonjour;
+}
 
 export interface DiscoveredRobot {
   /** Instance name (the robot name). */
@@ -38,7 +43,7 @@ export interface RobotBrowser {
 
 /** Live browse; `onChange` fires whenever a robot appears or leaves. */
 export function browseRobots(onChange?: (robots: DiscoveredRobot[]) => void): RobotBrowser {
-  const bonjour = new Bonjour({}, (err: Error) => log.warn(`mDNS error: ${err.message}`));
+  const bonjour = new (bonjourClass())({}, (err: Error) => log.warn(`mDNS error: ${err.message}`));
   const found = new Map<string, DiscoveredRobot>();
   const browser = bonjour.find({ type: 'reachy-mini', protocol: 'tcp' });
   const emit = (): void => onChange?.([...found.values()]);

@@ -3,7 +3,7 @@
  * well-known schemas where one fits (camera frames, transforms, logs) so Foxglove Studio shows them in its image,
  * 3D and log panels. The live Foxglove bridge serves the same channels.
  */
-import { CompressedImage, FrameTransforms, Log } from '@foxglove/schemas/jsonschema';
+import { CompressedImage, FrameTransforms, Log } from '@foxglove/schemas/jsonschema.js';
 import { mulMat3, poseToMat4, rotZ3, transposeMat3, mulMat3Vec, rotationOf, type Mat3, type Mat4 } from '../../shared/kinematics';
 import { R_HEAD_CAM } from '../../shared/camera-model';
 

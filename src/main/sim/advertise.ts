@@ -2,17 +2,23 @@
  * Optional mDNS advertisement of the simulator as `_reachy-mini._tcp` (docs/DAEMON.md §12), so the console's robot
  * discovery finds it like a real robot. Off by default (tests never multicast).
  */
-import { Bonjour } from 'bonjour-service';
+import { createRequire } from 'node:module';
+import type { Bonjour as BonjourClass } from 'bonjour-service';
 import { createLogger } from '../log';
 
 const log = createLogger('sim/mdns');
+
+/** bonjour-service (mDNS) loads on first use: the commands that never browse or advertise do not pay for it. */
+function bonjourClass(): typeof BonjourClass {
+  return (createRequire(import.meta.url)('bonjour-service') as typeof import('bonjour-service')).Bonjour;
+}
 
 export interface Advertisement {
   stop(): void;
 }
 
 export function advertiseSimulator(o: { name: string; port: number; version: string; address?: string }): Advertisement {
-  const bonjour = new Bonjour({}, (err: Error) => log.warn(`mDNS error: ${err.message}`));
+  const bonjour = new (bonjourClass())({}, (err: Error) => log.warn(`mDNS error: ${err.message}`));
   bonjour.publish({
     name: o.name,
     type: 'reachy-mini',

@@ -1,7 +1,7 @@
 /**
- * The package installs where Claude runs it: `npm pack`, then `npm install -g --prefix <tmp> <tarball>`, then
- * `<tmp>/bin/reachy-console mcp --sim` started from a folder outside the checkout answers tools/list and a tool
- * call. The install prefers npm's cache (filled by `npm ci`) and asks the registry only for what is missing;
+ * The package installs where Claude runs it: `npm pack` (its prepack builds the out/cli bundle), then
+ * `npm install -g --prefix <tmp> <tarball>`, then `<tmp>/bin/reachy-console mcp --sim` started from a folder outside
+ * the checkout answers tools/list and a tool call, running the bundle. The install prefers npm's cache (filled by `npm ci`) and asks the registry only for what is missing;
  * without any registry it falls back to the unpacked tarball with the checkout's node_modules (the same package
  * files and bin, only the dependency download skipped), and says so.
  */
@@ -9,6 +9,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, symlinkSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -29,7 +30,9 @@ describe('npm pack + global install into a temp prefix', () => {
     const packed = await run('npm', ['pack', '--json', '--pack-destination', packDir], { cwd: ROOT, timeout: 60_000, maxBuffer: 16 * 1024 * 1024 });
     const [info] = JSON.parse(packed.stdout) as Array<{ filename: string; files: Array<{ path: string }> }>;
     const files = info.files.map((f) => f.path);
-    expect(files).toEqual(expect.arrayContaining(['bin/reachy-console.mjs', 'src/main/app/cli.ts', 'src/main/mcp/server.ts', 'package.json', 'README.md']));
+    expect(files).toEqual(
+      expect.arrayContaining(['bin/reachy-console.mjs', 'bin/entry.mjs', 'out/cli/reachy-console.mjs', 'src/main/app/cli.ts', 'src/main/mcp/server.ts', 'package.json', 'README.md']),
+    );
     expect(files.some((f) => f.startsWith('tests/'))).toBe(false);
     const tarball = join(packDir, readdirSync(packDir).find((f) => f.endsWith('.tgz')) ?? 'missing.tgz');
 
@@ -55,6 +58,12 @@ describe('npm pack + global install into a temp prefix', () => {
       symlinkSync(join(pkg, 'bin', 'reachy-console.mjs'), bin);
     }
     expect(existsSync(bin)).toBe(true);
+    // The installed package runs the bundle prepack built (no TypeScript compiled at start).
+    const pkgRoot = join(prefix, 'lib', 'node_modules', 'reachy-mini-console');
+    const { chooseEntry } = (await import(pathToFileURL(join(pkgRoot, 'bin', 'entry.mjs')).href)) as {
+      chooseEntry(root: string, env?: Record<string, string | undefined>): { form?: string };
+    };
+    expect(chooseEntry(pkgRoot, {}).form).toBe('bundle');
 
     const elsewhere = join(work, 'elsewhere');
     mkdirSync(elsewhere);

@@ -223,9 +223,10 @@ export async function runDriver(argv: string[], baseEnv: NodeJS.ProcessEnv = pro
     sim = started;
     target = targetForSimulator(started);
     log.info(`simulator listening on ${started.url}`);
-    // Serve only once the simulated daemon's start-up wake_up is over: a move sent during it is dropped by the
-    // daemon (and now honestly reported as failed), so the first caller would see its command lost.
-    if (!(await started.running(15_000))) log.warn('simulator daemon not running after 15 s; serving anyway');
+    // Its backend up (the first control tick, ~20 ms): before it /ws/sdk refuses (1013) and the driver would start
+    // tripped. Not its start-up wake_up (about 2 s, as the real daemon plays it): the driver serves meanwhile and
+    // holds motion until the daemon reports "running" (MotionController.watchDaemonStart, docs/SAFETY.md).
+    await started.ready();
     if (p.media) {
       try {
         const { attachSimMedia } = await import('../../sim/media');
