@@ -5,11 +5,11 @@
  * `state_event` show `snapshot()`; the Device Connect `status.availability` derives from it.
  */
 import type { JsonObject } from '../../shared/wire';
-import type { DaemonClient, MoveOutcome } from '../reachy';
+import type { DaemonClient, MoveOutcome, RobotState } from '../reachy';
 import type { DriverStateAccess, MediaStatePatch } from './function-group';
 import { Interlock } from './interlock';
 import { LeaseTable } from './lease';
-import { observedView } from './pose';
+import { observedView, type ObservedView } from './pose';
 
 export type ExecutionState = 'idle' | 'moving' | 'error';
 export type Availability = 'idle' | 'busy' | 'error';
@@ -167,8 +167,38 @@ export class StateMirror implements DriverStateAccess {
   }
 
   snapshot(): JsonObject {
-    const link = this.opts.daemon.connection();
-    const observed = this.opts.daemon.latestState();
+    const pose = this.observedPose();
+    return { ...this.snapshotHead(), current_pose: pose ? pose.view : null, ...this.snapshotTail() } as JsonObject;
+  }
+
+  /**
+   * `snapshot()` and its JSON text, for get_status: the observed pose (most of the numbers) is converted and
+   * serialised once per stream sample, everything else is read afresh on every call.
+   */
+  snapshotWithJson(): { value: JsonObject; json: string } {
+    const head = this.snapshotHead();
+    const tail = this.snapshotTail();
+    const pose = this.observedPose();
+    const value = { ...head, current_pose: pose ? pose.view : null, ...tail } as JsonObject;
+    // Both halves always have keys (device_id, daemon_link), so the splice is `{head,"current_pose":…,tail}`.
+    const json = JSON.stringify(head).slice(0, -1) + ',"current_pose":' + (pose ? pose.json : 'null') + ',' + JSON.stringify(tail).slice(1);
+    return { value, json };
+  }
+
+  /** The view of the latest stream sample (frozen: shared by every read until the next sample) and its JSON. */
+  observedPose(): { view: ObservedView; json: string } | null {
+    const s = this.opts.daemon.latestState();
+    if (!s) return null;
+    if (this.pose?.state !== s) {
+      const view = deepFreeze(observedView(s));
+      this.pose = { state: s, view, json: JSON.stringify(view) };
+    }
+    return this.pose;
+  }
+
+  private pose: { state: RobotState; view: ObservedView; json: string } | null = null;
+
+  private snapshotHead(): JsonObject {
     return {
       device_id: this.opts.deviceId,
       ...this.lease.snapshot(),
@@ -179,7 +209,12 @@ export class StateMirror implements DriverStateAccess {
       ...this.interlock.snapshot(),
       availability: this.availability(),
       target_pose: this.target,
-      current_pose: observed ? observedView(observed) : null,
+    } as JsonObject;
+  }
+
+  private snapshotTail(): JsonObject {
+    const link = this.opts.daemon.connection();
+    return {
       daemon_link: {
         status: link.status,
         transport: link.transport,
@@ -193,4 +228,12 @@ export class StateMirror implements DriverStateAccess {
       last_error_at: this.lastError ? this.lastError.ts / 1000 : null,
     } as JsonObject;
   }
+}
+
+function deepFreeze<T>(o: T): T {
+  if (o !== null && typeof o === 'object' && !Object.isFrozen(o)) {
+    for (const v of Object.values(o)) deepFreeze(v);
+    Object.freeze(o);
+  }
+  return o;
 }
