@@ -29,7 +29,7 @@ import { createLogger, type Logger } from '../log';
 import { envNumber } from './config';
 import { DEFAULT_ANNOUNCER_TIMING, PresenceAnnouncer, type AnnouncerTiming } from './announcer';
 import { bytesToString, oversizeBytes, type MeshConnection, type MeshMessage, type MeshSubscription } from './connection';
-import { invokeStarted } from './observe';
+import { hasInvokeObservers, invokeStarted } from './observe';
 import { Registrar } from './registrar';
 import { jsonTextOf } from './result-json';
 import {
@@ -502,15 +502,9 @@ export class DeviceRuntime implements DeviceRuntimeHandle {
         };
       }
     }
-    const observed = invokeStarted({
-      side: 'device',
-      deviceId: this.deviceId,
-      fn: method,
-      params,
-      sourceDevice: ctx.sourceDevice ?? null,
-      caller: null,
-      rpcId: id,
-    });
+    const observed = hasInvokeObservers()
+      ? invokeStarted({ side: 'device', deviceId: this.deviceId, fn: method, params, sourceDevice: ctx.sourceDevice ?? null, caller: null, rpcId: id })
+      : null;
     this.invoke(entry, id, params, ctx, answerTo, observed);
   };
 
