@@ -120,17 +120,29 @@ export function createReachyDriver(opts: ReachyDriverOptions): ReachyDriver {
   );
 
   const counters: DriverCounters = { invokes: 0, errors: 0, stateEvents: 0, trips: 0 };
+  const refused = (name: string, e: unknown): void => {
+    counters.errors++;
+    log.debug(`${name} refused: ${errorMessage(e)}`);
+  };
+  // A handler that answers synchronously (a state read from the mirror) stays synchronous: no promise per call.
   const counted = (f: DeviceFunction): DeviceFunction => ({
     ...f,
-    handler: async (params: unknown, c: FunctionContext) => {
+    handler: (params: unknown, c: FunctionContext) => {
       counters.invokes++;
+      let out: unknown;
       try {
-        return await f.handler(params, c);
+        out = f.handler(params, c);
       } catch (e) {
-        counters.errors++;
-        log.debug(`${f.name} refused: ${errorMessage(e)}`);
+        refused(f.name, e);
         throw e;
       }
+      if (out !== null && typeof out === 'object' && typeof (out as PromiseLike<unknown>).then === 'function') {
+        return Promise.resolve(out).catch((e: unknown) => {
+          refused(f.name, e);
+          throw e;
+        });
+      }
+      return out;
     },
   });
 

@@ -10,7 +10,7 @@ import { errorMessage } from '../../shared/errors';
 import { z } from 'zod';
 import { rad2deg } from '../../shared/kinematics';
 import type { JsonObject } from '../../shared/wire';
-import type { DeviceFunction } from '../mesh';
+import { withJsonText, type DeviceFunction } from '../mesh';
 import type { DaemonClient, DaemonStatusDoc, RobotState } from '../reachy';
 import { declare, type DriverContext } from './context';
 import { withTimeout } from './motion';
@@ -57,6 +57,25 @@ const provenance = (f: Fresh): JsonObject => ({ source: f.source, age_ms: f.age_
 
 export function stateFunctions(ctx: DriverContext): DeviceFunction[] {
   const { daemon, mirror } = ctx;
+
+  // The daemon part of get_status per pushed document (about one a second), trimmed or whole, frozen and serialised.
+  let docCache: { doc: DaemonStatusDoc; verbose: boolean; value: JsonObject; json: string } | null = null;
+  const pushedDoc = (doc: DaemonStatusDoc, verbose: boolean): { value: JsonObject; json: string } => {
+    if (docCache?.doc !== doc || docCache.verbose !== verbose) {
+      const value = Object.freeze(verbose ? ({ ...doc } as JsonObject) : trimStatus(doc));
+      docCache = { doc, verbose, value, json: JSON.stringify(value) };
+    }
+    return docCache;
+  };
+  const statusReply = (daemonDoc: { value: JsonObject; json: string }, prov: JsonObject): JsonObject => {
+    const ds = mirror.snapshotWithJson();
+    const c = daemon.connection();
+    const link = { status: c.status, transport: c.transport, error: c.error ?? null };
+    const value: JsonObject = { daemon: daemonDoc.value, driver_state: ds.value, link, ...prov };
+    // Same keys in the same order as `value`: the text is exactly JSON.stringify(value).
+    const json = '{"daemon":' + daemonDoc.json + ',"driver_state":' + ds.json + ',"link":' + JSON.stringify(link) + ',' + JSON.stringify(prov).slice(1);
+    return withJsonText(value, json);
+  };
   return [
     declare({
       name: 'get_status',
@@ -69,34 +88,25 @@ export function stateFunctions(ctx: DriverContext): DeviceFunction[] {
         'pushes about once a second) or "daemon" (asked over REST because that copy was stale, see stale), age_ms: age ' +
         'of the daemon status}. Call it before moving to see who holds the lease and whether the interlock is tripped.',
       params: statusParams,
-      handler: async (p) => {
+      // From the pushed status (the usual case) it answers synchronously, from cached, already serialised pieces.
+      handler: (p) => {
         const verbose = p.verbose === true;
         const pushed = daemon.pushedStatus();
         const age = pushed ? Math.max(0, Date.now() - pushed.receivedAt) : null;
-        let doc: JsonObject;
-        let prov: JsonObject;
-        if (pushed && age !== null && age <= STATUS_STALE_MS) {
-          doc = verbose ? ({ ...pushed.doc } as JsonObject) : trimStatus(pushed.doc);
-          prov = { source: 'mirror', age_ms: age };
-        } else {
-          const stale = pushed
-            ? `pushed daemon status is ${age} ms old (limit ${STATUS_STALE_MS} ms); read from the daemon`
-            : 'no daemon status pushed on this link; read from the daemon';
+        if (pushed && age !== null && age <= STATUS_STALE_MS) return statusReply(pushedDoc(pushed.doc, verbose), { source: 'mirror', age_ms: age });
+        const stale = pushed
+          ? `pushed daemon status is ${age} ms old (limit ${STATUS_STALE_MS} ms); read from the daemon`
+          : 'no daemon status pushed on this link; read from the daemon';
+        return (async () => {
+          let doc: JsonObject;
           try {
             const d = await withTimeout(daemon.daemonStatus(), REST_TIMEOUT_MS, 'daemon status did not answer within 2 s');
             doc = verbose ? ({ ...d } as JsonObject) : trimStatus(d);
           } catch (e) {
             doc = { error: errorMessage(e) };
           }
-          prov = { source: 'daemon', age_ms: 0, stale };
-        }
-        const link = daemon.connection();
-        return {
-          daemon: doc,
-          driver_state: mirror.snapshot(),
-          link: { status: link.status, transport: link.transport, error: link.error ?? null },
-          ...prov,
-        };
+          return statusReply({ value: doc, json: JSON.stringify(doc) }, { source: 'daemon', age_ms: 0, stale });
+        })();
       },
     }),
     declare({

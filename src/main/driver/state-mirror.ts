@@ -5,11 +5,11 @@
  * `state_event` show `snapshot()`; the Device Connect `status.availability` derives from it.
  */
 import type { JsonObject } from '../../shared/wire';
-import type { DaemonClient, MoveOutcome } from '../reachy';
+import type { DaemonClient, MoveOutcome, RobotState } from '../reachy';
 import type { DriverStateAccess, MediaStatePatch } from './function-group';
-import { Interlock } from './interlock';
-import { LeaseTable } from './lease';
-import { observedView } from './pose';
+import { Interlock, type InterlockSnapshot } from './interlock';
+import { LeaseTable, type LeaseSnapshot } from './lease';
+import { observedView, type ObservedView } from './pose';
 
 export type ExecutionState = 'idle' | 'moving' | 'error';
 export type Availability = 'idle' | 'busy' | 'error';
@@ -21,6 +21,17 @@ export interface ActiveMove {
   started_at: number;
   duration_s: number | null;
 }
+
+type SnapshotHead = { device_id: string } & LeaseSnapshot & {
+  execution_state: ExecutionState;
+  asleep: boolean;
+  active_move: ActiveMove | null;
+  last_move: (MoveOutcome & { kind: string; finished_at: number }) | null;
+} & InterlockSnapshot & { availability: Availability; target_pose: JsonObject | null };
+
+type SnapshotTail = {
+  daemon_link: { status: string; transport: string; since: number; attempts: number; error: string | null };
+} & MediaStatePatch & { last_error: string | null; last_error_kind: string | null; last_error_at: number | null };
 
 export interface StateMirrorOptions {
   deviceId: string;
@@ -167,30 +178,108 @@ export class StateMirror implements DriverStateAccess {
   }
 
   snapshot(): JsonObject {
+    return this.snapshotParts().value;
+  }
+
+  /**
+   * `snapshot()` and its JSON text, for get_status: the observed pose (most of the numbers) is converted and
+   * serialised once per stream sample, everything else is read afresh on every call.
+   */
+  snapshotWithJson(): { value: JsonObject; json: string } {
+    const { value, head, pose, tail } = this.snapshotParts();
+    // Both halves always have keys (device_id, daemon_link), so the splice is `{head,"current_pose":…,tail}`.
+    const json = JSON.stringify(head).slice(0, -1) + ',"current_pose":' + (pose ? pose.json : 'null') + ',' + JSON.stringify(tail).slice(1);
+    return { value, json };
+  }
+
+  /** The view of the latest stream sample (frozen: shared by every read until the next sample) and its JSON. */
+  observedPose(): { view: ObservedView; json: string } | null {
+    const s = this.opts.daemon.latestState();
+    if (!s) return null;
+    if (this.pose?.state !== s) {
+      const view = deepFreeze(observedView(s));
+      this.pose = { state: s, view, json: JSON.stringify(view) };
+    }
+    return this.pose;
+  }
+
+  private pose: { state: RobotState; view: ObservedView; json: string } | null = null;
+
+  /**
+   * The snapshot, and the parts before and after `current_pose` for snapshotWithJson. Written out key by key (one
+   * literal each, no spread of a built object): V8 keeps such objects in fast mode, and they build and serialise
+   * several times faster. The types make every lease and interlock field required.
+   */
+  private snapshotParts(): { value: JsonObject; head: JsonObject; pose: { view: ObservedView; json: string } | null; tail: JsonObject } {
+    const l = this.lease.snapshot();
+    const i = this.interlock.snapshot();
     const link = this.opts.daemon.connection();
-    const observed = this.opts.daemon.latestState();
-    return {
+    const pose = this.observedPose();
+    const activeMove = this.activeMove ? { ...this.activeMove } : null;
+    const lastMove = this.lastMove ? { ...this.lastMove } : null;
+    const availability = this.availability();
+    const daemonLink = { status: link.status, transport: link.transport, since: link.since, attempts: link.attempts, error: link.error ?? null };
+    const lastError = this.lastError;
+    const value: SnapshotHead & { current_pose: ObservedView | null } & SnapshotTail = {
       device_id: this.opts.deviceId,
-      ...this.lease.snapshot(),
+      command_owner: l.command_owner,
+      lease_expires_at: l.lease_expires_at,
+      lease_active: l.lease_active,
+      lease_remaining_s: l.lease_remaining_s,
+      lease_ttl_s: l.lease_ttl_s,
       execution_state: this.execution,
       asleep: this.asleep,
-      active_move: this.activeMove ? { ...this.activeMove } : null,
-      last_move: this.lastMove ? { ...this.lastMove } : null,
-      ...this.interlock.snapshot(),
-      availability: this.availability(),
+      active_move: activeMove,
+      last_move: lastMove,
+      interlock_state: i.interlock_state,
+      interlock_reason: i.interlock_reason,
+      interlock_source: i.interlock_source,
+      interlock_since: i.interlock_since,
+      interlock_from_device: i.interlock_from_device,
+      availability,
       target_pose: this.target,
-      current_pose: observed ? observedView(observed) : null,
-      daemon_link: {
-        status: link.status,
-        transport: link.transport,
-        since: link.since,
-        attempts: link.attempts,
-        error: link.error ?? null,
-      },
+      current_pose: pose ? pose.view : null,
+      daemon_link: daemonLink,
       ...this.media,
-      last_error: this.lastError?.message ?? null,
-      last_error_kind: this.lastError?.kind ?? null,
-      last_error_at: this.lastError ? this.lastError.ts / 1000 : null,
-    } as JsonObject;
+      last_error: lastError?.message ?? null,
+      last_error_kind: lastError?.kind ?? null,
+      last_error_at: lastError ? lastError.ts / 1000 : null,
+    };
+    const head: SnapshotHead = {
+      device_id: value.device_id,
+      command_owner: l.command_owner,
+      lease_expires_at: l.lease_expires_at,
+      lease_active: l.lease_active,
+      lease_remaining_s: l.lease_remaining_s,
+      lease_ttl_s: l.lease_ttl_s,
+      execution_state: value.execution_state,
+      asleep: value.asleep,
+      active_move: activeMove,
+      last_move: lastMove,
+      interlock_state: i.interlock_state,
+      interlock_reason: i.interlock_reason,
+      interlock_source: i.interlock_source,
+      interlock_since: i.interlock_since,
+      interlock_from_device: i.interlock_from_device,
+      availability,
+      target_pose: value.target_pose,
+    };
+    const tail: SnapshotTail = {
+      daemon_link: daemonLink,
+      ...this.media,
+      last_error: value.last_error,
+      last_error_kind: value.last_error_kind,
+      last_error_at: value.last_error_at,
+    };
+    return { value: value as unknown as JsonObject, head: head as unknown as JsonObject, pose, tail: tail as unknown as JsonObject };
   }
+
+}
+
+function deepFreeze<T>(o: T): T {
+  if (o !== null && typeof o === 'object' && !Object.isFrozen(o)) {
+    for (const v of Object.values(o)) deepFreeze(v);
+    Object.freeze(o);
+  }
+  return o;
 }

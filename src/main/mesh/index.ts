@@ -24,4 +24,5 @@ export { loadCredentialsFile, parseCredentialsText, type ParsedCredentials } fro
 export { checkBrokerUrl, truthy } from './config';
 export * from './open';
 export { TENANT_PATTERN } from './subjects';
+export { withJsonText } from './result-json';
 export { observeInvokes, hasInvokeObservers, type InvokeObserver, type ObservedCall, type ObservedOutcome } from './observe';

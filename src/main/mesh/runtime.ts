@@ -30,8 +30,9 @@ import { createLogger, type Logger } from '../log';
 import { envNumber } from './config';
 import { DEFAULT_ANNOUNCER_TIMING, PresenceAnnouncer, type AnnouncerTiming } from './announcer';
 import { bytesToString, oversizeBytes, type MeshConnection, type MeshMessage, type MeshSubscription } from './connection';
-import { invokeStarted } from './observe';
+import { hasInvokeObservers, invokeStarted } from './observe';
 import { Registrar } from './registrar';
+import { jsonTextOf } from './result-json';
 import {
   checkJsonSchemaParams,
   describeType,
@@ -86,6 +87,16 @@ interface FnEntry {
   readonly handler: (params: never, ctx: FunctionContext) => unknown;
   /** Labelled `stop: "true"`: executed whatever its params' framing. */
   readonly isStop: boolean;
+  /**
+   * Whether the schema turns `{}` into `{}` (null until the first call without params): most reads take no params,
+   * and those calls then skip zod's parse. Schemas are pure, so the first answer holds.
+   */
+  emptyOk: boolean | null;
+}
+
+function hasNoKeys(o: JsonObject): boolean {
+  for (const _ in o) return false;
+  return true;
 }
 
 type RpcId = string | number | null;
@@ -185,6 +196,7 @@ export class DeviceRuntime implements DeviceRuntimeHandle {
       zod: isZodFunction(fn) ? strictOf(fn.params) : null,
       handler: fn.handler as FnEntry['handler'],
       isStop: fn.labels?.stop === 'true',
+      emptyOk: null,
     });
   }
 
@@ -491,15 +503,9 @@ export class DeviceRuntime implements DeviceRuntimeHandle {
         };
       }
     }
-    const observed = invokeStarted({
-      side: 'device',
-      deviceId: this.deviceId,
-      fn: method,
-      params,
-      sourceDevice: ctx.sourceDevice ?? null,
-      caller: null,
-      rpcId: id,
-    });
+    const observed = hasInvokeObservers()
+      ? invokeStarted({ side: 'device', deviceId: this.deviceId, fn: method, params, sourceDevice: ctx.sourceDevice ?? null, caller: null, rpcId: id })
+      : null;
     this.invoke(entry, id, params, ctx, answerTo, observed);
   };
 
@@ -611,13 +617,16 @@ export class DeviceRuntime implements DeviceRuntimeHandle {
       this.succeed(entry, id, reply, value);
     };
     let parsed: unknown = params;
-    if (entry.zod) {
+    if (entry.zod && entry.emptyOk === true && hasNoKeys(params)) {
+      parsed = {};
+    } else if (entry.zod) {
       const r = entry.zod.safeParse(params);
       if (!r.success) {
         fail(formatZodError(r.error, params, entry.wire.parameters as JsonSchemaObject));
         return;
       }
       parsed = r.data;
+      if (entry.emptyOk === null && hasNoKeys(params)) entry.emptyOk = isPlainObject(r.data) && Object.getPrototypeOf(r.data) === Object.prototype && hasNoKeys(r.data);
     } else {
       const problem = checkJsonSchemaParams(params, entry.wire.parameters);
       if (problem) {
@@ -652,7 +661,7 @@ export class DeviceRuntime implements DeviceRuntimeHandle {
     if (reply === null) return;
     let json: string | undefined;
     try {
-      json = JSON.stringify(value === undefined ? null : value);
+      json = jsonTextOf(value) ?? JSON.stringify(value === undefined ? null : value);
     } catch (err) {
       this.fail(entry, id, reply, `result is not JSON-serialisable: ${errorMessage(err)}`);
       return;

@@ -190,13 +190,16 @@ export class McapFileWriter {
     const items = this.batch.splice(0);
     const enc = new TextEncoder();
     // A message may be a function that builds it: its cost is paid here, not on the caller's path.
-    const encoded = items.map((it) => ({ ...it, data: enc.encode(JSON.stringify(typeof it.message === 'function' ? (it.message as () => unknown)() : it.message)) }));
-    const bytes = encoded.reduce((n, e) => n + e.data.byteLength, 0);
+    const data = items.map((it) => enc.encode(JSON.stringify(typeof it.message === 'function' ? (it.message as () => unknown)() : it.message)));
+    let bytes = 0;
+    for (const d of data) bytes += d.byteLength;
     this.bytesQueued += bytes;
     this.enqueue(async () => {
-      for (const e of encoded) {
-        const channelId = await this.channelId(e.channel);
-        await this.writer.addMessage({ channelId, sequence: 0, logTime: msToNs(e.logTimeMs), publishTime: msToNs(e.publishTimeMs), data: e.data });
+      for (let i = 0; i < items.length; i++) {
+        const e = items[i];
+        // Known channels without an await: one promise per message instead of two.
+        const channelId = this.channels.get(e.channel.topic) ?? (await this.channelId(e.channel));
+        await this.writer.addMessage({ channelId, sequence: 0, logTime: msToNs(e.logTimeMs), publishTime: msToNs(e.publishTimeMs), data: data[i] });
       }
     }, bytes);
   }

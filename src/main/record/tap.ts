@@ -48,6 +48,33 @@ export interface ToolCallRecord {
   result: unknown;
 }
 
+/**
+ * Whether compactForRecord would change what JSON.stringify writes for `value`: a long string, an undefined member
+ * of an object, nesting past its depth limit, or an object that is not plain (a Date, a class). Most invoke records
+ * are small plain documents and are written as they are, without a copy.
+ */
+function needsCompacting(value: unknown, depth: number): boolean {
+  if (typeof value === 'string') return value.length > MAX_RECORDED_STRING;
+  if (value === null || typeof value !== 'object') return value === undefined;
+  if (depth > 12) return true;
+  if (Array.isArray(value)) {
+    for (const v of value) if (needsCompacting(v, depth + 1)) return true;
+    return false;
+  }
+  if (Object.getPrototypeOf(value) !== Object.prototype) return true;
+  for (const k in value) {
+    if (!Object.hasOwn(value, k)) return true;
+    const v = (value as Record<string, unknown>)[k];
+    if (v === undefined || needsCompacting(v, depth + 1)) return true;
+  }
+  return false;
+}
+
+/** compactForRecord, without copying a value it would leave as it is. */
+export function compactIfNeeded(value: unknown): unknown {
+  return needsCompacting(value, 0) ? compactForRecord(value) : value;
+}
+
 /** Long strings (base64 images, audio) are elided so invoke records stay small and readable. */
 export function compactForRecord(value: unknown, depth = 0): unknown {
   if (typeof value === 'string') return value.length > MAX_RECORDED_STRING ? `${value.slice(0, 64)}…(${value.length} chars elided)` : value;
@@ -207,7 +234,7 @@ export class MeshTap {
       const rec: Record<string, unknown> = {
         device_id: deviceId,
         function: fn,
-        params: compactForRecord(params),
+        params: compactIfNeeded(params),
         caller,
         source_device: sourceDevice,
         seen_at: seenAt,
@@ -215,7 +242,7 @@ export class MeshTap {
         duration_ms: Math.max(0, o.durationMs),
         ok: o.ok,
       };
-      if (o.ok) rec.result = compactForRecord(o.result);
+      if (o.ok) rec.result = compactIfNeeded(o.result);
       else rec.error = o.error;
       return rec;
     };

@@ -47,7 +47,10 @@ function fake(opts: { stateAgeMs: number | null; statusAgeMs: number | null; imu
     },
     connection: () => ({ status: 'connected', since: 0, transport: 'websocket', attempts: 0 }),
   } as unknown as DaemonClient;
-  const ctx = { daemon, mirror: { snapshot: () => ({ interlock_state: 'safe' }) } } as unknown as DriverContext;
+  const ctx = {
+    daemon,
+    mirror: { snapshotWithJson: () => ({ value: { interlock_state: 'safe' }, json: '{"interlock_state":"safe"}' }) },
+  } as unknown as DriverContext;
   const fns = new Map(stateFunctions(ctx).map((f: DeviceFunction) => [f.name, f]));
   const call = async (name: string, params: Record<string, unknown> = {}) =>
     (await fns.get(name)!.handler(fns.get(name)!.params.parse(params) as never, {} as never)) as Record<string, unknown>;
