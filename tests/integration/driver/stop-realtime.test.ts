@@ -28,7 +28,7 @@ describe('stop_motion against a realtime target in flight (robot-mode simulator)
     expect(Math.abs(start)).toBeLessThan(1);
     const turn = await call('set_body_yaw', { yaw_deg: 120, duration_s: 0 });
     expect(turn.result).toMatchObject({ status: 'accepted' });
-    await until(() => s.sim.state().bodyYaw * DEG > 5 || null, 2000, 'the body starts turning');
+    await until(() => s.sim.state().bodyYaw * DEG > 5 || null, 2000);
     await sleep(100);
     const stop = await call('stop_motion', { owner: 'operator', reason: 'test' });
     expect(stop.result).toMatchObject({ status: 'accepted', result: { stopped: true, daemon: 'ok', hold: expect.stringMatching(/holding the pose observed/) } });
@@ -53,6 +53,6 @@ describe('stop_motion against a realtime target in flight (robot-mode simulator)
     const [st, lk] = await Promise.all([stop, look]);
     expect(st.result).toMatchObject({ status: 'accepted' });
     expect(lk.result).toMatchObject({ status: 'accepted' });
-    await until(() => Math.abs(s.sim.state().bodyYaw * DEG - 30) < 1 || null, 3000, 'the body reaches the newer 30° target');
+    await until(() => Math.abs(s.sim.state().bodyYaw * DEG - 30) < 1 || null, 3000);
   }, 20_000);
 });
