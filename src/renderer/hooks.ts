@@ -34,6 +34,41 @@ export function useDeviceState(deviceId: string | null): RobotView | null {
   return useConsoleStore((s) => (deviceId ? (s.robots[deviceId] ?? null) : null));
 }
 
+/**
+ * The same, re-rendering at most every `everyMs` (the newest sample at the end of each interval, never an old one):
+ * for text and gauges a person reads, which gain nothing from 20 re-renders a second. The 3D view does not use it —
+ * it reads every sample without a React render (Robot3DPanel).
+ */
+export function useDeviceStateEvery(deviceId: string | null, everyMs: number): RobotView | null {
+  const read = (): RobotView | null => (deviceId ? (useConsoleStore.getState().robots[deviceId] ?? null) : null);
+  const [view, setView] = useState(read);
+  useEffect(() => {
+    setView(read());
+    if (!deviceId) return;
+    let last = 0;
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    const show = (): void => {
+      timer = null;
+      last = Date.now();
+      setView(useConsoleStore.getState().robots[deviceId] ?? null);
+    };
+    const off = useConsoleStore.subscribe((s, prev) => {
+      if (s.robots[deviceId] === prev.robots[deviceId] || timer) return;
+      const wait = last + everyMs - Date.now();
+      if (wait <= 0) show();
+      else timer = setTimeout(show, wait);
+    });
+    return () => {
+      off();
+      if (timer) clearTimeout(timer);
+    };
+  }, [deviceId, everyMs]);
+  return deviceId ? view : null;
+}
+
+/** How often text panels (readouts, slider marks) show a new sample: 10 a second reads as live. */
+export const READOUT_MS = 100;
+
 export interface EventFilter {
   deviceId?: string;
   /** Exact event name(s). */

@@ -43,7 +43,7 @@ export const b5: Bench = {
   id: 'B5',
   name: 'cockpit fps in Chromium: 3D robot, video and live panels, state_event 20 Hz',
   async run(): Promise<BenchResult> {
-    await ensureRendererBuilt();
+    await ensureRendererBuilt({ forBench: true });
     if (!existsSync(join(rendererDir(), 'index.html'))) throw new Error('renderer bundle missing');
     const rig = await startConsoleRig();
     let moving = true;

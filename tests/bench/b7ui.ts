@@ -19,7 +19,7 @@ export const b7ui: Bench = {
   id: 'B7UI',
   name: `fleet panel with ${N} devices (Chromium, windowed list)`,
   async run(): Promise<BenchResult> {
-    await ensureRendererBuilt();
+    await ensureRendererBuilt({ forBench: true });
     const nats = await startNatsServer();
     const fleetConn = await openMesh(meshConfigFromEnv({}, { urls: [nats.url], allowInsecure: true }));
     const fleet = startSimFleet({ connection: fleetConn, count: N, mode: 'd2d' });
