@@ -7,7 +7,7 @@ import { useShallow } from 'zustand/react/shallow';
 import type { ConsoleSnapshot } from '../shared/console-api';
 import type { DeviceInfo, MeshEvent } from '../shared/wire';
 import type { ConsoleClient } from './api/client';
-import { addEventListener, DEVICE_POLL_MS, getClient, useConsoleStore, type EventRecord } from './store';
+import { addEventListener, DEVICE_FALLBACK_POLL_MS, getClient, useConsoleStore, type EventRecord } from './store';
 import type { RobotView } from './robot-state';
 import { daemonCause, freshness, streamCauses, type Freshness, type StreamContext } from './live';
 
@@ -152,14 +152,17 @@ export function useStreamFreshness(deviceId: string | null, opts: { observed?: b
   return freshness({ now, receivedAt, what: `state from ${deviceId ?? 'the robot'}`, causes });
 }
 
-/** How live the fleet list is: it is polled every DEVICE_POLL_MS, so two missed polls make it stale. */
+/**
+ * How live the fleet list is. It is listed again on every change the host announces and at least every
+ * DEVICE_FALLBACK_POLL_MS, so two missed listings make it stale; a dead link or mesh makes it stale at once.
+ */
 export function useFleetFreshness(): Freshness {
   const now = useNow(500);
   const devicesAt = useConsoleStore((s) => s.devicesAt);
   const devicesError = useConsoleStore((s) => s.devicesError);
   const ctx = useStreamContext();
   const causes = [...streamCauses({ ...ctx, driver: null }, ''), devicesError ? `listing devices failed: ${devicesError}` : null];
-  return freshness({ now, receivedAt: devicesAt, what: 'device list', staleAfterMs: DEVICE_POLL_MS * 2.5, causes });
+  return freshness({ now, receivedAt: devicesAt, what: 'device list', staleAfterMs: DEVICE_FALLBACK_POLL_MS * 2.5, causes });
 }
 
 export function useLink(): { link: string; reason?: string } {
