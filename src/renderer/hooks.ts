@@ -145,11 +145,17 @@ function useStreamContext(): StreamContext {
  */
 export function useStreamFreshness(deviceId: string | null, opts: { observed?: boolean; tickMs?: number } = {}): Freshness {
   const now = useNow(opts.tickMs ?? 250);
-  const receivedAt = useConsoleStore((s) => (deviceId ? (s.robots[deviceId]?.receivedAt ?? null) : null));
+  // While live, a new sample changes nothing the tick would not show (the age is re-read on every tick): no render
+  // per 20 Hz sample. While stale, the next sample re-renders at once, so the view turns live without waiting a tick.
+  const stale = useRef(true);
+  useConsoleStore((s) => (stale.current && deviceId ? (s.robots[deviceId]?.receivedAt ?? null) : null));
+  const receivedAt = deviceId ? (useConsoleStore.getState().robots[deviceId]?.receivedAt ?? null) : null;
   const daemonLink = useConsoleStore((s) => (deviceId ? (s.robots[deviceId]?.link ?? null) : null));
   const ctx = useStreamContext();
   const causes = [...(deviceId ? streamCauses(ctx, deviceId) : []), opts.observed ? daemonCause(daemonLink) : null];
-  return freshness({ now, receivedAt, what: `state from ${deviceId ?? 'the robot'}`, causes });
+  const f = freshness({ now, receivedAt, what: `state from ${deviceId ?? 'the robot'}`, causes });
+  stale.current = f.stale;
+  return f;
 }
 
 /**
