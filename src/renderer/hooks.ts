@@ -7,7 +7,7 @@ import { useShallow } from 'zustand/react/shallow';
 import type { ConsoleSnapshot } from '../shared/console-api';
 import type { DeviceInfo, MeshEvent } from '../shared/wire';
 import type { ConsoleClient } from './api/client';
-import { addEventListener, DEVICE_POLL_MS, getClient, useConsoleStore, type EventRecord } from './store';
+import { addEventListener, DEVICE_FALLBACK_POLL_MS, getClient, useConsoleStore, type EventRecord } from './store';
 import type { RobotView } from './robot-state';
 import { daemonCause, freshness, streamCauses, type Freshness, type StreamContext } from './live';
 
@@ -33,6 +33,41 @@ export function useSelectedDeviceId(): string | null {
 export function useDeviceState(deviceId: string | null): RobotView | null {
   return useConsoleStore((s) => (deviceId ? (s.robots[deviceId] ?? null) : null));
 }
+
+/**
+ * The same, re-rendering at most every `everyMs` (the newest sample at the end of each interval, never an old one):
+ * for text and gauges a person reads, which gain nothing from 20 re-renders a second. The 3D view does not use it —
+ * it reads every sample without a React render (Robot3DPanel).
+ */
+export function useDeviceStateEvery(deviceId: string | null, everyMs: number): RobotView | null {
+  const read = (): RobotView | null => (deviceId ? (useConsoleStore.getState().robots[deviceId] ?? null) : null);
+  const [view, setView] = useState(read);
+  useEffect(() => {
+    setView(read());
+    if (!deviceId) return;
+    let last = 0;
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    const show = (): void => {
+      timer = null;
+      last = Date.now();
+      setView(useConsoleStore.getState().robots[deviceId] ?? null);
+    };
+    const off = useConsoleStore.subscribe((s, prev) => {
+      if (s.robots[deviceId] === prev.robots[deviceId] || timer) return;
+      const wait = last + everyMs - Date.now();
+      if (wait <= 0) show();
+      else timer = setTimeout(show, wait);
+    });
+    return () => {
+      off();
+      if (timer) clearTimeout(timer);
+    };
+  }, [deviceId, everyMs]);
+  return deviceId ? view : null;
+}
+
+/** How often text panels (readouts, slider marks) show a new sample: 10 a second reads as live. */
+export const READOUT_MS = 100;
 
 export interface EventFilter {
   deviceId?: string;
@@ -110,21 +145,30 @@ function useStreamContext(): StreamContext {
  */
 export function useStreamFreshness(deviceId: string | null, opts: { observed?: boolean; tickMs?: number } = {}): Freshness {
   const now = useNow(opts.tickMs ?? 250);
-  const receivedAt = useConsoleStore((s) => (deviceId ? (s.robots[deviceId]?.receivedAt ?? null) : null));
+  // While live, a new sample changes nothing the tick would not show (the age is re-read on every tick): no render
+  // per 20 Hz sample. While stale, the next sample re-renders at once, so the view turns live without waiting a tick.
+  const stale = useRef(true);
+  useConsoleStore((s) => (stale.current && deviceId ? (s.robots[deviceId]?.receivedAt ?? null) : null));
+  const receivedAt = deviceId ? (useConsoleStore.getState().robots[deviceId]?.receivedAt ?? null) : null;
   const daemonLink = useConsoleStore((s) => (deviceId ? (s.robots[deviceId]?.link ?? null) : null));
   const ctx = useStreamContext();
   const causes = [...(deviceId ? streamCauses(ctx, deviceId) : []), opts.observed ? daemonCause(daemonLink) : null];
-  return freshness({ now, receivedAt, what: `state from ${deviceId ?? 'the robot'}`, causes });
+  const f = freshness({ now, receivedAt, what: `state from ${deviceId ?? 'the robot'}`, causes });
+  stale.current = f.stale;
+  return f;
 }
 
-/** How live the fleet list is: it is polled every DEVICE_POLL_MS, so two missed polls make it stale. */
+/**
+ * How live the fleet list is. It is listed again on every change the host announces and at least every
+ * DEVICE_FALLBACK_POLL_MS, so two missed listings make it stale; a dead link or mesh makes it stale at once.
+ */
 export function useFleetFreshness(): Freshness {
   const now = useNow(500);
   const devicesAt = useConsoleStore((s) => s.devicesAt);
   const devicesError = useConsoleStore((s) => s.devicesError);
   const ctx = useStreamContext();
   const causes = [...streamCauses({ ...ctx, driver: null }, ''), devicesError ? `listing devices failed: ${devicesError}` : null];
-  return freshness({ now, receivedAt: devicesAt, what: 'device list', staleAfterMs: DEVICE_POLL_MS * 2.5, causes });
+  return freshness({ now, receivedAt: devicesAt, what: 'device list', staleAfterMs: DEVICE_FALLBACK_POLL_MS * 2.5, causes });
 }
 
 export function useLink(): { link: string; reason?: string } {

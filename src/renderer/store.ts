@@ -54,8 +54,12 @@ export interface ConsoleState {
 
 const EVENT_RING = 500;
 const LOG_RING = 1000;
-/** The device list is polled this often while the host link is open. */
-export const DEVICE_POLL_MS = 2000;
+/**
+ * The device list is listed again when the host pushes `devices_changed` (an arrival, a departure, an online or
+ * availability change; coalesced by the host) and otherwise only this often, for what the mesh does not announce
+ * (e.g. other status fields): at 5,000 devices one listing is ~5 MB.
+ */
+export const DEVICE_FALLBACK_POLL_MS = 15_000;
 
 export const useConsoleStore = create<ConsoleState>(() => ({
   link: 'connecting',
@@ -144,7 +148,28 @@ function onEvent(e: MeshEvent): void {
   useConsoleStore.setState((s) => ({ events: s.events.length >= EVENT_RING ? [...s.events.slice(1 - EVENT_RING), rec] : [...s.events, rec] }));
 }
 
-export async function refreshDevices(): Promise<void> {
+/** One listing at a time; a change announced during it lists once more after it, never a queue of listings. */
+let listing: Promise<void> | null = null;
+let listAgain = false;
+export function refreshDevices(): Promise<void> {
+  if (listing) {
+    listAgain = true;
+    return listing;
+  }
+  listing = (async () => {
+    try {
+      do {
+        listAgain = false;
+        await listDevicesOnce();
+      } while (listAgain);
+    } finally {
+      listing = null;
+    }
+  })();
+  return listing;
+}
+
+async function listDevicesOnce(): Promise<void> {
   if (!client || client.link() !== 'open') return;
   try {
     const devices = await client.listDevices({});
@@ -203,6 +228,9 @@ export function initConsole(c: ConsoleClient): () => void {
           }
           break;
         }
+        case 'devices_changed':
+          void refreshDevices();
+          break;
         case 'log':
           useConsoleStore.setState((s) => ({ logs: s.logs.length >= LOG_RING ? [...s.logs.slice(1 - LOG_RING), p.record] : [...s.logs, p.record] }));
           break;
@@ -222,7 +250,7 @@ export function initConsole(c: ConsoleClient): () => void {
     useConsoleStore.setState({ link: 'open' });
     void onOpen(c);
   }
-  const poll = setInterval(() => void refreshDevices(), DEVICE_POLL_MS);
+  const poll = setInterval(() => void refreshDevices(), DEVICE_FALLBACK_POLL_MS);
   return () => {
     clearInterval(poll);
     for (const off of offs) off();

@@ -9,9 +9,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { startNatsServer, type NatsServerHandle } from '../helpers/nats-server';
 import { meshConfigFromEnv, openMesh, type MeshConnection } from '../../src/main/mesh';
-import { startSimFleet, simDeviceId, type SimFleet } from '../integration/scale/sim-fleet';
+import { startSimFleet, simDeviceDoc, simDeviceId, type SimFleet } from '../integration/scale/sim-fleet';
 import { startConsoleRig, type ConsoleRig } from './harness';
 import { rendererDir } from '../../src/main/app/paths';
+import { DEVICE_FALLBACK_POLL_MS } from '../../src/renderer/store';
 
 const N = 2000;
 let nats: NatsServerHandle;
@@ -71,5 +72,17 @@ describe('fleet panel with 2,000 devices', { timeout: 90_000 }, () => {
       rowH: (el.querySelector('li') as HTMLElement).getBoundingClientRect().height,
     }));
     expect(Math.round(scrollHeight / rowH)).toBeGreaterThanOrEqual(N);
+  });
+
+  it('shows a device joining and leaving on the host devices_changed push, without waiting for the fallback poll', async () => {
+    const count = page.getByTestId('device-count');
+    await expect.poll(async () => (await count.textContent()) ?? '', { timeout: 45_000 }).toBe(`${N + 1} devices`);
+    const doc = simDeviceDoc(N);
+    const subject = `device-connect.default.${doc.device_id}.presence`;
+    fleetConn.publish(subject, JSON.stringify({ ...doc, ts: Date.now() / 1000, d2d: true }));
+    // Half the fallback period: only the push can have brought it in (or taken it out) this soon.
+    await expect.poll(async () => (await count.textContent()) ?? '', { timeout: DEVICE_FALLBACK_POLL_MS / 2 }).toBe(`${N + 2} devices`);
+    fleetConn.publish(subject, JSON.stringify({ device_id: doc.device_id, departing: true }));
+    await expect.poll(async () => (await count.textContent()) ?? '', { timeout: DEVICE_FALLBACK_POLL_MS / 2 }).toBe(`${N + 1} devices`);
   });
 });

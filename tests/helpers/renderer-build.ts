@@ -35,8 +35,9 @@ export function e2eNotSelected(argv: string[] = process.argv.slice(2)): boolean 
   });
 }
 
-export async function ensureRendererBuilt(): Promise<void> {
-  if (e2eNotSelected() || !rendererIsStale()) return;
+/** `forBench`: called from `npm run bench -- B5`, whose arguments are bench ids, not test paths: build when stale. */
+export async function ensureRendererBuilt(opts: { forBench?: boolean } = {}): Promise<void> {
+  if ((!opts.forBench && e2eNotSelected()) || !rendererIsStale()) return;
   const mod = (await import(pathToFileURL(join(root, 'scripts', 'build-renderer.mjs')).href)) as { buildRenderer(o: { quiet: boolean }): Promise<void> };
   await mod.buildRenderer({ quiet: true });
 }

@@ -35,6 +35,8 @@ import { loadServices, type LoadedService } from './load-services';
 
 export const OPERATOR_OWNER = 'operator';
 const LOG_RING = 2000;
+/** At most four `devices_changed` pushes a second: each makes every UI list the whole fleet again. */
+export const DEVICES_CHANGED_MIN_MS = 250;
 /** Per UI connection: the console UI needs one ('*'/'*'); the cap keeps one client from multiplying every event. */
 export const MAX_SUBSCRIPTIONS_PER_SESSION = 32;
 
@@ -89,6 +91,8 @@ export class ConsoleHost {
   private readonly logger: Logger;
   private readonly dataDir: string;
   private readonly logs: LogLine[] = [];
+  private devicesChangedTimer: ReturnType<typeof setTimeout> | null = null;
+  private devicesChangedAt = 0;
   private readonly history = new ConnectionHistory();
   private readonly sessions = new Map<number, SessionState>();
   private nextSessionId = 1;
@@ -182,6 +186,22 @@ export class ConsoleHost {
         // a closing transport; its session is removed by its own close handler
       }
     }
+  }
+
+  /**
+   * Tells the UIs to list the devices again. A presence storm (a fleet joining or leaving at once) is coalesced: the
+   * first change goes out at once, later ones at most every DEVICES_CHANGED_MIN_MS, the last one always.
+   */
+  private devicesChanged(): void {
+    if (this.devicesChangedTimer) return;
+    const wait = this.devicesChangedAt + DEVICES_CHANGED_MIN_MS - Date.now();
+    const fire = (): void => {
+      this.devicesChangedTimer = null;
+      this.devicesChangedAt = Date.now();
+      this.broadcast({ type: 'devices_changed' });
+    };
+    if (wait <= 0) fire();
+    else this.devicesChangedTimer = setTimeout(fire, wait);
   }
 
   private pushSnapshot(): void {
@@ -392,6 +412,11 @@ export class ConsoleHost {
         this.meshStatus = s;
         this.pushSnapshot();
       }),
+      handle.client.onDevicesChanged(() => this.devicesChanged()),
+      () => {
+        if (this.devicesChangedTimer) clearTimeout(this.devicesChangedTimer);
+        this.devicesChangedTimer = null;
+      },
     );
     const where = settings.kind === 'nats' ? settings.urls.map(redactUrl).join(', ') : 'in-process';
     this.logger.info(`connected to the ${settings.kind} mesh (${where})`);

@@ -1,7 +1,7 @@
 /**
  * Backpressure for one browser-mode connection. Frames go straight to the socket while the reader keeps up. When
  * the socket's unsent bytes pass the high-water mark, frames are held in order; a state-like push (robot state,
- * console snapshot, progress, heartbeat) replaces the held one of the same kind instead of queueing behind it, so
+ * console snapshot, progress, heartbeat, devices changed) replaces the held one of the same kind instead of queueing behind it, so
  * a slow reader gets the latest state late rather than every old state. A reader that stays behind longer than
  * `maxBehindMs`, or whose held frames pass the caps, is disconnected (the UI reconnects and reloads its state), so
  * one client can never make the server hold more than roughly highWater + maxPendingBytes for it.
@@ -57,6 +57,7 @@ export interface OutboxStats {
 export function coalesceKey(p: ConsolePush): string | null {
   switch (p.type) {
     case 'snapshot':
+    case 'devices_changed':
     case 'panorama_progress':
     case 'runner_heartbeat':
       return p.type;

@@ -3,7 +3,7 @@
  * into other groups or split off, dividers resized, panels closed and reopened from the "+ panel" menu. The user's
  * arrangement is saved on every change and survives a reload; "Reset" goes back to the chosen preset.
  */
-import { useCallback, useEffect, useMemo, useRef, useState, type FunctionComponent } from 'react';
+import { Activity, useCallback, useEffect, useMemo, useRef, useState, type FunctionComponent } from 'react';
 import { DockviewReact, themeDark, type DockviewApi, type DockviewReadyEvent, type IDockviewPanelProps } from 'dockview-react';
 import 'dockview-react/dist/styles/dockview.css';
 import { PANELS, isPanelId, type PanelId } from './registry';
@@ -13,11 +13,23 @@ import { LAYOUT_KEY, PRESET_NAMES, PRESETS, loadSavedLayout, panelIdsOf, saveLay
 const components: Record<string, FunctionComponent<IDockviewPanelProps>> = Object.fromEntries(
   (Object.keys(PANELS) as PanelId[]).map((id) => {
     const C = PANELS[id].component;
-    const Docked: FunctionComponent<IDockviewPanelProps> = () => (
-      <div className="dock-panel" data-dock-panel={id}>
-        <C />
-      </div>
-    );
+    // A panel behind another tab is out of the page but stays mounted: <Activity hidden> keeps its state and stops
+    // its effects (timers, polls, animation loops, store subscriptions) until its tab is shown again.
+    const Docked: FunctionComponent<IDockviewPanelProps> = ({ api }) => {
+      const [visible, setVisible] = useState(api.isVisible);
+      useEffect(() => {
+        setVisible(api.isVisible);
+        const sub = api.onDidVisibilityChange((e) => setVisible(e.isVisible));
+        return () => sub.dispose();
+      }, [api]);
+      return (
+        <Activity mode={visible ? 'visible' : 'hidden'}>
+          <div className="dock-panel" data-dock-panel={id}>
+            <C />
+          </div>
+        </Activity>
+      );
+    };
     Docked.displayName = `Docked(${id})`;
     return [id, Docked];
   }),

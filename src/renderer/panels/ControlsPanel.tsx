@@ -6,7 +6,7 @@
  */
 import { useEffect, useRef, useState, type KeyboardEvent, type PointerEvent } from 'react';
 import { Empty, Panel, fmt } from '../components/Panel';
-import { runAction, useConsoleApi, useDeviceState, useSelectedDeviceId, useSnapshot, useStreamFreshness } from '../hooks';
+import { READOUT_MS, runAction, useConsoleApi, useDeviceStateEvery, useSelectedDeviceId, useSnapshot, useStreamFreshness } from '../hooks';
 import { LIMITS } from '../../shared/reachy';
 import { settleInvoke } from '../../shared/console-api';
 import { driverCall, type DriverCall } from '../../shared/driver-functions';
@@ -114,7 +114,7 @@ export function ControlsPanel() {
   const api = useConsoleApi();
   const id = useSelectedDeviceId();
   const snap = useSnapshot();
-  const view = useDeviceState(id);
+  const view = useDeviceStateEvery(id, READOUT_MS);
   const live = useStreamFreshness(id);
   const owner = snap?.operatorOwner ?? 'operator';
   const [v, setV] = useState<Sliders>(ZERO);

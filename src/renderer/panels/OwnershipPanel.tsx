@@ -1,5 +1,5 @@
 import { Empty, LiveData, Panel } from '../components/Panel';
-import { notify, runAction, useConsoleApi, useDeviceState, useNow, useSelectedDeviceId, useSnapshot, useStreamFreshness } from '../hooks';
+import { notify, runAction, READOUT_MS, useConsoleApi, useDeviceStateEvery, useNow, useSelectedDeviceId, useSnapshot, useStreamFreshness } from '../hooks';
 import { settleInvoke, type InvokeOutcome, type InvokeResult } from '../../shared/console-api';
 
 export function outcomeText(o: InvokeOutcome | null): string | null {
@@ -10,7 +10,7 @@ export function outcomeText(o: InvokeOutcome | null): string | null {
 export function OwnershipPanel() {
   const api = useConsoleApi();
   const id = useSelectedDeviceId();
-  const v = useDeviceState(id);
+  const v = useDeviceStateEvery(id, READOUT_MS);
   const snap = useSnapshot();
   // The countdown runs on this page's clock from the last known expiry, so it keeps counting when pushes are late or
   // stop; the freshness badge says when that expiry is no longer confirmed by live data.

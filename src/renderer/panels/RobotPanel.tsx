@@ -1,6 +1,6 @@
 import { memo } from 'react';
 import { Empty, LiveData, Panel, fmt } from '../components/Panel';
-import { useDeviceState, useSelectedDeviceId, useStreamFreshness } from '../hooks';
+import { READOUT_MS, useDeviceStateEvery, useSelectedDeviceId, useStreamFreshness } from '../hooks';
 import type { RobotView } from '../robot-state';
 
 const DEG = Math.PI / 180;
@@ -90,7 +90,7 @@ function Readouts({ v }: { v: RobotView }) {
 
 export function RobotPanel() {
   const id = useSelectedDeviceId();
-  const v = useDeviceState(id);
+  const v = useDeviceStateEvery(id, READOUT_MS);
   const live = useStreamFreshness(id, { observed: true });
   return (
     <Panel name="robot" title={`Robot${id ? ` · ${id}` : ''}`} live={id ? live : undefined}>

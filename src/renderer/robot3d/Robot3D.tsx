@@ -36,17 +36,19 @@ function placeBetween(mesh: THREE.Object3D, a: THREE.Vector3, b: THREE.Vector3):
   mesh.scale.set(1, Math.max(len, 1e-6), 1);
 }
 
+// Lambert, not PBR: on a software rasteriser (SwiftShader) the standard material's per-pixel cost was most of each
+// frame, and flat-lit plastic reads the same at this size.
 const MAT = {
-  body: new THREE.MeshStandardMaterial({ color: '#d9dde3', roughness: 0.6 }),
-  bodyMark: new THREE.MeshStandardMaterial({ color: '#4dabf7' }),
-  motor: new THREE.MeshStandardMaterial({ color: '#2b2f36' }),
-  arm: new THREE.MeshStandardMaterial({ color: '#adb5bd', metalness: 0.3 }),
-  rod: new THREE.MeshStandardMaterial({ color: '#f1f3f5', metalness: 0.2 }),
-  head: new THREE.MeshStandardMaterial({ color: '#f8f9fa', roughness: 0.45 }),
-  eye: new THREE.MeshStandardMaterial({ color: '#111418', roughness: 0.2 }),
+  body: new THREE.MeshLambertMaterial({ color: '#d9dde3' }),
+  bodyMark: new THREE.MeshLambertMaterial({ color: '#4dabf7' }),
+  motor: new THREE.MeshLambertMaterial({ color: '#2b2f36' }),
+  arm: new THREE.MeshLambertMaterial({ color: '#adb5bd' }),
+  rod: new THREE.MeshLambertMaterial({ color: '#f1f3f5' }),
+  head: new THREE.MeshLambertMaterial({ color: '#f8f9fa' }),
+  eye: new THREE.MeshLambertMaterial({ color: '#111418' }),
   // A colour nothing else in the scene has: the camera lens (tests find the head's heading by it).
   lens: new THREE.MeshBasicMaterial({ color: '#ff00ff', toneMapped: false }),
-  antenna: new THREE.MeshStandardMaterial({ color: '#212529' }),
+  antenna: new THREE.MeshLambertMaterial({ color: '#212529' }),
   ghost: new THREE.MeshBasicMaterial({ color: '#4dabf7', transparent: true, opacity: 0.22, depthWrite: false }),
   cone: new THREE.MeshBasicMaterial({ color: '#fcc419', transparent: true, opacity: 0.13, side: THREE.DoubleSide, depthWrite: false }),
   doa: new THREE.MeshBasicMaterial({ color: '#51cf66' }),
@@ -114,8 +116,23 @@ function Head({ ghost, antennasRef }: { ghost?: boolean; antennasRef?: RefObject
   );
 }
 
-function Robot({ input }: { input: RefObject<SceneInput> }) {
+/** Whether `b` draws the same picture as `a` (within a hundredth of a degree or millimetre). */
+function sameScene(a: SceneInput | null, b: SceneInput): boolean {
+  if (!a) return false;
+  if (!a.pose || !b.pose) return a.pose === b.pose && a.doaDeg === b.doaDeg && JSON.stringify(a.target) === JSON.stringify(b.target);
+  const sa = a.pose.stewartDeg, sb = b.pose.stewartDeg;
+  const stewart = sa === sb || (!!sa && !!sb && sa.length === sb.length && sa.every((v, i) => Math.abs(v - sb[i]) < 0.01));
+  return stewart && approach(clonePose(a.pose), b.pose, 0) < 0.01 && a.doaDeg === b.doaDeg && JSON.stringify(a.target) === JSON.stringify(b.target);
+}
+
+/** A subscription to new samples: calls back after `input` changed (and once at once). Returns the unsubscribe. */
+export type SampleSubscribe = (onSample: () => void) => () => void;
+
+function Robot({ input, subscribe }: { input: RefObject<SceneInput>; subscribe: SampleSubscribe }) {
   const invalidate = useThree((s) => s.invalidate);
+  // What the last frame was drawn from: a sample that changes nothing (a robot at rest) draws no frame.
+  const drawn = useRef<SceneInput | null>(null);
+  useEffect(() => subscribe(() => void (input.current && !sameScene(drawn.current, input.current) && invalidate())), [subscribe, input, invalidate]);
   const shown = useRef<DrawPose>(clonePose(NEUTRAL));
   const first = useRef(true);
   const base = useRef<THREE.Group>(null);
@@ -133,6 +150,7 @@ function Robot({ input }: { input: RefObject<SceneInput> }) {
   const vb = useMemo(() => new THREE.Vector3(), []);
 
   useFrame((_, dt) => {
+    drawn.current = input.current;
     const goal = input.current?.pose;
     if (!goal) return;
     let left = 0;
@@ -235,14 +253,7 @@ function Controls() {
   return null;
 }
 
-/** Re-renders when a new sample arrives (the interpolation then keeps rendering until it settles). */
-function Kick({ seq }: { seq: number }) {
-  const invalidate = useThree((s) => s.invalidate);
-  useEffect(() => invalidate(), [seq, invalidate]);
-  return null;
-}
-
-const Scene = memo(function Scene({ input, seq }: { input: RefObject<SceneInput>; seq: number }) {
+const Scene = memo(function Scene({ input, subscribe }: { input: RefObject<SceneInput>; subscribe: SampleSubscribe }) {
   const grid = useMemo(() => {
     const g = new THREE.GridHelper(0.8, 16, '#3b4350', '#262c35');
     g.rotation.x = Math.PI / 2;
@@ -254,9 +265,8 @@ const Scene = memo(function Scene({ input, seq }: { input: RefObject<SceneInput>
       <hemisphereLight args={['#ffffff', '#30363f', 1.6]} position={[0, 0, 1]} />
       <directionalLight position={[0.6, -0.4, 1]} intensity={1.6} />
       <primitive object={grid} />
-      <Robot input={input} />
+      <Robot input={input} subscribe={subscribe} />
       <Controls />
-      <Kick seq={seq} />
     </>
   );
 });
@@ -272,8 +282,11 @@ class GlBoundary extends Component<{ children: ReactNode }, { error: string | nu
   }
 }
 
-/** The canvas. `input` is read every frame (no React render per sample); `seq` changes when a new sample lands. */
-export function Robot3D({ input, seq }: { input: RefObject<SceneInput>; seq: number }) {
+/**
+ * The canvas. `input` is read every frame and `subscribe` says when a new sample landed: no React render per sample,
+ * a frame only when the picture changes (the interpolation then keeps rendering until it settles).
+ */
+export const Robot3D = memo(function Robot3D({ input, subscribe }: { input: RefObject<SceneInput>; subscribe: SampleSubscribe }) {
   return (
     <GlBoundary>
       <Canvas
@@ -291,8 +304,8 @@ export function Robot3D({ input, seq }: { input: RefObject<SceneInput>; seq: num
           if (/swiftshader|llvmpipe|software/i.test(renderer)) gl.setPixelRatio(0.6);
         }}
       >
-        <Scene input={input} seq={seq} />
+        <Scene input={input} subscribe={subscribe} />
       </Canvas>
     </GlBoundary>
   );
-}
+});

@@ -65,6 +65,8 @@ export interface PushFrame {
 export type ConsolePush =
   | { type: 'mesh_event'; event: import('../wire').MeshEvent; subscriptionIds: number[] }
   | { type: 'snapshot'; snapshot: import('./core').ConsoleSnapshot }
+  /** The mesh's device set (or a device's online state or availability) changed: list the devices again. */
+  | { type: 'devices_changed' }
   | { type: 'log'; record: import('./core').LogLine }
   | { type: 'mcp_call'; call: import('./mcp').McpCallRecord }
   | { type: 'agents'; update: import('./agents').AgentsPush }

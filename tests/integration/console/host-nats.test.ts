@@ -1,6 +1,7 @@
 /**
  * ConsoleHost over a real nats-server with the bundled simulator and driver: the insecure-mode refusal, the driver
- * listed and invoked through the ConsoleApi, E-STOP tripping the interlock, and reset.
+ * listed and invoked through the ConsoleApi, E-STOP tripping the interlock, and reset; a fleet arriving at once
+ * reaches the UIs as a few coalesced devices_changed pushes.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +13,9 @@ import { createSettingsStore } from '../../../src/main/console/settings';
 import { setStderrLogging } from '../../../src/main/log';
 import { startNatsServer, type NatsServerHandle } from '../../helpers/nats-server';
 import type { ConsolePush, ReplyFrame } from '../../../src/shared/console-api';
+import { DEVICES_CHANGED_MIN_MS } from '../../../src/main/console/host';
+import { meshConfigFromEnv, openMesh } from '../../../src/main/mesh';
+import { simDeviceDoc } from '../scale/sim-fleet';
 
 let nats: NatsServerHandle;
 let host: ConsoleHost;
@@ -85,4 +89,30 @@ describe('ConsoleHost on a NATS mesh', () => {
     const moved = await call('invoke', { deviceId: 'reachy-nats-1', fn: 'look_at_world', params: { pitch: 5, owner: 'operator' } });
     expect(moved.ok).toBe(true);
   }, 30_000);
+
+  it('announces a fleet arriving at once as a few coalesced devices_changed pushes, not one per device', async () => {
+    await result('connectMesh', { kind: 'nats', urls: [nats.url], allowInsecure: true, tenant: 'default', discoveryMode: 'd2d' });
+    const fleet = await openMesh(meshConfigFromEnv({}, { urls: [nats.url], allowInsecure: true }));
+    try {
+      const N = 300;
+      pushes.length = 0;
+      const t0 = Date.now();
+      for (let i = 0; i < N; i++) {
+        const doc = simDeviceDoc(10_000 + i);
+        fleet.publish(`device-connect.default.${doc.device_id}.presence`, JSON.stringify({ ...doc, ts: Date.now() / 1000, d2d: true }));
+      }
+      const listed = async (): Promise<number> => (await result<Array<{ device_id: string }>>('listDevices')).filter((d) => d.device_id.startsWith('sim-1')).length;
+      await expect.poll(listed, { timeout: 20_000 }).toBe(N);
+      const changed = (): number => pushes.filter((p) => p.type === 'devices_changed').length;
+      // The trailing push comes at most DEVICES_CHANGED_MIN_MS after the last arrival.
+      await new Promise((r) => setTimeout(r, DEVICES_CHANGED_MIN_MS * 2));
+      const n = changed();
+      expect(n).toBeGreaterThanOrEqual(1);
+      // One a DEVICES_CHANGED_MIN_MS at most, not one per arrival.
+      expect(n).toBeLessThanOrEqual(Math.ceil((Date.now() - t0) / DEVICES_CHANGED_MIN_MS) + 1);
+      expect(n).toBeLessThan(N / 10);
+    } finally {
+      await fleet.close();
+    }
+  });
 });
