@@ -142,7 +142,7 @@ function bareCaller(nc: NatsConnection, subject: string, method: string): Call {
 
 async function realDriver(url: string): Promise<BenchResult[]> {
   const drv = await spawnDriver(url);
-  const requester = await connect({ servers: url });
+  const requester = await connect({ servers: url, noAsyncTraces: true });
   const fns = ['get_status', 'get_joints'] as const;
   let floor: { close(): Promise<void> } | null = null;
   try {
@@ -178,8 +178,8 @@ async function realDriver(url: string): Promise<BenchResult[]> {
 }
 
 async function frameworkOnly(url: string): Promise<BenchResult[]> {
-  const responder: NatsConnection = await connect({ servers: url });
-  const requester: NatsConnection = await connect({ servers: url });
+  const responder: NatsConnection = await connect({ servers: url, noAsyncTraces: true });
+  const requester: NatsConnection = await connect({ servers: url, noAsyncTraces: true });
   const subject = 'device-connect.default.floor-1.cmd';
   responder.subscribe(subject, {
     callback: (_err, msg) => {

@@ -68,8 +68,8 @@ export const b3: Bench = {
       const n = Math.round(HZ * SECONDS);
       const sentAt = new Array<number>(n);
       // Floor: bare nats.js request → responder arrival, same schedule, half a period apart.
-      const floorResp = await connect({ servers: nats.url });
-      const floorReq = await connect({ servers: nats.url });
+      const floorResp = await connect({ servers: nats.url, noAsyncTraces: true });
+      const floorReq = await connect({ servers: nats.url, noAsyncTraces: true });
       const floorSent = new Array<number>(n);
       const floorAt = new Array<number>(n);
       floorResp.subscribe('bench.b3.floor', {

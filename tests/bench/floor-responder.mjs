@@ -1,11 +1,12 @@
 // The B1/B2 floor: a bare nats.js responder in its own process (as the driver is), answering JSON-RPC requests on
-// the given subjects with replies of a fixed size (the size the real driver's reply has), and nothing else.
+// the given subjects with replies of a fixed size (the size the real driver's reply has), and nothing else. Every
+// floor connection uses noAsyncTraces, as the product's connections do, so the floor is nats.js at its fastest.
 // Usage: node floor-responder.mjs <nats-url> <subject>=<reply bytes without the id> ...
 import { TextEncoder } from 'node:util';
 import { connect } from '@nats-io/transport-node';
 
 const [url, ...specs] = process.argv.slice(2);
-const nc = await connect({ servers: url });
+const nc = await connect({ servers: url, noAsyncTraces: true });
 const enc = new TextEncoder();
 for (const spec of specs) {
   const [subject, bytesText] = spec.split('=');

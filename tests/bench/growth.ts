@@ -55,8 +55,8 @@ async function replySize(): Promise<BenchResult> {
   });
   await rt.start();
   const client = createMeshClient({ connection: await openMesh(cfg), ownsConnection: true });
-  const responder = await connect({ servers: nats.url });
-  const requester = await connect({ servers: nats.url });
+  const responder = await connect({ servers: nats.url, noAsyncTraces: true });
+  const requester = await connect({ servers: nats.url, noAsyncTraces: true });
   const enc = new TextEncoder();
   responder.subscribe('bench.growth.floor', {
     callback: (_e, m) => {
@@ -122,7 +122,7 @@ async function fleetSize(): Promise<BenchResult> {
   const rows: Array<Array<string | number>> = [];
   for (const n of fleetSizes) {
     const nats = await startNatsServer();
-    const nc = await connect({ servers: nats.url });
+    const nc = await connect({ servers: nats.url, noAsyncTraces: true });
     const enc = new TextEncoder();
     const width = String(n - 1).length;
     const docs = Array.from({ length: n }, (_, i) => enc.encode(presence(i, width)));
