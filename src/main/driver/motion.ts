@@ -129,6 +129,8 @@ export class MotionController {
   private epoch = 0;
   /** Realtime targets handed to the daemon so far (a stop's hold must not override a newer command). */
   private sends = 0;
+  /** The realtime target this driver last gave the daemon (parts merged), until a stop holds or drops it. */
+  private inFlight: RealtimeTarget | null = null;
   private lock: Promise<unknown> = Promise.resolve();
   /**
    * Set while the daemon reports state "starting" (its start sequence, wake_up included, runs): a move sent then is
@@ -149,6 +151,7 @@ export class MotionController {
         // Re-checked at send time: a trip may have happened while the target waited for its slot.
         if (this.mirror.interlock.state() === 'tripped') throw new DriverRefusal('interlock', 'interlock tripped before the target was sent');
         this.sends++;
+        this.inFlight = { ...this.inFlight, ...t };
         await this.daemon.setTarget(t);
         opts.onSent?.(t);
       },
@@ -543,6 +546,11 @@ export class MotionController {
     const obs = await this.nextState(since, HOLD_WAIT_MS);
     // A command sent after the stop already replaced the target the daemon held: holding now would undo it.
     if (this.sends !== sendsAtStop || this.active) return 'not needed (a newer command was sent after the stop)';
+    const last = this.inFlight;
+    this.inFlight = null;
+    // Nothing of ours to stop: no realtime target since the last stop, or the robot already reached it.
+    if (!last) return 'not needed (no realtime target of this driver in flight)';
+    if (obs && reachGap(obs, { head: last.headPose, bodyYaw: last.bodyYaw, antennas: last.antennas }) === null) return 'not needed (the robot is at its last realtime target)';
     if (!obs) return 'no fresh observed pose to hold (a realtime target the daemon holds may still be reached)';
     // Only parts inside the driver's limits are sent (nothing beyond them ever reaches the robot): e.g. antennas at
     // the sleep pose's ±175° are left alone (they are not moving there anyway).
