@@ -1,11 +1,12 @@
 /**
- * B4: `capture_video_frame` (jpeg, 640 px, q82) from the simulator over a real nats-server: the driver asks the sim
- * for the camera view as a JPEG (rendered at 640 px on the render workers, encoded by the sim with sharp), checks it
- * and replies through NATS. Two runs: head still (the
- * sim reuses its last render) and head moving (every capture renders a new view); p50/p99 and reply bytes.
+ * B4: `capture_video_frame` (jpeg, 640 px, q82) from `reachy-console driver --sim` spawned as users run it (its own
+ * process, media on) over a real nats-server: the driver asks its simulator for the camera view as a JPEG (rendered
+ * at 640 px on the render workers, encoded by the sim with sharp), checks it and replies through NATS. Two runs: head
+ * still (the sim reuses its last render) and head moving (every capture renders a new view); p50/p99 and reply bytes.
+ * (It ran the stack inside the bench process before, where the garbage of the benches before it slowed it down.)
  */
 import { startNatsServer } from '../helpers/nats-server';
-import { startMediaStack } from '../integration/media/stack';
+import { spawnDriver } from './driver-proc';
 import { percentile, round, type Bench, type BenchResult } from './harness';
 
 const ROUNDS = 200;
@@ -15,7 +16,7 @@ export const b4: Bench = {
   name: 'capture_video_frame jpeg 640 px from the sim over NATS',
   async run(): Promise<BenchResult> {
     const nats = await startNatsServer();
-    const s = await startMediaStack({ natsUrl: nats.url });
+    const s = await spawnDriver(nats.url, { deviceId: 'bench-b4' });
     try {
       const capture = async (): Promise<{ ms: number; bytes: number }> => {
         const t0 = performance.now();

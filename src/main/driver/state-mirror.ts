@@ -187,10 +187,25 @@ export class StateMirror implements DriverStateAccess {
    */
   snapshotWithJson(): { value: JsonObject; json: string } {
     const { value, head, pose, tail } = this.snapshotParts();
+    // The halves change far less often than get_status is called (the lease countdown, a trip, a move, a link
+    // change): each one's text is kept while every value it is made of is the same (objects compared by identity:
+    // the mirror replaces them, never edits them in place).
+    const headKey = [
+      head.command_owner, head.lease_expires_at, head.lease_active, head.lease_remaining_s, head.lease_ttl_s,
+      head.execution_state, head.asleep, this.activeMove, this.lastMove, head.interlock_state, head.interlock_reason,
+      head.interlock_source, head.interlock_since, head.interlock_from_device, head.availability, this.target,
+    ];
+    const c = this.opts.daemon.connection();
+    const tailKey = [c.status, c.transport, c.since, c.attempts, c.error, this.media, this.lastError];
+    if (!this.headText || !sameValues(this.headText.key, headKey)) this.headText = { key: headKey, json: JSON.stringify(head).slice(0, -1) };
+    if (!this.tailText || !sameValues(this.tailText.key, tailKey)) this.tailText = { key: tailKey, json: JSON.stringify(tail).slice(1) };
     // Both halves always have keys (device_id, daemon_link), so the splice is `{head,"current_pose":…,tail}`.
-    const json = JSON.stringify(head).slice(0, -1) + ',"current_pose":' + (pose ? pose.json : 'null') + ',' + JSON.stringify(tail).slice(1);
+    const json = this.headText.json + ',"current_pose":' + (pose ? pose.json : 'null') + ',' + this.tailText.json;
     return { value, json };
   }
+
+  private headText: { key: unknown[]; json: string } | null = null;
+  private tailText: { key: unknown[]; json: string } | null = null;
 
   /** The view of the latest stream sample (frozen: shared by every read until the next sample) and its JSON. */
   observedPose(): { view: ObservedView; json: string } | null {
@@ -274,6 +289,12 @@ export class StateMirror implements DriverStateAccess {
     return { value: value as unknown as JsonObject, head: head as unknown as JsonObject, pose, tail: tail as unknown as JsonObject };
   }
 
+}
+
+function sameValues(a: unknown[], b: unknown[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let k = 0; k < a.length; k++) if (a[k] !== b[k]) return false;
+  return true;
 }
 
 function deepFreeze<T>(o: T): T {
