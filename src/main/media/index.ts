@@ -9,7 +9,7 @@ import { DEFAULT_SIGNALLING_PORT, WEBRTC_PRODUCER_NAME } from '../../shared/reac
 import type { Logger } from '../log';
 
 export * from './types';
-export { encodeFrame, ENCODING_PRESETS, jpegReply, jpegSize, ReplyTooLargeError, resolveMaxEdge, resolveQuality, type FrameEncoding, type VideoFrameReply } from './encode';
+export { encodeFrame, ENCODING_PRESETS, jpegBytes, jpegReply, jpegSize, ReplyTooLargeError, resolveMaxEdge, resolveQuality, type FrameEncoding, type VideoFrameReply } from './encode';
 export { motionMagnitude, rms, confidence } from './detect';
 export { SimHttpMediaSource } from './sim-http-source';
 export { PushedMediaSource } from './pushed-source';

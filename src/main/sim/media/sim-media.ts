@@ -14,7 +14,7 @@ import { DEFAULT_SIGNALLING_PORT, WEBRTC_PRODUCER_NAME } from '../../../shared/r
 import type { Logger } from '../../log';
 import { SignallingServer } from './signalling-server';
 import { WebrtcProducer } from './webrtc-producer';
-import { findFfmpeg, loadSharp } from '../../media';
+import { findFfmpeg, jpegBytes } from '../../media';
 
 /** A camera view already encoded as JPEG (GET /api/camera/frame?format=jpeg). */
 export interface JpegFrame {
@@ -105,11 +105,8 @@ export class SimMedia {
     const jpegKey = `${key}|q${quality}`;
     let cached = this.lastJpeg?.key === jpegKey ? this.lastJpeg : null;
     if (!cached) {
-      const sharp = await loadSharp();
-      const jpeg = frame.then((f) =>
-        // Same settings as the driver's own encode (src/main/media/encode.ts): no Huffman optimisation pass.
-        sharp(f.data, { raw: { width: f.width, height: f.height, channels: 3 } }).jpeg({ quality, mozjpeg: false, optimiseCoding: false }).toBuffer(),
-      );
+      // The driver's own encode (src/main/media/encode.ts), so a JPEG from here is the one the driver would make.
+      const jpeg = frame.then((f) => jpegBytes(f, quality));
       cached = this.lastJpeg = { key: jpegKey, jpeg };
       jpeg.catch(() => {
         if (this.lastJpeg === cached) this.lastJpeg = null;
