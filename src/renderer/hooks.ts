@@ -5,6 +5,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { ConsoleSnapshot } from '../shared/console-api';
+import { throttleLatest } from '../shared/rate';
 import type { DeviceInfo, MeshEvent } from '../shared/wire';
 import type { ConsoleClient } from './api/client';
 import { addEventListener, DEVICE_FALLBACK_POLL_MS, getClient, useConsoleStore, type EventRecord } from './store';
@@ -45,22 +46,13 @@ export function useDeviceStateEvery(deviceId: string | null, everyMs: number): R
   useEffect(() => {
     setView(read());
     if (!deviceId) return;
-    let last = 0;
-    let timer: ReturnType<typeof setTimeout> | null = null;
-    const show = (): void => {
-      timer = null;
-      last = Date.now();
-      setView(useConsoleStore.getState().robots[deviceId] ?? null);
-    };
+    const show = throttleLatest(() => setView(useConsoleStore.getState().robots[deviceId] ?? null), everyMs);
     const off = useConsoleStore.subscribe((s, prev) => {
-      if (s.robots[deviceId] === prev.robots[deviceId] || timer) return;
-      const wait = last + everyMs - Date.now();
-      if (wait <= 0) show();
-      else timer = setTimeout(show, wait);
+      if (s.robots[deviceId] !== prev.robots[deviceId]) show.call();
     });
     return () => {
       off();
-      if (timer) clearTimeout(timer);
+      show.cancel();
     };
   }, [deviceId, everyMs]);
   return deviceId ? view : null;

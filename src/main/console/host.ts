@@ -29,6 +29,7 @@ import { ConnectionHistory, hostDiagnostics } from './diagnostics';
 import type { Backends, DriverHandle, MeshHandle, SimHandle } from './backends';
 import type { TripInfo } from '../driver';
 import { dispatchFrame, toErrorBody } from './dispatch';
+import { throttleLatest } from '../../shared/rate';
 import { createSettingsStore, type SettingsStore } from './settings';
 import type { ConsoleSession, ConsoleServiceContext, ServiceHandlers } from '../service';
 import { loadServices, type LoadedService } from './load-services';
@@ -91,8 +92,8 @@ export class ConsoleHost {
   private readonly logger: Logger;
   private readonly dataDir: string;
   private readonly logs: LogLine[] = [];
-  private devicesChangedTimer: ReturnType<typeof setTimeout> | null = null;
-  private devicesChangedAt = 0;
+  /** Tells the UIs to list the devices again; a presence storm is coalesced (the last change always goes out). */
+  private readonly devicesChanged = throttleLatest(() => this.broadcast({ type: 'devices_changed' }), DEVICES_CHANGED_MIN_MS);
   private readonly history = new ConnectionHistory();
   private readonly sessions = new Map<number, SessionState>();
   private nextSessionId = 1;
@@ -186,22 +187,6 @@ export class ConsoleHost {
         // a closing transport; its session is removed by its own close handler
       }
     }
-  }
-
-  /**
-   * Tells the UIs to list the devices again. A presence storm (a fleet joining or leaving at once) is coalesced: the
-   * first change goes out at once, later ones at most every DEVICES_CHANGED_MIN_MS, the last one always.
-   */
-  private devicesChanged(): void {
-    if (this.devicesChangedTimer) return;
-    const wait = this.devicesChangedAt + DEVICES_CHANGED_MIN_MS - Date.now();
-    const fire = (): void => {
-      this.devicesChangedTimer = null;
-      this.devicesChangedAt = Date.now();
-      this.broadcast({ type: 'devices_changed' });
-    };
-    if (wait <= 0) fire();
-    else this.devicesChangedTimer = setTimeout(fire, wait);
   }
 
   private pushSnapshot(): void {
@@ -412,11 +397,8 @@ export class ConsoleHost {
         this.meshStatus = s;
         this.pushSnapshot();
       }),
-      handle.client.onDevicesChanged(() => this.devicesChanged()),
-      () => {
-        if (this.devicesChangedTimer) clearTimeout(this.devicesChangedTimer);
-        this.devicesChangedTimer = null;
-      },
+      handle.client.onDevicesChanged(() => this.devicesChanged.call()),
+      () => this.devicesChanged.cancel(),
     );
     const where = settings.kind === 'nats' ? settings.urls.map(redactUrl).join(', ') : 'in-process';
     this.logger.info(`connected to the ${settings.kind} mesh (${where})`);
