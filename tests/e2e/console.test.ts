@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
-import { startConsoleRig, SHOTS, type ConsoleRig } from './harness';
+import { numbers, startConsoleRig, SHOTS, waitText as waitTextIn, type ConsoleRig } from './harness';
 import { startNatsServer, type NatsServerHandle } from '../helpers/nats-server';
 import { LIMITS } from '../../src/shared/reachy';
 
@@ -16,19 +16,9 @@ let nats: NatsServerHandle | null = null;
 
 const tid = (id: string): Locator => page.getByTestId(id);
 
-async function waitText(loc: Locator, pred: (t: string) => boolean, timeoutMs = 20_000): Promise<string> {
-  const until = Date.now() + timeoutMs;
-  let last = '';
-  while (Date.now() < until) {
-    last = (await loc.innerText().catch(() => '')) ?? '';
-    if (pred(last)) return last;
-    await loc.page().waitForTimeout(100);
-  }
-  const status = await loc.page().getByTestId('control-status').innerText().catch(() => '?');
-  throw new Error(`timed out waiting on ${String(loc)}; last text: ${JSON.stringify(last)}; controls say: ${JSON.stringify(status)}`);
-}
-
-const numbers = (t: string): number[] => (t.match(/-?\d+(\.\d+)?/g) ?? []).map(Number);
+/** The harness's waitText, naming what the controls say when it times out. */
+const waitText = (loc: Locator, pred: (t: string) => boolean, timeoutMs = 20_000): Promise<string> =>
+  waitTextIn(loc, pred, timeoutMs, async () => `controls say: ${JSON.stringify(await loc.page().getByTestId('control-status').innerText())}`);
 
 /** The lease countdown and the page's clock, read in one go. */
 async function countdownAt(p: Page): Promise<{ left: number; at: number }> {

@@ -72,8 +72,11 @@ export async function showPanel(page: Page, title: string): Promise<void> {
 /** The numbers in a text, in order ("yaw 12.5° · pitch -3" → [12.5, -3]). */
 export const numbers = (t: string): number[] => (t.match(/-?\d+(\.\d+)?/g) ?? []).map(Number);
 
-/** Waits until the element's text satisfies `pred`; the error names the element and its last text. */
-export async function waitText(loc: Locator, pred: (t: string) => boolean, timeoutMs = 20_000): Promise<string> {
+/**
+ * Waits until the element's text satisfies `pred`; the error names the element and its last text, plus what
+ * `context` reads (e.g. the controls' status line) when given.
+ */
+export async function waitText(loc: Locator, pred: (t: string) => boolean, timeoutMs = 20_000, context?: () => Promise<string>): Promise<string> {
   const until = Date.now() + timeoutMs;
   let last = '';
   while (Date.now() < until) {
@@ -81,5 +84,6 @@ export async function waitText(loc: Locator, pred: (t: string) => boolean, timeo
     if (pred(last)) return last;
     await loc.page().waitForTimeout(100);
   }
-  throw new Error(`timed out waiting on ${String(loc)}; last text: ${JSON.stringify(last)}`);
+  const more = context ? `; ${await context().catch(() => '?')}` : '';
+  throw new Error(`timed out waiting on ${String(loc)}; last text: ${JSON.stringify(last)}${more}`);
 }
