@@ -58,6 +58,23 @@ export function useDeviceStateEvery(deviceId: string | null, everyMs: number): R
   return deviceId ? view : null;
 }
 
+/**
+ * A value read from the host now and every `everyMs` while the panel is shown (a failed read keeps the last value),
+ * with a setter for the answers of the panel's own actions.
+ */
+export function usePolled<T>(read: () => Promise<T>, everyMs: number): [T | null, (v: T) => void] {
+  const [value, setValue] = useState<T | null>(null);
+  const readRef = useRef(read);
+  readRef.current = read;
+  useEffect(() => {
+    const once = (): void => void readRef.current().then(setValue, () => undefined);
+    once();
+    const t = setInterval(once, everyMs);
+    return () => clearInterval(t);
+  }, [everyMs]);
+  return [value, setValue];
+}
+
 /** How often text panels (readouts, slider marks) show a new sample: 10 a second reads as live. */
 export const READOUT_MS = 100;
 

@@ -4,8 +4,8 @@
  * speed, scrub — plus its camera frames and invoke log here. Replay only reads the file; it never sends anything
  * to a robot, and live data is held back while it plays.
  */
-import { useCallback, useEffect, useState } from 'react';
-import { runAction, useConsoleApi } from '../hooks';
+import { useState } from 'react';
+import { runAction, useConsoleApi, usePolled } from '../hooks';
 import type { FoxgloveStatus, RecordStatus } from '../../shared/console-api/record';
 import { closeReplay, openReplay, seek, setPlaying, setSpeed, useReplay } from '../replay';
 
@@ -22,13 +22,7 @@ function clock(s: number): string {
 
 function Recorder({ onStopped }: { onStopped: () => void }) {
   const api = useConsoleApi();
-  const [status, setStatus] = useState<RecordStatus | null>(null);
-  const refresh = useCallback(() => api.recordStatus({}).then(setStatus, () => undefined), [api]);
-  useEffect(() => {
-    void refresh();
-    const t = setInterval(() => void refresh(), 500);
-    return () => clearInterval(t);
-  }, [refresh]);
+  const [status, setStatus] = usePolled<RecordStatus>(() => api.recordStatus({}), 500);
   const recording = status?.recording ?? false;
   return (
     <div className="record-controls" data-testid="record-controls">
@@ -144,13 +138,7 @@ function Player() {
 /** The live Foxglove bridge: Foxglove Studio connects to the URL shown and sees the same channels, live. */
 function FoxgloveToggle() {
   const api = useConsoleApi();
-  const [fox, setFox] = useState<FoxgloveStatus | null>(null);
-  const refresh = useCallback(() => api.foxgloveStatus({}).then(setFox, () => undefined), [api]);
-  useEffect(() => {
-    void refresh();
-    const t = setInterval(() => void refresh(), 2000);
-    return () => clearInterval(t);
-  }, [refresh]);
+  const [fox, setFox] = usePolled<FoxgloveStatus>(() => api.foxgloveStatus({}), 2000);
   return (
     <div className="record-controls" data-testid="foxglove-controls">
       {fox?.running ? (
