@@ -94,6 +94,26 @@ describe('console in browser mode', { timeout: 90_000 }, () => {
     await shot('imu');
   });
 
+  it('Stop holds the robot where it is, and the sliders then show that pose, not the target it never reached', async () => {
+    const start = numbers(await tid('body-yaw').innerText())[0];
+    await tid('slider-body').fill('-120');
+    await waitText(tid('body-yaw'), (t) => numbers(t)[0] < start - 10);
+    await tid('stop').click();
+    await waitText(tid('control-status'), (t) => /stop_motion accepted/.test(t));
+    // Held: the readout stops changing, short of the -120° target (the body turns ~170°/s).
+    let held = numbers(await tid('body-yaw').innerText())[0];
+    for (let i = 0; i < 20; i++) {
+      await page.waitForTimeout(250);
+      const now = numbers(await tid('body-yaw').innerText())[0];
+      if (Math.abs(now - held) < 0.5) break;
+      held = now;
+    }
+    expect(held).toBeGreaterThan(-110);
+    await page.waitForTimeout(500);
+    expect(Math.abs(numbers(await tid('body-yaw').innerText())[0] - held)).toBeLessThan(1);
+    expect(Math.abs(Number(await tid('slider-body').inputValue()) - held)).toBeLessThanOrEqual(2);
+  });
+
   it('shows the lease owner and counts the lease down by the wall clock', async () => {
     // The sliders above left the operator a short lease (the driver's default): read the countdown only once it shows
     // the 30 s lease taken here, or the first reading may be the old lease's.

@@ -136,14 +136,16 @@ export function ControlsPanel() {
     if (!keys) return;
     const shown = touched.current[fn] ?? keys[0];
     setOutcomes((prev) => ({ ...prev, ...Object.fromEntries(keys.map((k) => [k, k === shown ? o : null])) }));
-    if (o.kind !== 'accepted') {
-      setV((cur) => {
-        const next = { ...cur };
-        for (const k of keys) next[k] = Math.round(obsRef.current[k] ?? cur[k]);
-        return next;
-      });
-    }
+    if (o.kind !== 'accepted') snapToObserved(keys);
   };
+
+  /** Puts these sliders where the robot is (observed), so they never show a target the robot will not reach. */
+  const snapToObserved = (keys: readonly Key[]): void =>
+    setV((cur) => {
+      const next = { ...cur };
+      for (const k of keys) next[k] = Math.round(obsRef.current[k] ?? cur[k]);
+      return next;
+    });
 
   const send = ({ fn, params }: DriverCall): void => {
     if (!id) return;
@@ -192,7 +194,11 @@ export function ControlsPanel() {
     }
   };
 
-  const stop = (): void => void once('Stop', 'stop_motion');
+  /** The driver holds the robot where it stopped: after the next readouts the sliders show that pose. */
+  const stop = (): void =>
+    void once('Stop', 'stop_motion').then((o) => {
+      if (o?.kind === 'accepted') setTimeout(() => snapToObserved(Object.keys(ZERO) as Key[]), READOUT_MS * 2);
+    });
 
   const onKey = (e: KeyboardEvent): void => {
     if (block.motion || (e.target as HTMLElement).tagName === 'INPUT') return;
