@@ -7,7 +7,7 @@
  *   afterAll(() => nats.stop());
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -45,7 +45,52 @@ function installExitHook(): void {
   });
 }
 
+/**
+ * A port nothing listens on, from a band below the kernel's ephemeral range, split between test workers.
+ *
+ * Why not `listen(0)`: that hands out a port from the ephemeral range and frees it again before nats-server binds it,
+ * and in that window any outgoing TCP connection on the machine may take it as its local port (CI failed once on
+ * "bind: address already in use" for a cluster node's monitor port). Ports below the ephemeral range are never given
+ * to outgoing connections, and each worker (VITEST_POOL_ID) draws from its own slice, so two workers never race.
+ */
 export async function freePort(): Promise<number> {
+  const band = reservedBand();
+  if (band) {
+    const [lo, hi] = band;
+    const slices = 16;
+    const size = Math.floor((hi - lo) / slices);
+    const worker = Number(process.env.VITEST_POOL_ID ?? process.pid);
+    const base = lo + (Number.isFinite(worker) ? worker % slices : 0) * size;
+    if (cursor < 0) cursor = Math.floor(Math.random() * size);
+    for (let i = 0; i < 200; i++) {
+      const port = base + (cursor++ % size);
+      if (await canBind(port)) return port;
+    }
+  }
+  return ephemeralPort();
+}
+
+let cursor = -1;
+
+/** [low, high) below the ephemeral range (Linux: /proc/sys/net/ipv4/ip_local_port_range), or null if there is none. */
+function reservedBand(): [number, number] | null {
+  try {
+    const low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    return Number.isFinite(low) && low > 12_000 ? [10_000, low] : null;
+  } catch {
+    return null;
+  }
+}
+
+function canBind(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+  });
+}
+
+function ephemeralPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.once('error', reject);
@@ -56,6 +101,8 @@ export async function freePort(): Promise<number> {
     });
   });
 }
+
+const isBindConflict = (err: unknown): boolean => String(err).includes('address already in use');
 
 function canConnect(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -69,8 +116,19 @@ function canConnect(port: number): Promise<boolean> {
 }
 
 export async function startNatsServer(opts: NatsServerOptions = {}): Promise<NatsServerHandle> {
+  if (opts.port !== undefined) return startAt(opts.port, opts);
+  // A port we chose that turns out taken: choose another rather than fail the test.
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await startAt(await freePort(), opts, { waitForPort: false });
+    } catch (err) {
+      if (attempt >= 4 || !isBindConflict(err)) throw err;
+    }
+  }
+}
+
+async function startAt(port: number, opts: NatsServerOptions, first: { waitForPort: boolean } = { waitForPort: true }): Promise<NatsServerHandle> {
   installExitHook();
-  const port = opts.port ?? (await freePort());
   const dir = mkdtempSync(join(tmpdir(), 'nats-test-'));
   const confPath = join(dir, 'nats.conf');
   const conf = [
@@ -115,14 +173,14 @@ export async function startNatsServer(opts: NatsServerOptions = {}): Promise<Nat
     throw new Error(`nats-server did not become ready on port ${port}: ${stderr.slice(-2000)}`);
   };
 
-  const start = async (): Promise<void> => {
+  const start = async (waitForPort = true): Promise<void> => {
     // After a kill the port can stay busy for a moment; retry instead of failing the test.
     for (let attempt = 0; ; attempt++) {
       try {
         await startOnce();
         return;
       } catch (err) {
-        if (attempt >= 20 || !String(err).includes('address already in use')) throw err;
+        if (!waitForPort || attempt >= 20 || !isBindConflict(err)) throw err;
         await new Promise((r) => setTimeout(r, 250));
       }
     }
@@ -143,11 +201,16 @@ export async function startNatsServer(opts: NatsServerOptions = {}): Promise<Nat
     });
   };
 
-  await start();
+  try {
+    await start(first.waitForPort);
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
   return {
     url: `nats://127.0.0.1:${port}`,
     port,
-    start,
+    start: () => start(),
     kill,
     restart: async () => {
       await kill();
@@ -191,9 +254,19 @@ async function monitorJson(port: number, path: string): Promise<Record<string, u
  * monitoring port so a test can see which node a client is connected to.
  */
 export async function startNatsCluster(size = 3, opts: Omit<NatsServerOptions, 'port' | 'extraConfig'> = {}): Promise<NatsClusterHandle> {
-  const ports = await Promise.all(
-    Array.from({ length: size }, async () => ({ client: await freePort(), route: await freePort(), http: await freePort(), leaf: await freePort() })),
-  );
+  // Ports we chose that turn out taken: choose a new set rather than fail the test.
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await startClusterOnce(size, opts);
+    } catch (err) {
+      if (attempt >= 4 || !isBindConflict(err)) throw err;
+    }
+  }
+}
+
+async function startClusterOnce(size: number, opts: Omit<NatsServerOptions, 'port' | 'extraConfig'>): Promise<NatsClusterHandle> {
+  const ports: { client: number; route: number; http: number; leaf: number }[] = [];
+  for (let i = 0; i < size; i++) ports.push({ client: await freePort(), route: await freePort(), http: await freePort(), leaf: await freePort() });
   const nodes: NatsServerHandle[] = [];
   try {
     for (let i = 0; i < size; i++) {
@@ -208,7 +281,7 @@ export async function startNatsCluster(size = 3, opts: Omit<NatsServerOptions, '
         '}',
         `leafnodes { listen: "127.0.0.1:${ports[i].leaf}" }`,
       ].join('\n');
-      nodes.push(await startNatsServer({ ...opts, port: ports[i].client, extraConfig }));
+      nodes.push(await startAt(ports[i].client, { ...opts, extraConfig }, { waitForPort: false }));
     }
   } catch (err) {
     await Promise.all(nodes.map((n) => n.stop()));
