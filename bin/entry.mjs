@@ -1,10 +1,12 @@
 // Which form bin/reachy-console.mjs runs (docs/ARCHITECTURE.md "Entry points"):
 // - 'bundle': out/cli/ (plain JavaScript, built by scripts/build-cli.mjs; `npm pack` builds it, prepack). Used in an
-//   installed package, and in a git checkout only when it is newer than every file and folder under src/main and
+//   installed package, and in a git checkout when it is newer than every file and folder under src/main and
 //   src/shared, so a checkout never runs a stale bundle;
-// - 'src': the TypeScript sources through tsx (a source checkout: no build step);
+// - 'rebuild': a git checkout whose bundle is missing or older than a source: the launcher builds out/cli (esbuild,
+//   a few hundred ms) and runs it, falling back to 'src' if it cannot;
+// - 'src': the TypeScript sources through tsx (no build step, about 35 MB more RSS);
 // - 'built': out/main/cli.js (the Electron build), when there are neither.
-// REACHY_CONSOLE_ENTRY=src|bundle forces one form.
+// REACHY_CONSOLE_ENTRY=src|bundle|rebuild forces one form.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -18,17 +20,19 @@ function newest(dir) {
   return t;
 }
 
-/** @returns {{ form: 'bundle' | 'src' | 'built', path: string } | { error: string }} */
+/** @returns {{ form: 'bundle' | 'rebuild' | 'src' | 'built', path: string } | { error: string }} */
 export function chooseEntry(root, env = process.env) {
   const src = join(root, 'src', 'main', 'app', 'cli.ts');
   const bundle = join(root, 'out', 'cli', 'reachy-console.mjs');
   const built = join(root, 'out', 'main', 'cli.js');
   const forced = env.REACHY_CONSOLE_ENTRY;
   if (forced !== undefined && forced !== '') {
-    if (forced !== 'src' && forced !== 'bundle') return { error: `REACHY_CONSOLE_ENTRY=${forced} is not allowed (allowed: src, bundle)` };
-    const path = forced === 'src' ? src : bundle;
-    if (!existsSync(path)) return { error: `REACHY_CONSOLE_ENTRY=${forced} but ${path} is missing${forced === 'bundle' ? ' (npm run build:cli builds it)' : ''}` };
-    return { form: forced, path };
+    if (forced !== 'src' && forced !== 'bundle' && forced !== 'rebuild') {
+      return { error: `REACHY_CONSOLE_ENTRY=${forced} is not allowed (allowed: src, bundle, rebuild)` };
+    }
+    const needs = forced === 'bundle' ? bundle : src;
+    if (!existsSync(needs)) return { error: `REACHY_CONSOLE_ENTRY=${forced} but ${needs} is missing${forced === 'bundle' ? ' (npm run build:cli builds it)' : ''}` };
+    return { form: forced, path: forced === 'src' ? src : bundle };
   }
   if (existsSync(bundle)) {
     // An installed package (no .git) runs the bundle prepack built from its sources. File times cannot tell there:
@@ -37,6 +41,7 @@ export function chooseEntry(root, env = process.env) {
     const at = statSync(bundle).mtimeMs;
     if (newest(join(root, 'src', 'main')) <= at && newest(join(root, 'src', 'shared')) <= at) return { form: 'bundle', path: bundle };
   }
+  if (existsSync(src) && existsSync(join(root, '.git')) && existsSync(join(root, 'scripts', 'build-cli.mjs'))) return { form: 'rebuild', path: bundle };
   if (existsSync(src)) return { form: 'src', path: src };
   if (existsSync(built)) return { form: 'built', path: built };
   return { error: 'neither src/main/app/cli.ts nor out/cli nor out/main/cli.js found; run `npm run build:cli`' };

@@ -5,13 +5,19 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { createMeshClient, meshConfigFromEnv, openMesh } from '../../src/main/mesh';
 import type { MeshClient } from '../../src/main/mesh/types';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 
-/** How bin/reachy-console.mjs runs the CLI: the TypeScript sources through tsx, or the out/cli bundle. */
-export type CliForm = 'src' | 'bundle';
+/**
+ * How bin/reachy-console.mjs runs the CLI (bin/entry.mjs): the out/cli bundle (an installed package, and a checkout
+ * whose bundle is current), 'rebuild' (a checkout just after an edit: esbuild first, then the bundle), or the
+ * TypeScript sources through tsx (only when forced).
+ */
+export type CliForm = 'bundle' | 'rebuild' | 'src';
 
 export interface DriverProc {
   deviceId: string;
@@ -22,7 +28,7 @@ export interface DriverProc {
   spawnedAt: number;
   /** Spawn to the driver's "Subscribed to commands" log line. */
   readyLineMs: number;
-  /** Spawn to the driver's first log line: node start-up and loading the CLI's modules (tsx compiles them). */
+  /** Spawn to the driver's first log line: node start-up and loading the CLI's modules (built first in 'rebuild'). */
   firstLogMs: number;
   /** Spawn to the first successful get_status reply over NATS. */
   firstReplyMs: number;
@@ -50,15 +56,24 @@ export function cpuSeconds(pid: number): number {
   }
 }
 
+/** Builds out/cli unless it is current, outside any timed window (what a checkout's first start would do). */
+async function ensureBundle(): Promise<void> {
+  const { chooseEntry } = (await import(pathToFileURL(join(ROOT, 'bin', 'entry.mjs')).href)) as { chooseEntry(root: string, env: Record<string, string>): { form?: string } };
+  if (chooseEntry(ROOT, {}).form === 'bundle') return;
+  const { buildCli } = (await import(pathToFileURL(join(ROOT, 'scripts', 'build-cli.mjs')).href)) as { buildCli(o: { quiet: boolean; prune: 'old' }): Promise<unknown> };
+  await buildCli({ quiet: true, prune: 'old' });
+}
+
 /**
- * `form` (default 'src', a source checkout) is forced with REACHY_CONSOLE_ENTRY so a fresh out/cli bundle in the
- * checkout cannot change what a bench measures without saying so.
+ * `form` (default 'bundle', what a checkout and an installed package run) is forced with REACHY_CONSOLE_ENTRY so
+ * what a bench measures never depends on the state of out/cli without saying so.
  */
 export async function spawnDriver(
   natsUrl: string,
   opts: { deviceId?: string; media?: boolean; stateHz?: number; form?: CliForm } = {},
 ): Promise<DriverProc> {
-  const form = opts.form ?? 'src';
+  const form = opts.form ?? 'bundle';
+  if (form === 'bundle') await ensureBundle();
   const deviceId = opts.deviceId ?? 'bench-reachy-1';
   const args = ['bin/reachy-console.mjs', 'driver', '--sim', '--device-id', deviceId, '--messaging-url', natsUrl, '--allow-insecure', '--discovery-mode', 'd2d'];
   if (opts.media === false) args.push('--no-media');
