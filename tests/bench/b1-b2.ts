@@ -112,9 +112,16 @@ function results(id: string, what: string, m: { fl: number[]; ml: number[]; fr: 
   ];
 }
 
-/** The floor process, answering `<subject>` with replies of `bytes` (plus the request id). */
-async function floorProcess(url: string, specs: Array<{ subject: string; bytes: number }>): Promise<{ close(): Promise<void> }> {
-  const child = spawn(process.execPath, [new URL('./floor-responder.mjs', import.meta.url).pathname, url, ...specs.map((s) => `${s.subject}=${s.bytes}`)], {
+/**
+ * The floor process, answering `<subject>` with `reply` (a reply captured from the driver, with `id` replaced by each
+ * request's id) or with a padded string of `bytes` (plus the request id).
+ */
+type FloorSpec = { subject: string; bytes: number } | { subject: string; reply: string; id: string };
+const specArg = (s: FloorSpec): string =>
+  'reply' in s ? `${s.subject}=reply:${Buffer.from(s.reply).toString('base64')}:${Buffer.from(s.id).toString('base64')}` : `${s.subject}=${s.bytes}`;
+
+async function floorProcess(url: string, specs: FloorSpec[]): Promise<{ close(): Promise<void> }> {
+  const child = spawn(process.execPath, [new URL('./floor-responder.mjs', import.meta.url).pathname, url, ...specs.map(specArg)], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   await new Promise<void>((resolve, reject) => {
@@ -152,22 +159,25 @@ async function realDriver(url: string): Promise<BenchResult[]> {
       if (st.source === 'mirror') break;
       await new Promise((r) => setTimeout(r, 50));
     }
-    // Reply sizes of the real functions (raw bytes on the wire, minus the request id the floor echoes too).
+    // The real functions' replies, captured once: the floor answers with these very bytes (its request id put in), so
+    // the client decodes the same document from both and the ratio is what the driver adds.
     const subject = `device-connect.default.${drv.deviceId}.cmd`;
     const sizes: Record<string, number> = {};
+    const id = 'size-probe';
+    const specs: FloorSpec[] = [];
     for (const fn of fns) {
-      const id = 'size-probe';
       const reply = await requester.request(subject, JSON.stringify({ jsonrpc: '2.0', id, method: fn, params: {} }), { timeout: 5_000 });
       const parsed = JSON.parse(reply.string()) as { result?: unknown; error?: unknown };
       if (!parsed.result) throw new Error(`${fn} failed: ${JSON.stringify(parsed.error)}`);
       sizes[fn] = reply.data.length - JSON.stringify(id).length;
+      specs.push({ subject: `bench.floor.${fn}`, reply: reply.string(), id });
     }
-    floor = await floorProcess(url, fns.map((fn) => ({ subject: `bench.floor.${fn}`, bytes: sizes[fn] })));
+    floor = await floorProcess(url, specs);
     const out: BenchResult[] = [];
     for (const fn of fns) {
       const m = await sideBySide(bareCaller(requester, `bench.floor.${fn}`, fn), () => drv.client.invoke(drv.deviceId, fn));
       const tag = fn === 'get_status' ? 'B1' : 'B1-joints';
-      out.push(...results(tag, `\`${fn}\` on \`driver --sim\` (separate process, real sim)`, m, { reply_bytes: sizes[fn] }, 'floor: bare nats.js responder process replying the same bytes'));
+      out.push(...results(tag, `\`${fn}\` on \`driver --sim\` (separate process, real sim)`, m, { reply_bytes: sizes[fn] }, 'floor: a bare nats.js responder process replying the driver\'s own reply bytes (captured once, request id put in); both clients JSON.parse the reply'));
     }
     return out;
   } finally {
