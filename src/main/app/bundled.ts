@@ -1,9 +1,8 @@
 /** Adapters from the bundled simulator and driver (their public surfaces) to ConsoleHost's handles. */
 import { errorMessage } from '../../shared/errors';
 import { startSimulator } from '../sim';
-import { startReachyDriver } from '../driver';
+import { onInterlockTransition, startReachyDriver } from '../driver';
 import type { Logger } from '../log';
-import type { TripInfo } from '../driver';
 import type { DriverHandle, DriverStartOptions, SimHandle } from '../console';
 
 export async function startBundledSimulator(opts: { port?: number; mode: 'robot' | 'mockup'; media?: boolean; logger: Logger }): Promise<SimHandle> {
@@ -46,23 +45,12 @@ export async function startBundledDriver(opts: DriverStartOptions): Promise<Driv
     ...(opts.startTripped ? { startTripped: opts.startTripped } : {}),
   });
   const interlock = d.driver.mirror.interlock;
-  const key = (t: TripInfo | null): string => (t ? `${t.ts}|${t.source}|${t.reason}` : '');
   return {
     deviceId: d.deviceId,
     link: () => d.link(),
     onLinkChange: (cb) => d.onLinkChange(cb),
     interlock: () => interlock.info(),
-    onInterlockChange: (cb) => {
-      let last = key(interlock.info());
-      // The mirror reports every change (trips, resets, lease, moves); pass on only interlock transitions.
-      return d.driver.mirror.onChange(() => {
-        const t = interlock.info();
-        const k = key(t);
-        if (k === last) return;
-        last = k;
-        cb(t);
-      });
-    },
+    onInterlockChange: (cb) => onInterlockTransition(d.driver, cb),
     close: () => d.close(),
   };
 }

@@ -1,7 +1,11 @@
 /**
  * What the robot app's DriverSupervisor starts: the mesh connection, the in-process simulator (for `simulate`) and the
- * driver. Lazy imports keep the simulator, sharp and the driver out of `reachy-console app` until a start needs them.
+ * driver, which keeps its interlock latched in `latchDir` (beside the settings), so neither a settings change (the
+ * supervisor restarts the driver) nor an app restart clears a trip. Lazy imports keep the simulator, sharp and the
+ * driver out of `reachy-console app` until a start needs them.
  */
+import type { Logger } from '../log';
+import type { LatchStore } from '../driver';
 import type { RobotAppStack } from '../robot-app';
 
 /** The driver trips its interlock when the daemon is not running at start, so give the in-process sim its wake-up. */
@@ -18,7 +22,9 @@ async function waitDaemonRunning(baseUrl: string, timeoutMs: number): Promise<vo
   }
 }
 
-export const robotAppStack: RobotAppStack = {
+export function createRobotAppStack(opts: { latchDir: string; logger: Logger }): RobotAppStack {
+  let latches: LatchStore | null = null;
+  return {
   async openMesh(config) {
     const { openMesh } = await import('../mesh');
     return openMesh(config);
@@ -39,8 +45,11 @@ export const robotAppStack: RobotAppStack = {
     await waitDaemonRunning(target.baseUrl, 10_000);
     return { target, stop };
   },
-  async startDriver(opts) {
-    const { startReachyDriver } = await import('../driver');
-    return startReachyDriver(opts);
+  async startDriver(start) {
+    const { LatchStore, latchTarget, startReachyDriver } = await import('../driver');
+    latches ??= new LatchStore(opts.latchDir, opts.logger.child('interlock'));
+    const target = typeof start.target === 'object' ? latchTarget(start.target) : (start.target ?? 'unknown');
+    return startReachyDriver({ ...start, latch: { store: latches, target } });
   },
-};
+  };
+}

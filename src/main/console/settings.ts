@@ -10,7 +10,7 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { settingsSchema, type Settings } from '../../shared/console-api';
 import { createLogger, type Logger } from '../log';
-import { asideName } from './latch';
+import { asideName } from '../driver';
 
 export function defaultSettingsPath(): string {
   return process.env.REACHY_CONSOLE_SETTINGS ?? join(homedir(), '.config', 'reachy_mini_driver', 'device_connect_app.json');

@@ -11,6 +11,8 @@ import { createDaemonClient, parseTargetString } from '../reachy';
 import type { DaemonClient, DaemonTarget, RealtimeTarget, TransportMode } from '../reachy';
 import { createReachyDriver, type ReachyDriver } from './driver';
 import type { TripInfo } from './interlock';
+import { keepLatched, type LatchStore } from './latch-store';
+import { DEFAULT_DEVICE_ID } from '../../shared/reachy';
 import type { MediaSource } from './function-group';
 import { createMediaFunctions } from './media';
 
@@ -36,6 +38,12 @@ export interface StartReachyDriverOptions {
   onRealtimeSent?: (t: RealtimeTarget) => void;
   /** Start with the interlock tripped by this earlier, still latched trip (the host restarts its driver). */
   startTripped?: TripInfo;
+  /**
+   * Keep the interlock latched across restarts in this record, for this robot (`latchTarget()`): the driver starts
+   * tripped when a trip of this device id or robot is recorded, and every trip and reset is recorded as it happens
+   * (docs/SAFETY.md "A trip stays latched"). The robot app and the headless driver use it; the console keeps its own.
+   */
+  latch?: { store: LatchStore; target: string };
   /** DeviceRuntime tuning (tests shorten presence timings). */
   runtime?: Partial<Pick<DeviceRuntimeConfig, 'ttlS' | 'presenceTiming' | 'registerJitterMs' | 'location'>>;
 }
@@ -81,6 +89,11 @@ export async function startReachyDriver(opts: StartReachyDriverOptions): Promise
     log.info('media: disabled (--no-media)');
   }
 
+  const latched = opts.latch?.store.get(opts.deviceId ?? DEFAULT_DEVICE_ID, opts.latch.target);
+  const startTripped = opts.startTripped ?? latched;
+  if (latched && !opts.startTripped) {
+    log.warn(`starting with the interlock still tripped (${latched.reason}; recorded in ${opts.latch?.store.path}); reset_interlock clears it when it is safe to move`);
+  }
   const driver = createReachyDriver({
     daemon,
     deviceId: opts.deviceId,
@@ -93,7 +106,7 @@ export async function startReachyDriver(opts: StartReachyDriverOptions): Promise
     realtimeMaxHz: opts.realtimeMaxHz,
     moveSettleMs: opts.moveSettleMs,
     onRealtimeSent: opts.onRealtimeSent,
-    ...(opts.startTripped ? { startTripped: opts.startTripped } : {}),
+    ...(startTripped ? { startTripped } : {}),
   });
   const runtime = new DeviceRuntime({
     ...driver.runtimeOptions(),
@@ -117,10 +130,13 @@ export async function startReachyDriver(opts: StartReachyDriverOptions): Promise
       `${driver.functions.length} functions`,
   );
 
+  // Records the interlock from here on; released (with its last state) before the driver stops.
+  const releaseLatch = opts.latch ? keepLatched(opts.latch.store, driver, opts.latch.target) : null;
   const d = daemon;
   let closed: Promise<void> | null = null;
   const close = (): Promise<void> => {
     closed ??= (async () => {
+      releaseLatch?.();
       await driver.stop();
       await runtime.stop();
       await mesh.close();

@@ -4,7 +4,8 @@
  * credentials upload, validation results, portal mode on → the driver runs and answers get_status over NATS.
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { robotAppStack } from '../../../src/main/app/robot-app-stack';
+import { createLogger } from '../../../src/main/log';
+import { createRobotAppStack } from '../../../src/main/app/robot-app-stack';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -54,7 +55,7 @@ beforeAll(async () => {
   expect(await sim.running(30_000)).toBe(true);
   writeFileSync(settingsPath, JSON.stringify({ use_portal: false, reachy_target: `127.0.0.1:${sim.port}`, transport_mode: 'websocket', no_media: true, mhp_rig: 'reachy_mini', legacy_key: 'keep me' }, null, 2));
   const token = loadOrCreateToken(settingsPath);
-  supervisor = new DriverSupervisor({ load: () => effectiveSettings(readSettingsFile(settingsPath), {}), stack: robotAppStack, stateHz: 5, retryMinMs: 300, retryMaxMs: 1000 });
+  supervisor = new DriverSupervisor({ load: () => effectiveSettings(readSettingsFile(settingsPath), {}), stack: createRobotAppStack({ latchDir: dir, logger: createLogger('test/robot-app') }), stateHz: 5, retryMinMs: 300, retryMaxMs: 1000 });
   server = await startRobotAppServer({ settingsPath, env: {}, supervisor, token, staticDir: pageDir, port: 0, bindHost: '127.0.0.1', validateTimeoutMs: 3000 });
   await supervisor.reload('app start');
   browser = await launchBrowser();

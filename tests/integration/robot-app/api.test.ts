@@ -4,7 +4,8 @@
  * settings become valid, answers get_status over NATS, and restarts cleanly on a settings change.
  */
 import { mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync, existsSync } from 'node:fs';
-import { robotAppStack } from '../../../src/main/app/robot-app-stack';
+import { createLogger } from '../../../src/main/log';
+import { createRobotAppStack } from '../../../src/main/app/robot-app-stack';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -67,7 +68,7 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'placeholder'), '');
   token = loadOrCreateToken(settingsPath);
   writeFileSync(settingsPath, JSON.stringify({ use_portal: false, reachy_target: `127.0.0.1:${sim.port}`, transport_mode: 'websocket', no_media: true, mhp_rig: 'reachy_mini', legacy_key: 'keep me' }, null, 2));
-  supervisor = new DriverSupervisor({ load: () => effectiveSettings(readSettingsFile(settingsPath), {}), stack: robotAppStack, stateHz: 5, retryMinMs: 300, retryMaxMs: 1000 });
+  supervisor = new DriverSupervisor({ load: () => effectiveSettings(readSettingsFile(settingsPath), {}), stack: createRobotAppStack({ latchDir: dir, logger: createLogger('test/robot-app') }), stateHz: 5, retryMinMs: 300, retryMaxMs: 1000 });
   server = await startRobotAppServer({ settingsPath, env: {}, supervisor, token, staticDir: join(dir, 'no-page'), port: 0, bindHost: '127.0.0.1', validateTimeoutMs: 3000 });
   base = `http://127.0.0.1:${server.port}`;
   await supervisor.reload('app start');

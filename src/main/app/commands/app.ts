@@ -4,10 +4,10 @@
  * no credentials it still starts and serves the page, so the robot can be set up from a phone.
  */
 import { errorMessage } from '../../../shared/errors';
-import { robotAppStack } from '../robot-app-stack';
+import { createRobotAppStack } from '../robot-app-stack';
 import { parseArgs } from 'node:util';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { CliCommand } from '../command';
 import { UsageError } from '../command';
@@ -169,7 +169,7 @@ export async function runApp(argv: string[], baseEnv: Env = process.env): Promis
   const { startRobotAppServer } = await import('../../robot-app');
   const supervisor = new DriverSupervisor({
     load: () => effectiveSettings(readSettingsFile(a.settingsPath), a.env),
-    stack: robotAppStack,
+    stack: createRobotAppStack({ latchDir: dirname(a.settingsPath), logger: log }),
     logger: createLogger('app/driver'),
     stateHz: a.stateHz,
   });

@@ -13,7 +13,8 @@ import { DEVICE_ID_PATTERN } from '../../../shared/wire';
 import type { MeshConfig } from '../../mesh';
 import { redactUrl } from '../../mesh';
 import type { DaemonTarget, TransportMode } from '../../reachy';
-import { applyPriorDriverFlags, PRIOR_FLAG_OPTIONS, PRIOR_FLAGS_HELP } from '../../robot-app';
+import { applyPriorDriverFlags, defaultSettingsPath, PRIOR_FLAG_OPTIONS, PRIOR_FLAGS_HELP } from '../../robot-app';
+import { dirname } from 'node:path';
 
 const HELP = `Usage: reachy-console driver [options]
 
@@ -241,10 +242,14 @@ export async function runDriver(argv: string[], baseEnv: NodeJS.ProcessEnv = pro
     await sim?.stop();
   };
 
-  const { startReachyDriver } = await import('../../driver');
+  const { LatchStore, latchTarget, startReachyDriver } = await import('../../driver');
+  // A real robot's trip outlives this process (docs/SAFETY.md "A trip stays latched"), recorded beside the app's
+  // settings; --sim starts a new simulated robot every time, with nothing to carry over.
+  const latch = target.kind === 'sim' ? undefined : { store: new LatchStore(dirname(defaultSettingsPath(p.env)), log.child('interlock')), target: latchTarget(target) };
   let handle;
   try {
     handle = await startReachyDriver({
+      ...(latch ? { latch } : {}),
       connection,
       target,
       transportMode: p.transportMode,

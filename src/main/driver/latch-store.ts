@@ -1,14 +1,17 @@
 /**
- * The console's record of interlock trips that are still latched, per device id, kept in the data directory so a
- * trip survives driver restarts, mesh switches and console restarts until reset_interlock clears it on the driver.
- * Writes are atomic (temp file + rename). A record that cannot be read fails safe: every driver the console starts
- * comes up tripped until it is reset, and the unreadable file is kept aside. See docs/SAFETY.md.
+ * The record of interlock trips that are still latched, per device id and per robot, kept in a data directory so a
+ * trip survives driver restarts (a settings change in the robot app, a mesh switch, a restart of the console or of
+ * the app) until reset_interlock clears it on the driver. The console, the robot app and the headless driver each
+ * keep one (docs/SAFETY.md "A trip stays latched"). Writes are atomic (temp file + rename). A record that cannot be
+ * read fails safe: every driver started with it comes up tripped until it is reset, and the unreadable file is kept
+ * aside.
  */
 import { errorMessage } from '../../shared/errors';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
-import type { TripInfo } from '../driver';
+import type { TripInfo } from './interlock';
+import type { ReachyDriver } from './driver';
 import type { Logger } from '../log';
 
 const tripSchema = z.object({
@@ -62,7 +65,7 @@ export class LatchStore {
         keptNote = `could not be moved aside (${errorMessage(e)})`;
       }
       this.unreadable = { reason: `the stored interlock latch ${this.path} could not be read (${why})`, source: 'driver', ts: Date.now() };
-      this.logger.error(`${this.unreadable.reason}; it was ${keptNote}. Every driver the console starts comes up tripped until it is reset.`);
+      this.logger.error(`${this.unreadable.reason}; it was ${keptNote}. Every driver started from here comes up tripped until it is reset.`);
     }
   }
 
@@ -108,8 +111,43 @@ export class LatchStore {
       writeFileSync(tmp, JSON.stringify({ version: 1, latched: Object.fromEntries(this.latched) }, null, 2) + '\n', { mode: 0o600 });
       renameSync(tmp, this.path);
     } catch (err) {
-      // The latch still holds in this process; only a console restart would lose it.
+      // The latch still holds in this process; only a restart of this process would lose it.
       this.logger.error(`could not record the interlock latch in ${this.path}: ${errorMessage(err)}`);
     }
   }
+}
+
+/** Calls `cb` on each interlock transition of `driver` (a trip, another cause, a reset); not on other state changes. */
+export function onInterlockTransition(driver: ReachyDriver, cb: (trip: TripInfo | null) => void): () => void {
+  const interlock = driver.mirror.interlock;
+  const key = (t: TripInfo | null): string => (t ? `${t.ts}|${t.source}|${t.reason}` : '');
+  let last = key(interlock.info());
+  // The mirror reports every change (trips, resets, lease, moves); pass on only interlock transitions.
+  return driver.mirror.onChange(() => {
+    const t = interlock.info();
+    const k = key(t);
+    if (k === last) return;
+    last = k;
+    cb(t);
+  });
+}
+
+/**
+ * Records `driver`'s interlock in `store` now and at every transition (a trip keeps its first cause; a reset clears
+ * it). The returned function stops listening after recording the state at that moment: call it before stopping the
+ * driver, so its shutdown is not taken for a reset.
+ */
+export function keepLatched(store: LatchStore, driver: ReachyDriver, target: string): () => void {
+  const note = (t: TripInfo | null): void => store.note(driver.deviceId, target, t);
+  note(driver.mirror.interlock.info());
+  const off = onInterlockTransition(driver, note);
+  return () => {
+    off();
+    note(driver.mirror.interlock.info());
+  };
+}
+
+/** The robot a latch is recorded for: 'sim' for a simulator, else host:port, so a new device id inherits it. */
+export function latchTarget(target: { kind: 'sim' | 'host'; host: string; port: number }): string {
+  return target.kind === 'sim' ? 'sim' : `${target.host}:${target.port}`;
 }

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { LATCH_FILE, LatchStore } from '../../../src/main/console/latch';
+import { LATCH_FILE, LatchStore } from '../../../src/main/driver/latch-store';
 import { createLogger, setStderrLogging } from '../../../src/main/log';
 
 setStderrLogging(false);
