@@ -304,6 +304,14 @@ export function App() {
             <ul className="kv">
               <li>mesh: {status.mesh.connected ? 'connected' : status.mesh.status}{status.broker ? ` (${status.broker})` : ''}</li>
               <li>daemon: {status.daemon.link}{status.target ? ` (${status.target})` : ''}</li>
+              {status.interlock && (
+                <li data-testid="interlock" className={status.interlock.state === 'tripped' ? 'err' : undefined}>
+                  interlock:{' '}
+                  {status.interlock.state === 'safe'
+                    ? 'safe'
+                    : `tripped since ${status.interlock.since?.slice(11, 19) ?? '?'} UTC by ${status.interlock.source ?? '?'}: ${status.interlock.reason ?? ''} (motion is refused until someone calls reset_interlock, e.g. Ownership → Reset interlock in the console; restarting does not clear it)`}
+                </li>
+              )}
               {status.last_error && <li className="err">last error: {status.last_error}</li>}
             </ul>
             <details>

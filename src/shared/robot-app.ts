@@ -54,6 +54,11 @@ export interface DriverStatus {
   portal: boolean;
   mesh: { connected: boolean; status: string };
   daemon: { link: string };
+  /**
+   * The running driver's interlock (null when no driver runs). A trip stays latched across driver restarts and app
+   * restarts until reset_interlock (docs/SAFETY.md), so the page says so instead of a plain "running".
+   */
+  interlock: { state: 'safe' | 'tripped'; reason: string | null; source: string | null; since: string | null } | null;
   last_error: string | null;
   errors: FieldError[];
   since: string | null;

@@ -9,7 +9,7 @@ import type { DriverState, DriverStatus } from '../../shared/robot-app';
 import { createLogger, type Logger } from '../log';
 import type { MeshConfig, MeshConnection } from '../mesh';
 import { redactUrl } from '../mesh';
-import type { ReachyDriverHandle, StartReachyDriverOptions } from '../driver';
+import type { ReachyDriverHandle, StartReachyDriverOptions, TripInfo } from '../driver';
 import type { DaemonTarget } from '../reachy';
 import { describeTarget, resolveRunConfig, type RunConfig } from './resolve';
 import { SettingsError, type EffectiveSettings, type FieldError } from './settings';
@@ -46,6 +46,11 @@ interface Running {
   unlisten: Array<() => void>;
 }
 
+
+function interlockView(t: TripInfo | null): NonNullable<DriverStatus['interlock']> {
+  if (!t) return { state: 'safe', reason: null, source: null, since: null };
+  return { state: 'tripped', reason: t.reason, source: t.from_device ? `${t.source} (${t.from_device})` : t.source, since: new Date(t.ts).toISOString() };
+}
 
 export class DriverSupervisor {
   private readonly log: Logger;
@@ -209,6 +214,7 @@ export class DriverSupervisor {
       portal: run?.portal ?? false,
       mesh: { connected: meshStatus === 'connected', status: c ? meshStatus : 'not connected' },
       daemon: { link: c ? c.handle.link() : 'not connected' },
+      interlock: c ? interlockView(c.handle.driver.mirror.interlock.info()) : null,
       last_error: this.lastError,
       errors: this.errors,
       since: this.since,

@@ -133,6 +133,8 @@ describe('robot app settings page', () => {
     client = createMeshClient({ connection: conn, ownsConnection: true, requestTimeoutMs: 5000 });
     const st = (await client.invoke('reachy-portal-7', 'get_status')) as { driver_state: { interlock_state: string } };
     expect(st.driver_state.interlock_state).toBeTruthy();
+    // The page shows the driver's own interlock state (a latched trip would say who, why and how to clear it).
+    await until(async () => (await text('[data-testid="interlock"]')).startsWith(`interlock: ${st.driver_state.interlock_state}`), 5_000, 100);
     expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
     expect(pageErrors).toEqual([]);
     mkdirSync(join(root, 'test-results', 'robot-app'), { recursive: true });

@@ -99,6 +99,8 @@ describe('interlock latch on the robot', () => {
     expect(after.interlock_state).toBe('tripped');
     expect(after.interlock_reason).toMatch(/operator pressed E-STOP.*latched since/);
     await expect(client.invoke('reachy-latch', 'look_at_world', { pitch: 2 })).rejects.toThrow(/interlock tripped/);
+    // The robot app's page shows it: who, since when, why.
+    expect(app.status().interlock).toMatchObject({ state: 'tripped', source: 'operator (test-operator)', reason: expect.stringMatching(/operator pressed E-STOP/) });
 
     // The app itself restarted (a new supervisor, the same settings folder): still tripped.
     await app.close();
@@ -111,6 +113,7 @@ describe('interlock latch on the robot', () => {
     expect(JSON.parse(readFileSync(latchFile, 'utf8')).latched).toEqual({});
     await again.reload('settings changed');
     expect((await serving('reachy-latch')).interlock_state).toBe('safe');
+    expect(again.status().interlock).toEqual({ state: 'safe', reason: null, source: null, since: null });
     await again.close();
   }, 90_000);
 
