@@ -1,7 +1,7 @@
 /** Adapters from the bundled simulator and driver (their public surfaces) to ConsoleHost's handles. */
 import { errorMessage } from '../../shared/errors';
 import { startSimulator } from '../sim';
-import { onInterlockTransition, startReachyDriver } from '../driver';
+import { startReachyDriver } from '../driver';
 import type { Logger } from '../log';
 import type { DriverHandle, DriverStartOptions, SimHandle } from '../console';
 
@@ -42,15 +42,12 @@ export async function startBundledDriver(opts: DriverStartOptions): Promise<Driv
     stateHz: opts.stateHz,
     media: opts.media,
     logger: opts.logger,
-    ...(opts.startTripped ? { startTripped: opts.startTripped } : {}),
+    ...(opts.latch ? { latch: opts.latch } : {}),
   });
-  const interlock = d.driver.mirror.interlock;
   return {
     deviceId: d.deviceId,
     link: () => d.link(),
     onLinkChange: (cb) => d.onLinkChange(cb),
-    interlock: () => interlock.info(),
-    onInterlockChange: (cb) => onInterlockTransition(d.driver, cb),
     close: () => d.close(),
   };
 }

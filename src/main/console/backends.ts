@@ -6,7 +6,7 @@ import type { DeviceRuntimeHandle, DeviceRuntimeOptions, MeshClient } from '../m
 import type { MeshSettings } from '../../shared/console-api';
 import type { Logger } from '../log';
 import type { ConsoleServiceFactory } from '../service';
-import type { TripInfo } from '../driver';
+import type { LatchStore } from '../driver';
 
 export interface MeshHandle {
   readonly settings: MeshSettings;
@@ -29,10 +29,6 @@ export interface DriverHandle {
   /** Daemon link status in words ("connected", "lost: ECONNREFUSED"). */
   link(): string;
   onLinkChange?(cb: () => void): () => void;
-  /** The driver's interlock trip, or null when it is safe. */
-  interlock(): TripInfo | null;
-  /** Fires when the interlock trips or is reset. */
-  onInterlockChange(cb: (trip: TripInfo | null) => void): () => void;
   close(): Promise<void>;
 }
 
@@ -44,8 +40,8 @@ export interface DriverStartOptions {
   stateHz: number;
   media: boolean;
   logger: Logger;
-  /** A trip still latched from before (the driver starts tripped with it). */
-  startTripped?: TripInfo;
+  /** The console's latch record: the driver starts tripped from it and records every trip and reset in it. */
+  latch?: { store: LatchStore; target: string };
 }
 
 export interface Backends {

@@ -26,7 +26,7 @@ import type { DeviceRuntimeHandle, MeshClient } from '../mesh';
 import { connectWithRetry, redactUrl, type PendingConnection } from '../mesh';
 import { ConnectionHistory, hostDiagnostics } from './diagnostics';
 import type { Backends, DriverHandle, MeshHandle, SimHandle } from './backends';
-import { LatchStore, type TripInfo } from '../driver';
+import { LatchStore } from '../driver';
 import { dispatchFrame, toErrorBody } from './dispatch';
 import { throttleLatest } from '../../shared/rate';
 import { createSettingsStore, type SettingsStore } from './settings';
@@ -111,7 +111,6 @@ export class ConsoleHost {
   private driverOpts: DriverOpts | null = null;
   private driverError: string | undefined;
   private driverOff: (() => void) | null = null;
-  private driverInterlockOff: (() => void) | null = null;
   /** Set while the console waits for its broker at start-up (see bootstrap). */
   private meshWait: PendingConnection<MeshHandle> | null = null;
   private latchStore: LatchStore | null = null;
@@ -549,8 +548,6 @@ export class ConsoleHost {
     const mesh = this.requireMesh();
     const daemonUrl = resolveDaemonUrl(opts.target, this.sim);
     this.driverOpts = opts;
-    // A trip latched before (an E-STOP, a lost link) holds across restarts until reset_interlock clears it.
-    const latched = this.latches().get(opts.deviceId, opts.target);
     try {
       const driver = await this.backends.startDriver({
         mesh,
@@ -559,15 +556,14 @@ export class ConsoleHost {
         stateHz: opts.stateHz,
         media: opts.media,
         logger: this.logger.child('driver'),
-        ...(latched ? { startTripped: latched } : {}),
+        // A trip latched before (an E-STOP, a lost link) holds across restarts until reset_interlock clears it: the
+        // driver starts tripped from this record and records every trip and reset in it (docs/SAFETY.md).
+        latch: { store: this.latches(), target: opts.target },
       });
       this.driver = driver;
       this.driverTarget = opts.target;
       this.driverError = undefined;
       this.driverOff = driver.onLinkChange?.(() => this.pushSnapshot()) ?? null;
-      this.driverInterlockOff = driver.onInterlockChange((t) => this.noteInterlock(driver.deviceId, opts.target, t));
-      this.noteInterlock(driver.deviceId, opts.target, driver.interlock());
-      if (latched) this.logger.warn(`driver ${opts.deviceId} started with its interlock still tripped (${latched.reason}); reset it when it is safe to move`);
       this.logger.info(`driver ${opts.deviceId} running against ${opts.target === 'sim' ? `the simulator (${daemonUrl})` : daemonUrl}`);
     } catch (err) {
       this.driver = null;
@@ -576,21 +572,12 @@ export class ConsoleHost {
     }
   }
 
-  private noteInterlock(deviceId: string, target: string, trip: TripInfo | null): void {
-    const wasLatched = this.latches().isLatched(deviceId, target);
-    this.latches().note(deviceId, target, trip);
-    if (wasLatched && !trip) this.logger.info(`interlock latch of ${deviceId} cleared (reset_interlock on the driver)`);
-  }
-
   private async doStopDriver(forget: boolean): Promise<void> {
     if (forget) this.driverOpts = null;
     const d = this.driver;
-    // Its last interlock state is what the next start of this device (or robot) inherits.
-    if (d) this.noteInterlock(d.deviceId, this.driverTarget ?? '', d.interlock());
+    // Its close records its last interlock state, which the next start of this device (or robot) inherits.
     this.driverOff?.();
     this.driverOff = null;
-    this.driverInterlockOff?.();
-    this.driverInterlockOff = null;
     this.driver = null;
     this.driverTarget = undefined;
     if (d) {

@@ -15,4 +15,4 @@ export type { TripInfo, TripSource } from './interlock';
 export type { ExecutionState, Availability } from './state-mirror';
 export * from './start';
 export { declaredFunctions } from './catalogue';
-export { LATCH_FILE, LatchStore, asideName, latchTarget, onInterlockTransition } from './latch-store';
+export { LATCH_FILE, LatchStore, asideName, latchTarget } from './latch-store';

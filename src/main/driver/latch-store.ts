@@ -100,6 +100,7 @@ export class LatchStore {
       const gone = [...this.latched].filter(([id, x]) => id === deviceId || x.target === target).map(([id]) => id);
       if (gone.length === 0) return;
       for (const id of gone) this.latched.delete(id);
+      this.logger.info(`interlock latch of ${deviceId} cleared (reset_interlock on the driver)`);
     }
     this.save();
   }
@@ -118,7 +119,7 @@ export class LatchStore {
 }
 
 /** Calls `cb` on each interlock transition of `driver` (a trip, another cause, a reset); not on other state changes. */
-export function onInterlockTransition(driver: ReachyDriver, cb: (trip: TripInfo | null) => void): () => void {
+function onInterlockTransition(driver: ReachyDriver, cb: (trip: TripInfo | null) => void): () => void {
   const interlock = driver.mirror.interlock;
   const key = (t: TripInfo | null): string => (t ? `${t.ts}|${t.source}|${t.reason}` : '');
   let last = key(interlock.info());

@@ -10,7 +10,6 @@ import type { MeshClient } from '../mesh';
 import { createDaemonClient, parseTargetString } from '../reachy';
 import type { DaemonClient, DaemonTarget, RealtimeTarget, TransportMode } from '../reachy';
 import { createReachyDriver, type ReachyDriver } from './driver';
-import type { TripInfo } from './interlock';
 import { keepLatched, type LatchStore } from './latch-store';
 import { DEFAULT_DEVICE_ID } from '../../shared/reachy';
 import type { MediaSource } from './function-group';
@@ -36,12 +35,10 @@ export interface StartReachyDriverOptions {
   /** See ReachyDriverOptions.moveSettleMs. */
   moveSettleMs?: number;
   onRealtimeSent?: (t: RealtimeTarget) => void;
-  /** Start with the interlock tripped by this earlier, still latched trip (the host restarts its driver). */
-  startTripped?: TripInfo;
   /**
    * Keep the interlock latched across restarts in this record, for this robot (`latchTarget()`): the driver starts
    * tripped when a trip of this device id or robot is recorded, and every trip and reset is recorded as it happens
-   * (docs/SAFETY.md "A trip stays latched"). The robot app and the headless driver use it; the console keeps its own.
+   * (docs/SAFETY.md "A trip stays latched"). The console, the robot app and the headless driver each pass theirs.
    */
   latch?: { store: LatchStore; target: string };
   /** DeviceRuntime tuning (tests shorten presence timings). */
@@ -90,8 +87,7 @@ export async function startReachyDriver(opts: StartReachyDriverOptions): Promise
   }
 
   const latched = opts.latch?.store.get(opts.deviceId ?? DEFAULT_DEVICE_ID, opts.latch.target);
-  const startTripped = opts.startTripped ?? latched;
-  if (latched && !opts.startTripped) {
+  if (latched) {
     log.warn(`starting with the interlock still tripped (${latched.reason}; recorded in ${opts.latch?.store.path}); reset_interlock clears it when it is safe to move`);
   }
   const driver = createReachyDriver({
@@ -106,7 +102,7 @@ export async function startReachyDriver(opts: StartReachyDriverOptions): Promise
     realtimeMaxHz: opts.realtimeMaxHz,
     moveSettleMs: opts.moveSettleMs,
     onRealtimeSent: opts.onRealtimeSent,
-    ...(startTripped ? { startTripped } : {}),
+    ...(latched ? { startTripped: latched } : {}),
   });
   const runtime = new DeviceRuntime({
     ...driver.runtimeOptions(),
